@@ -1,0 +1,134 @@
+"""Atomic file writes and output directories: nothing a user owns is overwritten or half-written."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mnistlab._errors import InputError
+
+#: Marker file that records which files a command wrote into its ``--out`` directory.
+OUT_MARKER = ".mnistlab-out.json"
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success.
+
+    An interrupted or failing write leaves ``path`` untouched and no temporary file behind.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        tmp_path.unlink(missing_ok=True)
+
+
+def atomic_write(path: str | os.PathLike, data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` atomically and return the path."""
+    with atomic_path(path) as tmp:
+        if isinstance(data, str):
+            tmp.write_text(data, encoding="utf-8")
+        else:
+            tmp.write_bytes(data)
+    return Path(path)
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (Path, os.PathLike)):
+        return os.fspath(value)
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def dumps_json(obj: Any) -> str:
+    """Serialise ``obj`` as indented JSON; numpy scalars and arrays become plain numbers.
+
+    Floats keep full precision (Python's shortest round-tripping repr).
+    """
+    return json.dumps(obj, indent=2, default=_to_json, allow_nan=True) + "\n"
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> Path:
+    """Write ``obj`` as JSON to ``path`` atomically."""
+    return atomic_write(path, dumps_json(obj))
+
+
+class OutputDir:
+    """A command's ``--out`` directory.
+
+    It is created if missing. A non-empty directory is refused unless mnistlab
+    wrote it before (it holds the marker file) or ``overwrite`` is true, so a
+    user's own files are never overwritten by accident. Every file is written
+    atomically and recorded in the marker.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, overwrite: bool = False) -> None:
+        self.path = Path(path)
+        if self.path.exists() and not self.path.is_dir():
+            raise InputError(f"--out {self.path}: is a file, not a directory; name a directory")
+        if self.path.is_dir():
+            entries = [e.name for e in self.path.iterdir()]
+            if entries and OUT_MARKER not in entries and not overwrite:
+                raise InputError(
+                    f"--out {self.path}: directory is not empty and was not written by "
+                    "mnistlab; choose another directory or pass --overwrite"
+                )
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            probe = self.path / f".{OUT_MARKER}.probe"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise InputError(
+                f"--out {self.path}: cannot write there ({exc.strerror}); choose another directory"
+            ) from exc
+        self.written: list[str] = []
+
+    def file(self, name: str) -> Path:
+        """Return the path of file ``name`` inside the directory (recording it as written)."""
+        if name not in self.written:
+            self.written.append(name)
+        marker = self.path / OUT_MARKER
+        previous = []
+        if marker.is_file():
+            with contextlib.suppress(ValueError, OSError):
+                previous = json.loads(marker.read_text()).get("files", [])
+        files = sorted(set(previous) | set(self.written))
+        write_json(marker, {"files": files})
+        return self.path / name
+
+    def write_bytes(self, name: str, data: bytes | str) -> Path:
+        """Write a file atomically."""
+        return atomic_write(self.file(name), data)
+
+    def write_json(self, name: str, obj: Any) -> Path:
+        """Write a JSON file atomically."""
+        return write_json(self.file(name), obj)
+
+    def save_figure(self, name: str, fig: Any, *, dpi: int = 110) -> Path:
+        """Save a matplotlib figure as PNG atomically."""
+        with atomic_path(self.file(name)) as tmp:
+            fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight")
+        return self.path / name

@@ -1,0 +1,466 @@
+"""The ``mnistlab`` command line: parse, call the library, render the result.
+
+Every command shares ``--data``, ``--seed``, ``--n-jobs``, ``--quick``, ``--out``,
+``--overwrite``, ``--quiet``, ``--verbose`` and ``--debug``. Bad input gets one
+line on stderr and exit code 2; Ctrl-C exits 130; other failures exit 1. No
+traceback unless ``--debug`` (or ``MNISTLAB_DEBUG=1``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from mnistlab import __version__
+from mnistlab._errors import InputError, MnistlabError
+
+logger = logging.getLogger("mnistlab")
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+#: Subset sizes of ``--quick`` (train, test); a smaller dataset is used whole.
+QUICK_SIZES = (10_000, 2_000)
+
+_state = {"debug": os.environ.get("MNISTLAB_DEBUG", "") not in ("", "0")}
+
+
+class _Group(TyperGroup):
+    """Maps errors to one line and an exit code, for every subcommand."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            err_console.print("interrupted")
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            if _state["debug"] or isinstance(exc, typer._click.exceptions.ClickException):
+                raise
+            if isinstance(exc, InputError):
+                _error_line(str(exc))
+                raise typer.Exit(2) from None
+            if isinstance(exc, MnistlabError):
+                _error_line(str(exc))
+            else:
+                _error_line(
+                    f"internal error: {type(exc).__name__}: {exc} "
+                    "(rerun with --debug for the traceback, and please report it)"
+                )
+            raise typer.Exit(1) from None
+
+
+def _error_line(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="mnistlab",
+    help="The classic MNIST classification study, as a fast and tested toolkit.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Inspect, fetch and show the data.", no_args_is_help=True)
+cache_app = typer.Typer(help="Inspect or clear the cache.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+app.add_typer(cache_app, name="cache")
+
+
+# --- shared options --------------------------------------------------------------------------
+
+DataOpt = Annotated[
+    str,
+    typer.Option(
+        "--data",
+        help="Data source: auto (MNISTLAB_DATA, else the cache, else a download, else the "
+        "embedded 8x8 digits), mnist (original files, checksums required), digits, openml, "
+        "a directory of the four IDX files, or a Kaggle digit-recognizer CSV.",
+    ),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of every random step.")]
+NJobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--n-jobs",
+        help="Parallel jobs (-1: all cores), used at one level only so that parallel "
+        "cross-validation never runs around parallel models.",
+    ),
+]
+QuickOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quick",
+        help=f"Use a stratified subset ({QUICK_SIZES[0]:,} train / {QUICK_SIZES[1]:,} test on "
+        "MNIST; smaller datasets whole) and the fast settings of the command.",
+    ),
+]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Write into a non-empty --out directory that mnistlab did not write.",
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Print more detail.")]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="Show tracebacks of errors (for bug reports).")
+]
+
+
+def _out_option(default_help: str) -> Any:
+    return typer.Option(
+        "--out",
+        help=f"Output directory for figures (PNG) and metrics.json; created if missing, "
+        f"refused if it holds files mnistlab did not write. {default_help}",
+        file_okay=False,
+    )
+
+
+OutOpt = Annotated[Path | None, _out_option("Default: write nothing, print only.")]
+
+
+@dataclass
+class Common:
+    """The options every command shares."""
+
+    data: str = "auto"
+    seed: int = 42
+    n_jobs: int = -1
+    quick: bool = False
+    out: Path | None = None
+    overwrite: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    debug: bool = False
+    started: float = field(default_factory=time.perf_counter)
+
+    def args(self, **extra: Any) -> dict[str, Any]:
+        """The command's arguments, as recorded in ``metrics.json``."""
+        base = {
+            "data": self.data,
+            "seed": self.seed,
+            "n_jobs": self.n_jobs,
+            "quick": self.quick,
+            "out": str(self.out) if self.out else None,
+        }
+        return {**base, **extra}
+
+
+class _NoticeHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        prefix = "notice: " if record.levelno >= logging.WARNING else ""
+        err_console.print(f"{prefix}{record.getMessage()}", soft_wrap=True, markup=False)
+
+
+def _setup(common: Common) -> Common:
+    if common.debug:
+        _state["debug"] = True
+    if common.quiet and common.verbose:
+        raise InputError("--quiet and --verbose exclude each other; choose one")
+    if common.n_jobs == 0:
+        raise InputError("--n-jobs 0 is not a number of jobs; use -1 for all cores, or 1, 2, ...")
+    for handler in list(logger.handlers):
+        if isinstance(handler, _NoticeHandler):
+            logger.removeHandler(handler)
+    logger.addHandler(_NoticeHandler())
+    logger.propagate = False
+    logger.setLevel(logging.ERROR if common.quiet else logging.INFO if common.verbose else
+                    logging.WARNING)
+    return common
+
+
+def _is_terminal() -> bool:
+    return err_console.is_terminal
+
+
+def _load(common: Common):
+    from mnistlab.data import load, subset
+
+    ds = load(common.data, progressbar=_is_terminal() and not common.quiet)
+    if common.quick:
+        ds = subset(ds, *QUICK_SIZES, random_state=common.seed)
+    return ds
+
+
+@contextmanager
+def _output(common: Common) -> Iterator[Any]:
+    """The ``--out`` directory, or None when no --out was given."""
+    from mnistlab._io import OutputDir
+
+    yield OutputDir(common.out, overwrite=common.overwrite) if common.out else None
+
+
+def _write_metrics(out: Any, command: str, common: Common, ds: Any, results: dict,
+                   **args: Any) -> None:
+    from mnistlab.report import metrics_document
+
+    if out is None:
+        return
+    doc = metrics_document(command, common.args(**args), ds, common.seed, results)
+    out.write_json("metrics.json", doc)
+    if not common.quiet:
+        err_console.print(f"wrote {out.path}/", markup=False)
+
+
+# --- root --------------------------------------------------------------------------------------
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        console.print(f"mnistlab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version_callback, is_eager=True,
+                     help="Show the version and exit."),
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """The classic MNIST classification study (Hands-On ML, chapter 3), as a toolkit.
+
+    Data: MNIST from MNISTLAB_DATA, the cache or a download; offline, scikit-learn's 8x8 digits.
+    """
+    if debug:
+        _state["debug"] = True
+
+
+# --- data --------------------------------------------------------------------------------------
+
+
+def _pixel_stats(X: np.ndarray) -> dict[str, float]:
+    return {
+        "min": int(X.min()),
+        "max": int(X.max()),
+        "mean": float(X.mean(dtype=np.float64)),
+        "std": float(X.std(dtype=np.float64)),
+        "zero_fraction": float(np.count_nonzero(X == 0) / X.size),
+    }
+
+
+@data_app.command("info")
+def data_info(
+    data: DataOpt = "auto",
+    seed: SeedOpt = 42,
+    n_jobs: NJobsOpt = -1,
+    quick: QuickOpt = False,
+    out: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Describe the data: source, checksums, split, shapes, class counts, pixel statistics."""
+    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
+    with _output(common) as outdir:
+        ds = _load(common)
+        train_counts = np.bincount(ds.y_train, minlength=10)
+        test_counts = np.bincount(ds.y_test, minlength=10)
+        results = {
+            "dataset": {
+                **ds.describe(),
+                "pixel_max": ds.pixel_max,
+                "dtype": str(ds.X_train.dtype),
+                "split": ds.split,
+                "checksums": ds.checksums,
+                "class_counts": {
+                    "train": train_counts.tolist(),
+                    "test": test_counts.tolist(),
+                },
+                "pixels": {"train": _pixel_stats(ds.X_train), "test": _pixel_stats(ds.X_test)},
+            }
+        }
+        head = Table(title=f"Dataset: {ds.name}", show_header=False, title_justify="left")
+        head.add_column(style="bold")
+        head.add_column()
+        head.add_row("source", ds.source)
+        head.add_row("verified", "yes: MD5 of all four files match MNIST's" if ds.verified
+                     else "no (no canonical checksums for this source)")
+        head.add_row("split", ds.split)
+        h, w = ds.image_shape
+        head.add_row("train", f"{ds.n_train:,} images of {h}x{w}, {ds.X_train.dtype}, "
+                     f"{ds.X_train.shape} array")
+        head.add_row("test", f"{ds.n_test:,} images of {h}x{w}, {ds.X_test.dtype}, "
+                     f"{ds.X_test.shape} array")
+        head.add_row("pixels", f"0..{ds.pixel_max}")
+        for name, md5 in ds.checksums.items():
+            head.add_row(f"md5 {name}", md5)
+        console.print(head)
+        counts = Table(title="Class counts", title_justify="left")
+        for col in ("digit", "train", "train %", "test", "test %"):
+            counts.add_column(col, justify="right")
+        for d in range(10):
+            counts.add_row(str(d), f"{train_counts[d]:,}", f"{train_counts[d] / ds.n_train:.1%}",
+                           f"{test_counts[d]:,}", f"{test_counts[d] / ds.n_test:.1%}")
+        counts.add_row("total", f"{ds.n_train:,}", "", f"{ds.n_test:,}", "", style="bold")
+        console.print(counts)
+        stats = Table(title="Pixel statistics", title_justify="left")
+        for col in ("split", "min", "max", "mean", "std", "zeros"):
+            stats.add_column(col, justify="right" if col != "split" else "left")
+        for split, s in results["dataset"]["pixels"].items():
+            stats.add_row(split, str(s["min"]), str(s["max"]), f"{s['mean']:.2f}",
+                          f"{s['std']:.2f}", f"{s['zero_fraction']:.1%}")
+        console.print(stats)
+        _write_metrics(outdir, "data info", common, ds, results)
+
+
+@data_app.command("fetch")
+def data_fetch(
+    data: Annotated[
+        str, typer.Option("--data", help="What to fetch into the cache: mnist or openml.")
+    ] = "mnist",
+    seed: SeedOpt = 42,
+    n_jobs: NJobsOpt = -1,
+    quick: QuickOpt = False,
+    out: OutOpt = None,
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Download MNIST (or OpenML's mnist_784) into the cache, verified, for offline use."""
+    from mnistlab.data import download_mnist, load_idx_dir, load_openml, mirrors
+
+    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
+    if data not in ("mnist", "openml"):
+        raise InputError(f"--data {data!r}: fetch takes mnist or openml")
+    with _output(common) as outdir:
+        if data == "mnist":
+            if not quiet:
+                err_console.print(f"mirrors: {', '.join(mirrors())}", markup=False)
+            directory = download_mnist(progressbar=_is_terminal() and not quiet)
+            ds = load_idx_dir(directory, require_verified=True)
+            console.print(f"MNIST is in {directory} (checksums verified)")
+        else:
+            ds = load_openml()
+            console.print("OpenML mnist_784 is in the cache")
+        _write_metrics(outdir, "data fetch", common, ds, {"dataset": ds.describe()})
+
+
+@data_app.command("show")
+def data_show(
+    n: Annotated[int, typer.Option("--n", help="How many images to show (1..400).")] = 25,
+    split: Annotated[str, typer.Option("--split", help="train or test.")] = "train",
+    data: DataOpt = "auto",
+    seed: SeedOpt = 42,
+    n_jobs: NJobsOpt = -1,
+    quick: QuickOpt = False,
+    out: Annotated[
+        Path, _out_option("Default: mnistlab-out/data-show.")
+    ] = Path("mnistlab-out/data-show"),
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Draw the first N images of a split with their labels (digits.png)."""
+    from mnistlab.plots import digit_grid
+
+    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
+    if not 1 <= n <= 400:
+        raise InputError(f"--n {n}: show between 1 and 400 images")
+    if split not in ("train", "test"):
+        raise InputError(f"--split {split!r}: choose train or test")
+    with _output(common) as outdir:
+        ds = _load(common)
+        X, y = (ds.X_train, ds.y_train) if split == "train" else (ds.X_test, ds.y_test)
+        n = min(n, len(y))
+        fig = digit_grid(X[:n], ds.image_shape, [str(v) for v in y[:n]], pixel_max=ds.pixel_max)
+        outdir.save_figure("digits.png", fig)
+        console.print(f"{n} {split} images of {ds.name}, labels: "
+                      f"{' '.join(str(v) for v in y[:n])}")
+        _write_metrics(outdir, "data show", common, ds,
+                       {"shown": {"split": split, "n": n, "labels": y[:n].tolist()}},
+                       n=n, split=split)
+
+
+# --- list and cache ------------------------------------------------------------------------------
+
+
+@app.command("list")
+def list_things() -> None:
+    """List every named model and data source, with a one-line description."""
+    from mnistlab import models
+    from mnistlab.data import SOURCES
+
+    table = Table(title="mnistlab", title_justify="left")
+    table.add_column("kind")
+    table.add_column("name", style="bold")
+    table.add_column("description")
+    for name in models.names():
+        table.add_row("model", name, models.describe(name))
+    for name, text in SOURCES.items():
+        table.add_row("data", name, text)
+    console.print(table)
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+@cache_app.command("info")
+def cache_info() -> None:
+    """Show where the cache is (MNISTLAB_CACHE) and what it holds."""
+    from mnistlab._cache import cache_root, cache_usage
+
+    usage = cache_usage()
+    table = Table(title=f"Cache: {cache_root()}", title_justify="left")
+    table.add_column("entry")
+    table.add_column("size", justify="right")
+    for name, size in usage.items():
+        table.add_row(name, _human(size))
+    table.add_row("total", _human(sum(usage.values())), style="bold")
+    console.print(table)
+
+
+@cache_app.command("clear")
+def cache_clear() -> None:
+    """Delete everything in the cache (downloads, results, default models)."""
+    from mnistlab._cache import cache_root, clear_cache
+
+    freed = clear_cache()
+    console.print(f"cleared {cache_root()} ({_human(freed)} freed)")
+
+
+def main() -> None:
+    """Entry point of the ``mnistlab`` script."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    try:
+        app()
+    except KeyboardInterrupt:  # raised outside a command (e.g. while importing)
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception:
+        traceback.print_exc()
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

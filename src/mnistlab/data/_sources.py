@@ -1,0 +1,263 @@
+"""The data sources: IDX directories, Kaggle CSVs, OpenML, downloads and the embedded digits."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from mnistlab._cache import cache_dir
+from mnistlab._errors import InputError, MnistlabError
+from mnistlab.data._csv import read_kaggle_csv
+from mnistlab.data._dataset import Dataset
+from mnistlab.data._idx import MNIST_FILES, MNIST_MD5, find_idx_file, read_bytes, read_idx_pair
+
+logger = logging.getLogger("mnistlab")
+
+#: The fixed stratified split of sources that come without one (Kaggle CSV, UCI digits).
+#: It does not depend on ``--seed``, so every run sees the same test set.
+SPLIT_TEST_SIZE = 0.2
+SPLIT_RANDOM_STATE = 0
+
+#: Where the original files are downloaded from, tried in turn (``MNISTLAB_MIRRORS`` overrides).
+DEFAULT_MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+MIRRORS_ENV = "MNISTLAB_MIRRORS"
+DOWNLOAD_TIMEOUT = 10  # seconds of waiting per unreachable mirror
+
+MNIST_HINT = (
+    "to use MNIST, set MNISTLAB_DATA to a directory with the four IDX files, "
+    "or run 'mnistlab data fetch' with network access"
+)
+
+
+def _fixed_split(X: np.ndarray, y: np.ndarray):
+    return train_test_split(
+        X, y, test_size=SPLIT_TEST_SIZE, stratify=y, random_state=SPLIT_RANDOM_STATE
+    )
+
+
+def _split_note() -> str:
+    return f"fixed stratified split (test_size={SPLIT_TEST_SIZE}, random_state={SPLIT_RANDOM_STATE})"
+
+
+def load_idx_dir(directory: str | Path, *, require_verified: bool = False) -> Dataset:
+    """Load the four MNIST-format IDX files of ``directory`` (gzip or raw).
+
+    The MD5 of each decompressed file is compared with MNIST's canonical one.
+    Other IDX datasets (Fashion-MNIST, a modified copy) load as unverified with a
+    notice, unless ``require_verified`` is true, when a mismatch is an error.
+    Structural problems are always errors.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError(f"{directory}: no such directory; {MNIST_HINT}")
+    if not any(directory.iterdir()):
+        raise InputError(f"{directory}: directory is empty; it needs the four MNIST IDX files")
+    paths = {stem: find_idx_file(directory, stem) for stem in MNIST_FILES}
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the big train file beside the rest
+        train = pool.submit(
+            read_idx_pair, paths["train-images-idx3-ubyte"], paths["train-labels-idx1-ubyte"]
+        )
+        test = pool.submit(
+            read_idx_pair, paths["t10k-images-idx3-ubyte"], paths["t10k-labels-idx1-ubyte"]
+        )
+        X_train, y_train, shape, md5_train = train.result()
+        X_test, y_test, test_shape, md5_test = test.result()
+    if shape != test_shape:
+        raise InputError(f"{directory}: train images are {shape}, test images {test_shape}")
+    checksums = {**md5_train, **md5_test}
+    bad = sorted(stem for stem, md5 in checksums.items() if md5 != MNIST_MD5[stem])
+    verified = not bad
+    if bad and require_verified:
+        raise InputError(
+            f"{directory}: checksum mismatch for {', '.join(bad)}; these are not the original "
+            "MNIST files (re-download them, or pass the directory itself to load it unverified)"
+        )
+    if bad:
+        logger.warning(
+            "%s: checksums differ from MNIST's (%s); loading as an unverified IDX dataset",
+            directory,
+            ", ".join(bad),
+        )
+    return Dataset(
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        image_shape=shape,
+        pixel_max=255,
+        name="mnist" if verified else "idx",
+        source=str(directory.resolve()),
+        verified=verified,
+        checksums=checksums,
+        split="standard (60,000 train / 10,000 test)" if verified else "as in the files",
+    )
+
+
+def load_kaggle(path: str | Path) -> Dataset:
+    """Load a Kaggle digit-recognizer training CSV with the fixed stratified split."""
+    path = Path(path)
+    X, y, shape = read_kaggle_csv(path)
+    if y is None:
+        raise InputError(
+            f"{path}: has no 'label' column, so it can only be predicted on "
+            "(mnistlab predict --kaggle FILE), not trained or evaluated on"
+        )
+    if len(np.unique(y)) < 2:
+        raise InputError(f"{path}: needs at least two different labels")
+    counts = np.bincount(y)
+    if counts[counts > 0].min() < 2:
+        raise InputError(f"{path}: every label needs at least 2 rows for a stratified split")
+    X_train, X_test, y_train, y_test = _fixed_split(X, y)
+    return Dataset(
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        image_shape=shape,
+        pixel_max=255,
+        name="kaggle",
+        source=str(path.resolve()),
+        split=_split_note(),
+    )
+
+
+def load_digits_dataset() -> Dataset:
+    """The embedded offline default: scikit-learn's bundled UCI digits (8x8, values 0..16)."""
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    X = bunch.data.astype(np.uint8)
+    y = bunch.target.astype(np.int64)
+    X_train, X_test, y_train, y_test = _fixed_split(X, y)
+    return Dataset(
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        image_shape=(8, 8),
+        pixel_max=16,
+        name="digits",
+        source="sklearn.datasets.load_digits (UCI ML hand-written digits, 8x8)",
+        split=_split_note(),
+    )
+
+
+def load_openml() -> Dataset:
+    """MNIST from OpenML (``mnist_784``), cached, with the standard 60,000/10,000 split."""
+    from sklearn.datasets import fetch_openml
+
+    try:
+        X, y = fetch_openml(
+            "mnist_784",
+            version=1,
+            return_X_y=True,
+            as_frame=False,
+            parser="liac-arff",
+            data_home=str(cache_dir("openml")),
+        )
+    except OSError as exc:  # URLError, timeouts and HTTP errors are OSErrors
+        raise MnistlabError(f"could not fetch mnist_784 from OpenML ({exc}); {MNIST_HINT}") from exc
+    X = np.asarray(X).astype(np.uint8)
+    y = np.asarray(y).astype(np.int64)
+    if X.shape[0] != 70000:
+        raise MnistlabError(f"OpenML mnist_784 has {X.shape[0]} rows, expected 70,000")
+    return Dataset(
+        X[:60000],
+        y[:60000],
+        X[60000:],
+        y[60000:],
+        image_shape=(28, 28),
+        pixel_max=255,
+        name="openml",
+        source="https://www.openml.org/d/554 (mnist_784)",
+        split="standard (first 60,000 train / last 10,000 test)",
+    )
+
+
+def mirrors() -> list[str]:
+    """The download mirrors, from ``MNISTLAB_MIRRORS`` (comma-separated) or the defaults."""
+    env = os.environ.get(MIRRORS_ENV)
+    urls = [u.strip() for u in env.split(",") if u.strip()] if env else list(DEFAULT_MIRRORS)
+    return [u if u.endswith("/") else u + "/" for u in urls]
+
+
+def mnist_cache_dir() -> Path:
+    """Where downloaded MNIST files are kept."""
+    return cache_dir("mnist")
+
+
+def _md5_of(path: Path) -> str:
+    return hashlib.md5(read_bytes(path), usedforsecurity=False).hexdigest()
+
+
+def download_mnist(*, progressbar: bool = False) -> Path:
+    """Download the four MNIST files into the cache, verified, and return the directory.
+
+    Each file is tried on each mirror in turn, waiting at most
+    ``DOWNLOAD_TIMEOUT`` seconds for an unreachable one. Mirrors compress
+    differently, so the MD5 of the *decompressed* bytes is what is checked; a
+    file is moved into the cache only once it is verified (pooch writes it
+    atomically), so an interrupted download leaves nothing half-written.
+    """
+    import pooch
+
+    target = mnist_cache_dir()
+    staging = cache_dir("downloads")
+    failures: list[str] = []
+    for stem in MNIST_FILES:
+        final = target / f"{stem}.gz"
+        if final.is_file() and _md5_of(final) == MNIST_MD5[stem]:
+            continue
+        for base in mirrors():
+            url = f"{base}{stem}.gz"
+            try:
+                fetched = Path(
+                    pooch.retrieve(
+                        url,
+                        known_hash=None,
+                        fname=f"{stem}.gz",
+                        path=staging / _url_key(base),
+                        downloader=pooch.HTTPDownloader(
+                            progressbar=progressbar, timeout=DOWNLOAD_TIMEOUT
+                        ),
+                    )
+                )
+            except Exception as exc:  # noqa: BLE001 - any failure means: try the next mirror
+                failures.append(f"{url}: {_short(exc)}")
+                continue
+            try:
+                ok = _md5_of(fetched) == MNIST_MD5[stem]
+            except InputError:
+                ok = False
+            if ok:
+                os.replace(fetched, final)
+                break
+            fetched.unlink(missing_ok=True)
+            failures.append(f"{url}: checksum mismatch")
+        else:
+            raise MnistlabError(
+                f"could not download {stem}.gz from any mirror ({'; '.join(failures)}); "
+                f"set {MIRRORS_ENV} to a reachable mirror, or MNISTLAB_DATA to a local copy"
+            )
+    shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _url_key(url: str) -> str:
+    return hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:160]

@@ -1,0 +1,44 @@
+"""Models: the named registry of estimators and safe model directories.
+
+>>> from mnistlab import models
+>>> models.get("knn")
+KNeighborsClassifier(n_neighbors=4, weights='distance')
+"""
+
+from mnistlab.models._persist import (
+    CARD_FILE,
+    MODEL_FILE,
+    TRUSTED_TYPES,
+    library_versions,
+    load_model,
+    read_card,
+    save_model,
+    trust,
+)
+from mnistlab.models._registry import (
+    TEXTBOOK_SEED,
+    ModelEntry,
+    describe,
+    entry,
+    get,
+    names,
+    register,
+)
+
+__all__ = [
+    "CARD_FILE",
+    "MODEL_FILE",
+    "TEXTBOOK_SEED",
+    "TRUSTED_TYPES",
+    "ModelEntry",
+    "describe",
+    "entry",
+    "get",
+    "library_versions",
+    "load_model",
+    "names",
+    "read_card",
+    "register",
+    "save_model",
+    "trust",
+]

@@ -1,0 +1,197 @@
+"""Model directories: ``model.skops`` plus ``card.json``, loaded only with trusted types."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from mnistlab._errors import InputError
+from mnistlab._io import dumps_json
+
+MODEL_FILE = "model.skops"
+CARD_FILE = "card.json"
+CARD_VERSION = 1
+
+#: Types beyond skops' own defaults that mnistlab model files may contain. Anything
+#: else in a file is refused: skops never imports a type we did not list here.
+TRUSTED_TYPES: list[str] = [
+    "sklearn.tree._tree.Tree",
+    "numpy.dtype",
+]
+
+
+def trust(*type_names: str) -> None:
+    """Add fully qualified type names to :data:`TRUSTED_TYPES` (for the registry's own classes)."""
+    for name in type_names:
+        if name not in TRUSTED_TYPES:
+            TRUSTED_TYPES.append(name)
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and of the libraries that shape results."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for pkg in ("mnistlab", "numpy", "scipy", "scikit-learn", "pandas", "skops"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            continue
+    return out
+
+
+def _jsonable_params(estimator: BaseEstimator) -> dict[str, Any]:
+    out = {}
+    for key, value in estimator.get_params(deep=False).items():
+        if value is None or isinstance(value, (bool, int, float, str)):
+            out[key] = value
+        else:
+            out[key] = repr(value)
+    return out
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_model(
+    estimator: BaseEstimator,
+    path: str | os.PathLike,
+    *,
+    name: str,
+    dataset: Any,
+    cv_score: float | None = None,
+    train_seconds: float | None = None,
+    extra: dict[str, Any] | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Save a fitted estimator as a model directory (``model.skops`` + ``card.json``).
+
+    The directory is assembled beside its destination and renamed into place,
+    so an interrupted save leaves no half-written model.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+    path : path-like
+        The model directory to create.
+    name : str
+        The registry name the model was built from.
+    dataset : Dataset
+        The data it was trained on (image shape, pixel range, source, checksums).
+    cv_score, train_seconds : float, optional
+        Recorded in the card.
+    extra : dict, optional
+        More card fields.
+    overwrite : bool
+        Replace an existing model directory.
+    """
+    import skops.io as sio
+
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise InputError(f"{path}: already exists; choose another directory or pass --overwrite")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        sio.dump(estimator, staging / MODEL_FILE)
+        classes = getattr(estimator, "classes_", None)
+        card = {
+            "card_version": CARD_VERSION,
+            "name": name,
+            "estimator": type(estimator).__name__,
+            "params": _jsonable_params(estimator),
+            "classes": np.asarray(classes).tolist() if classes is not None else None,
+            "image_shape": list(dataset.image_shape),
+            "pixel_max": int(dataset.pixel_max),
+            "data": {**dataset.describe(), "checksums": dict(dataset.checksums)},
+            "cv_score": cv_score,
+            "train_seconds": train_seconds,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "versions": library_versions(),
+            "model_sha256": _sha256(staging / MODEL_FILE),
+            **(extra or {}),
+        }
+        (staging / CARD_FILE).write_text(dumps_json(card), encoding="utf-8")
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(staging, path)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return path
+
+
+def read_card(path: str | os.PathLike) -> dict[str, Any]:
+    """Read and check the card of model directory ``path``."""
+    path = Path(path)
+    if not path.is_dir():
+        raise InputError(f"{path}: not a model directory (expected {MODEL_FILE} and {CARD_FILE})")
+    card_path = path / CARD_FILE
+    if not card_path.is_file():
+        raise InputError(f"{path}: missing {CARD_FILE}; not a mnistlab model directory")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{card_path}: not valid JSON ({exc})") from None
+    missing = [k for k in ("name", "image_shape", "pixel_max", "model_sha256") if k not in card]
+    if not isinstance(card, dict) or missing:
+        raise InputError(f"{card_path}: card lacks {', '.join(missing) or 'its fields'}")
+    return card
+
+
+def load_model(
+    path: str | os.PathLike, *, image_shape: tuple[int, int] | None = None
+) -> tuple[BaseEstimator, dict[str, Any]]:
+    """Load a model directory written by :func:`save_model`.
+
+    The model file must match the checksum in its card (no tampering), and may
+    contain only skops' default types and :data:`TRUSTED_TYPES`; anything else
+    is refused before any object is built.
+
+    Parameters
+    ----------
+    path : path-like
+        The model directory.
+    image_shape : tuple of int, optional
+        The shape of the images the model will see; a model trained on another
+        shape is refused.
+
+    Returns
+    -------
+    estimator, card
+    """
+    import skops.io as sio
+
+    path = Path(path)
+    card = read_card(path)
+    model_path = path / MODEL_FILE
+    if not model_path.is_file():
+        raise InputError(f"{path}: missing {MODEL_FILE}")
+    if _sha256(model_path) != card["model_sha256"]:
+        raise InputError(f"{model_path}: does not match the checksum in its card (modified?)")
+    if image_shape is not None and tuple(card["image_shape"]) != tuple(image_shape):
+        raise InputError(
+            f"{path}: model was trained on {tuple(card['image_shape'])} images but the data "
+            f"has {tuple(image_shape)}; use data of the same kind (--data) or another model"
+        )
+    try:
+        untrusted = sio.get_untrusted_types(file=model_path)
+    except Exception as exc:  # noqa: BLE001 - any parse failure means: not a skops file
+        raise InputError(f"{model_path}: not a valid skops file ({exc})") from None
+    refused = sorted(set(untrusted) - set(TRUSTED_TYPES))
+    if refused:
+        raise InputError(
+            f"{model_path}: contains types mnistlab does not trust ({', '.join(refused)}); "
+            "refusing to load it"
+        )
+    return sio.load(model_path, trusted=list(TRUSTED_TYPES)), card

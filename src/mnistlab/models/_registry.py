@@ -1,0 +1,146 @@
+"""The named model registry: ``get("sgd")`` returns a fresh, unfitted scikit-learn estimator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sklearn.base import BaseEstimator, clone
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from mnistlab._errors import InputError
+
+#: The textbook's seed (Hands-On ML uses ``random_state=42`` throughout).
+TEXTBOOK_SEED = 42
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One named model.
+
+    Attributes
+    ----------
+    name : str
+        The registry name, as used on the command line.
+    description : str
+        One line for ``mnistlab list``.
+    factory : callable
+        Returns a new unfitted estimator with the entry's default settings.
+    search_space : dict
+        Parameter distributions for searches, keyed as ``set_params`` takes them.
+    tags : frozenset of str
+        Free-form properties, e.g. ``"textbook"``, ``"slow"``, ``"multilabel"``.
+    """
+
+    name: str
+    description: str
+    factory: Callable[[], BaseEstimator]
+    search_space: dict[str, Any] = field(default_factory=dict)
+    tags: frozenset[str] = frozenset()
+
+
+_REGISTRY: dict[str, ModelEntry] = {}
+
+
+def register(entry: ModelEntry, *, replace: bool = False) -> ModelEntry:
+    """Add an entry to the registry (later issues and plug-ins add theirs this way)."""
+    if entry.name in _REGISTRY and not replace:
+        raise ValueError(f"model {entry.name!r} is already registered")
+    _REGISTRY[entry.name] = entry
+    return entry
+
+
+def names() -> list[str]:
+    """The registered model names, in registration order."""
+    return list(_REGISTRY)
+
+
+def entry(name: str) -> ModelEntry:
+    """Return the registry entry ``name``; an unknown name is an :class:`InputError`."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise InputError(
+            f"unknown model {name!r}; known models: {', '.join(names())} (see 'mnistlab list')"
+        ) from None
+
+
+def describe(name: str) -> str:
+    """The one-line description of model ``name``."""
+    return entry(name).description
+
+
+def _set_nested(estimator: BaseEstimator, suffix: str, value: Any) -> None:
+    """Set every (nested) parameter called ``suffix``, e.g. a pipeline step's ``random_state``."""
+    keys = [k for k in estimator.get_params(deep=True) if k == suffix or k.endswith("__" + suffix)]
+    if keys:
+        estimator.set_params(**dict.fromkeys(keys, value))
+
+
+def get(
+    name: str, *, random_state: int | None = None, n_jobs: int | None = None
+) -> BaseEstimator:
+    """Return a new unfitted estimator for the registry entry ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`names`.
+    random_state : int or None
+        Set on every component that has a ``random_state``; None keeps the
+        entry's default (the textbook's 42 where the book fixes one).
+    n_jobs : int or None
+        Set on every component that has ``n_jobs``; None keeps the default
+        (single process), so that parallelism is chosen at one level only.
+    """
+    est = clone(entry(name).factory())
+    if random_state is not None:
+        _set_nested(est, "random_state", random_state)
+    if n_jobs is not None:
+        _set_nested(est, "n_jobs", n_jobs)
+    return est
+
+
+register(
+    ModelEntry(
+        "sgd",
+        "linear SVM by SGD on raw pixels, as in Hands-On ML ch. 3: SGDClassifier(random_state=42)",
+        lambda: SGDClassifier(random_state=TEXTBOOK_SEED),
+        search_space={"alpha": ("log-uniform", 1e-6, 1e-2)},
+        tags=frozenset({"textbook", "linear"}),
+    )
+)
+register(
+    ModelEntry(
+        "rf",
+        "random forest of 100 trees, as in Hands-On ML ch. 3: "
+        "RandomForestClassifier(random_state=42)",
+        lambda: RandomForestClassifier(random_state=TEXTBOOK_SEED),
+        search_space={"n_estimators": [100, 200, 400], "max_features": ["sqrt", 0.1, 0.2]},
+        tags=frozenset({"textbook", "forest"}),
+    )
+)
+register(
+    ModelEntry(
+        "knn",
+        "k-nearest neighbours, the textbook's tuned one: "
+        "KNeighborsClassifier(n_neighbors=4, weights='distance')",
+        lambda: KNeighborsClassifier(n_neighbors=4, weights="distance"),
+        search_space={"n_neighbors": [3, 4, 5, 6], "weights": ["uniform", "distance"]},
+        tags=frozenset({"textbook", "neighbors", "multilabel"}),
+    )
+)
+register(
+    ModelEntry(
+        "logreg",
+        "multinomial logistic regression on pixels scaled to 0..1 (MinMaxScaler)",
+        lambda: make_pipeline(MinMaxScaler(), LogisticRegression(max_iter=1000)),
+        search_space={"logisticregression__C": ("log-uniform", 1e-3, 1e1)},
+        tags=frozenset({"linear"}),
+    )
+)

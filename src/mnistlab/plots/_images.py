@@ -1,0 +1,56 @@
+"""Image grids."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def digit_grid(
+    images: np.ndarray,
+    image_shape: tuple[int, int],
+    titles: Sequence[str] | None = None,
+    *,
+    ncols: int | None = None,
+    cell_inches: float = 1.0,
+    pixel_max: int | None = None,
+) -> Figure:
+    """Draw images (rows of pixels) as a grid, each with an optional title.
+
+    Parameters
+    ----------
+    images : ndarray of shape (n, height * width)
+    image_shape : tuple of int
+        ``(height, width)``.
+    titles : sequence of str, optional
+        One short title per image (e.g. its label).
+    ncols : int, optional
+        Columns of the grid; default about the square root of ``n``.
+    cell_inches : float
+        Size of one cell.
+    pixel_max : int, optional
+        Value drawn as black; default the images' maximum.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    images = np.asarray(images)
+    n = len(images)
+    ncols = ncols or max(1, int(np.ceil(np.sqrt(n))))
+    nrows = max(1, int(np.ceil(n / ncols)))
+    fig = Figure(figsize=(ncols * cell_inches, nrows * cell_inches * (1.25 if titles else 1.0)))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    vmax = pixel_max if pixel_max is not None else (images.max() if n else 1)
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i >= n:
+            continue
+        ax.imshow(images[i].reshape(image_shape), cmap="binary", vmin=0, vmax=vmax,
+                  interpolation="nearest")
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=9)
+    fig.tight_layout()
+    return fig

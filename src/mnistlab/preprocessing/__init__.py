@@ -1,0 +1,1 @@
+"""preprocessing (filled in by later issues)."""
