@@ -44,19 +44,29 @@ def _check_header(path: Path, header: list[str]) -> tuple[bool, int]:
 
 def _diagnose(path: Path, n_cols: int) -> InputError:
     """Find the first bad cell of a CSV whose fast read failed, for a precise message."""
+    with path.open("r", encoding="utf-8") as fh:
+        next(fh)
+        for r, line in enumerate(fh, start=1):
+            cells = line.count(",") + 1
+            if line.strip() and cells != n_cols:
+                return InputError(f"{path}: row {r} has {cells} cells, the header names {n_cols}")
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if df.shape[1] != n_cols:
-        return InputError(f"{path}: rows have {df.shape[1]} columns, the header names {n_cols}")
     values = df.to_numpy()
     empty = values == ""
     if empty.any():
         r, c = np.argwhere(empty)[0]
         return InputError(f"{path}: empty cell in row {r + 1}, column '{df.columns[c]}'")
     numeric = np.char.isdigit(values.astype(str))
-    r, c = np.argwhere(~numeric)[0]
-    cell = values[r, c]
-    what = "negative value" if cell.lstrip().startswith("-") else "not a whole number"
-    return InputError(f"{path}: {what} {cell!r} in row {r + 1}, column '{df.columns[c]}'")
+    if not numeric.all():
+        r, c = np.argwhere(~numeric)[0]
+        cell = values[r, c]
+        what = "negative value" if cell.lstrip().startswith("-") else "not a whole number"
+        return InputError(f"{path}: {what} {cell!r} in row {r + 1}, column '{df.columns[c]}'")
+    big = np.char.str_len(values.astype(str)) > 3  # all digits but too long for 0..255
+    r, c = np.argwhere(big)[0] if big.any() else (0, 0)
+    return InputError(
+        f"{path}: value {values[r, c]!r} in row {r + 1}, column '{df.columns[c]}' is outside 0..255"
+    )
 
 
 def read_kaggle_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
