@@ -29,8 +29,8 @@ from mnistlab import __version__
 from mnistlab._errors import InputError, MnistlabError
 
 logger = logging.getLogger("mnistlab")
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 #: Subset sizes of ``--quick`` (train, test); a smaller dataset is used whole.
 QUICK_SIZES = (10_000, 2_000)

@@ -97,7 +97,9 @@ def find_idx_file(directory: Path, stem: str) -> Path:
     for name in (f"{stem}.gz", stem, f"{dotted}.gz", dotted):
         if (directory / name).is_file():
             return directory / name
-    raise InputError(f"{directory}: missing {stem}(.gz); a MNIST directory needs all four IDX files")
+    raise InputError(
+        f"{directory}: missing {stem}(.gz); a MNIST directory needs all four IDX files"
+    )
 
 
 def _read_and_hash(path: Path) -> tuple[bytes, str]:

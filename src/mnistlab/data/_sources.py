@@ -47,7 +47,10 @@ def _fixed_split(X: np.ndarray, y: np.ndarray):
 
 
 def _split_note() -> str:
-    return f"fixed stratified split (test_size={SPLIT_TEST_SIZE}, random_state={SPLIT_RANDOM_STATE})"
+    return (
+        f"fixed stratified split (test_size={SPLIT_TEST_SIZE}, "
+        f"random_state={SPLIT_RANDOM_STATE})"
+    )
 
 
 def load_idx_dir(directory: str | Path, *, require_verified: bool = False) -> Dataset:
@@ -233,7 +236,7 @@ def download_mnist(*, progressbar: bool = False) -> Path:
                         ),
                     )
                 )
-            except Exception as exc:  # noqa: BLE001 - any failure means: try the next mirror
+            except Exception as exc:
                 failures.append(f"{url}: {_short(exc)}")
                 continue
             try:

@@ -1,0 +1,97 @@
+import json
+
+import numpy as np
+import pytest
+import skops.io as sio
+
+from mnistlab import InputError, models
+from mnistlab.data import load
+
+
+class NotTrusted:
+    """A type no mnistlab model file may contain."""
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load("digits")
+
+
+@pytest.fixture(params=["rf", "knn", "sgd", "logreg"])
+def saved(request, tmp_path, digits):
+    est = models.get(request.param, random_state=0)
+    if request.param == "rf":
+        est.set_params(n_estimators=5)
+    est.fit(digits.X_train, digits.y_train)
+    path = models.save_model(est, tmp_path / "model", name=request.param, dataset=digits,
+                             cv_score=0.9, train_seconds=0.1)
+    return est, path
+
+
+def test_roundtrip_predicts_the_same(saved, digits):
+    est, path = saved
+    loaded, card = models.load_model(path, image_shape=digits.image_shape)
+    np.testing.assert_array_equal(loaded.predict(digits.X_test), est.predict(digits.X_test))
+    assert card["image_shape"] == [8, 8] and card["pixel_max"] == 16
+    assert card["classes"] == list(range(10)) and card["cv_score"] == 0.9
+    assert card["data"]["name"] == "digits" and "scikit-learn" in card["versions"]
+    assert sorted(p.name for p in path.iterdir()) == ["card.json", "model.skops"]
+
+
+@pytest.fixture
+def rf_dir(tmp_path, digits):
+    est = models.get("rf").set_params(n_estimators=3).fit(digits.X_train, digits.y_train)
+    return models.save_model(est, tmp_path / "rf", name="rf", dataset=digits)
+
+
+def test_refuses_other_image_shape(rf_dir):
+    with pytest.raises(InputError, match=r"trained on \(8, 8\) images but the data has \(28, 28\)"):
+        models.load_model(rf_dir, image_shape=(28, 28))
+
+
+def test_refuses_existing_dir_unless_overwrite(rf_dir, digits):
+    est, _ = models.load_model(rf_dir)
+    with pytest.raises(InputError, match="already exists"):
+        models.save_model(est, rf_dir, name="rf", dataset=digits)
+    models.save_model(est, rf_dir, name="rf", dataset=digits, overwrite=True)
+    assert not [p for p in rf_dir.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_refuses_missing_card(rf_dir):
+    (rf_dir / "card.json").unlink()
+    with pytest.raises(InputError, match="missing card.json"):
+        models.load_model(rf_dir)
+
+
+def test_refuses_tampered_model(rf_dir):
+    path = rf_dir / "model.skops"
+    path.write_bytes(path.read_bytes() + b"\0")
+    with pytest.raises(InputError, match="does not match the checksum"):
+        models.load_model(rf_dir)
+
+
+def _rewrite_model(directory, data: bytes):
+    import hashlib
+
+    (directory / "model.skops").write_bytes(data)
+    card = json.loads((directory / "card.json").read_text())
+    card["model_sha256"] = hashlib.sha256(data).hexdigest()
+    (directory / "card.json").write_text(json.dumps(card))
+
+
+def test_refuses_a_file_that_is_not_skops(rf_dir):
+    _rewrite_model(rf_dir, b"\x80\x04 a pickle, not a skops zip")
+    with pytest.raises(InputError, match="not a valid skops file"):
+        models.load_model(rf_dir)
+
+
+def test_refuses_untrusted_types(rf_dir, tmp_path):
+    sio.dump({"payload": NotTrusted()}, tmp_path / "evil.skops")
+    _rewrite_model(rf_dir, (tmp_path / "evil.skops").read_bytes())
+    with pytest.raises(InputError, match="types mnistlab does not trust.*NotTrusted"):
+        models.load_model(rf_dir)
+
+
+def test_not_a_directory(tmp_path):
+    with pytest.raises(InputError, match="not a model directory"):
+        models.load_model(tmp_path / "nope")

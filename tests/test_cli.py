@@ -1,0 +1,148 @@
+"""The command line: shared contracts (exit codes, one-line errors, --out, metrics.json)."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from mnistlab import __version__
+from mnistlab.cli import app
+
+runner = CliRunner()
+
+
+def run(*args, env=None):
+    result = runner.invoke(app, list(args), env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def assert_one_line_error(code, stderr, match):
+    assert code == 2, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), stderr
+    assert "Traceback" not in stderr and match in lines[0]
+
+
+def test_version():
+    code, out, _ = run("--version")
+    assert code == 0 and __version__ in out
+
+
+def test_help_explains_shared_options():
+    code, out, _ = run("data", "info", "--help")
+    assert code == 0
+    for opt in ("--data", "--seed", "--n-jobs", "--quick", "--out", "--overwrite", "--debug"):
+        assert opt in out
+
+
+def test_data_info_digits_writes_metrics(tmp_path):
+    code, out, _ = run("data", "info", "--data", "digits", "--out", str(tmp_path / "o"))
+    assert code == 0 and "digits" in out and "Class counts" in out
+    doc = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    assert set(doc) == {"command", "args", "data", "seed", "versions", "results"}
+    assert doc["command"] == "data info" and doc["seed"] == 42
+    assert doc["data"] == {"name": "digits", "source": doc["data"]["source"], "verified": False,
+                           "n_train": 1437, "n_test": 360, "image_shape": [8, 8]}
+    assert sum(doc["results"]["dataset"]["class_counts"]["train"]) == 1437
+
+
+def test_data_info_offline_fallback_notice(monkeypatch):
+    monkeypatch.delenv("MNISTLAB_DATA", raising=False)
+    code, out, err = run("data", "info", env={"MNISTLAB_OFFLINE": "1", "MNISTLAB_DATA": None})
+    assert code == 0 and "digits" in out
+    assert "notice: MNIST not found" in err
+
+
+def test_out_refuses_foreign_non_empty_dir(tmp_path):
+    (tmp_path / "mine.txt").write_text("precious")
+    code, _, err = run("data", "info", "--data", "digits", "--out", str(tmp_path))
+    assert_one_line_error(code, err, "not empty and was not written by mnistlab")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt"]
+    code, _, _ = run("data", "info", "--data", "digits", "--out", str(tmp_path), "--overwrite")
+    assert code == 0 and (tmp_path / "mine.txt").read_text() == "precious"
+
+
+def test_out_can_be_rewritten_by_mnistlab(tmp_path):
+    for _ in range(2):
+        code, _, err = run("data", "show", "--data", "digits", "--n", "9", "--out", str(tmp_path))
+        assert code == 0, err
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [".mnistlab-out.json", "digits.png", "metrics.json"]
+    assert (tmp_path / "digits.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_out_that_is_a_file(tmp_path):
+    f = tmp_path / "f"
+    f.write_text("x")
+    code, _, err = run("data", "info", "--data", "digits", "--out", str(f))
+    assert code == 2 and "f" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["data", "info", "--data", "/no/such/dir"], "/no/such/dir: no such file or directory"),
+        (["data", "show", "--data", "digits", "--n", "0"], "--n 0"),
+        (["data", "show", "--data", "digits", "--split", "val"], "--split 'val'"),
+        (["data", "fetch", "--data", "digits"], "fetch takes mnist or openml"),
+        (["data", "info", "--data", "digits", "--n-jobs", "0"], "--n-jobs 0"),
+        (["data", "info", "--data", "digits", "-q", "-v"], "exclude each other"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(tmp_path, args, match):
+    code, _, err = run(*args, "--out", str(tmp_path / "o"))
+    assert_one_line_error(code, err, match)
+    assert not (tmp_path / "o" / "metrics.json").exists()
+
+
+def test_bad_idx_dir(tmp_path):
+    (tmp_path / "empty").mkdir()
+    code, _, err = run("data", "info", "--data", str(tmp_path / "empty"))
+    assert_one_line_error(code, err, "directory is empty")
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = runner.invoke(app, ["data", "info", "--data", str(tmp_path / "x"), "--debug"])
+    assert result.exit_code != 0 and result.exception is not None
+
+
+def test_usage_error_exits_2():
+    code, _, _ = run("data", "info", "--no-such-option")
+    assert code == 2
+
+
+def test_list_names_models_and_sources():
+    code, out, _ = run("list")
+    assert code == 0
+    for name in ("sgd", "rf", "knn", "logreg", "digits", "openml"):
+        assert name in out
+
+
+def test_cache_info_and_clear(tmp_path, monkeypatch):
+    monkeypatch.setenv("MNISTLAB_CACHE", str(tmp_path / "c"))
+    (tmp_path / "c" / "mnist").mkdir(parents=True)
+    (tmp_path / "c" / "mnist" / "x.gz").write_bytes(b"0" * 2048)
+    code, out, _ = run("cache", "info")
+    assert code == 0 and "mnist" in out and "2.0 KB" in out
+    code, out, _ = run("cache", "clear")
+    assert code == 0 and "2.0 KB freed" in out
+    assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.mnist
+def test_data_info_real_mnist(mnist_dir, tmp_path):
+    code, out, _ = run("data", "info", "--data", str(mnist_dir), "--out", str(tmp_path))
+    assert code == 0 and "60,000" in out and "5,421" in out
+    doc = json.loads((tmp_path / "metrics.json").read_text())
+    assert doc["data"]["verified"] is True
+    assert doc["results"]["dataset"]["class_counts"]["test"] == [980, 1135, 1032, 1010, 982,
+                                                                 892, 958, 1028, 974, 1009]
+
+
+@pytest.mark.mnist
+def test_quick_uses_the_stated_subset(mnist_dir, tmp_path):
+    code, out, _ = run("data", "info", "--data", str(mnist_dir), "--quick", "--out",
+                       str(tmp_path))
+    doc = json.loads((tmp_path / "metrics.json").read_text())
+    assert code == 0 and doc["data"]["n_train"] == 10000 and doc["data"]["n_test"] == 2000
+    assert "stratified subset 10000/2000" in out
