@@ -41,8 +41,14 @@ def test_data_info_digits_writes_metrics(tmp_path):
     doc = json.loads((tmp_path / "o" / "metrics.json").read_text())
     assert set(doc) == {"command", "args", "data", "seed", "versions", "results"}
     assert doc["command"] == "data info" and doc["seed"] == 42
-    assert doc["data"] == {"name": "digits", "source": doc["data"]["source"], "verified": False,
-                           "n_train": 1437, "n_test": 360, "image_shape": [8, 8]}
+    assert doc["data"] == {
+        "name": "digits",
+        "source": doc["data"]["source"],
+        "verified": False,
+        "n_train": 1437,
+        "n_test": 360,
+        "image_shape": [8, 8],
+    }
     assert sum(doc["results"]["dataset"]["class_counts"]["train"]) == 1437
 
 
@@ -135,14 +141,23 @@ def test_data_info_real_mnist(mnist_dir, tmp_path):
     assert code == 0 and "60,000" in out and "5,421" in out
     doc = json.loads((tmp_path / "metrics.json").read_text())
     assert doc["data"]["verified"] is True
-    assert doc["results"]["dataset"]["class_counts"]["test"] == [980, 1135, 1032, 1010, 982,
-                                                                 892, 958, 1028, 974, 1009]
+    assert doc["results"]["dataset"]["class_counts"]["test"] == [
+        980,
+        1135,
+        1032,
+        1010,
+        982,
+        892,
+        958,
+        1028,
+        974,
+        1009,
+    ]
 
 
 @pytest.mark.mnist
 def test_quick_uses_the_stated_subset(mnist_dir, tmp_path):
-    code, out, _ = run("data", "info", "--data", str(mnist_dir), "--quick", "--out",
-                       str(tmp_path))
+    code, out, _ = run("data", "info", "--data", str(mnist_dir), "--quick", "--out", str(tmp_path))
     doc = json.loads((tmp_path / "metrics.json").read_text())
     assert code == 0 and doc["data"]["n_train"] == 10000 and doc["data"]["n_test"] == 2000
     assert "stratified subset 10000/2000" in out

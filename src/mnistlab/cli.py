@@ -182,8 +182,9 @@ def _setup(common: Common) -> Common:
             logger.removeHandler(handler)
     logger.addHandler(_NoticeHandler())
     logger.propagate = False
-    logger.setLevel(logging.ERROR if common.quiet else logging.INFO if common.verbose else
-                    logging.WARNING)
+    logger.setLevel(
+        logging.ERROR if common.quiet else logging.INFO if common.verbose else logging.WARNING
+    )
     return common
 
 
@@ -208,8 +209,9 @@ def _output(common: Common) -> Iterator[Any]:
     yield OutputDir(common.out, overwrite=common.overwrite) if common.out else None
 
 
-def _write_metrics(out: Any, command: str, common: Common, ds: Any, results: dict,
-                   **args: Any) -> None:
+def _write_metrics(
+    out: Any, command: str, common: Common, ds: Any, results: dict, **args: Any
+) -> None:
     from mnistlab.report import metrics_document
 
     if out is None:
@@ -233,8 +235,12 @@ def _version_callback(value: bool) -> None:
 def root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version_callback, is_eager=True,
-                     help="Show the version and exit."),
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
     ] = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -295,14 +301,21 @@ def data_info(
         head.add_column(style="bold")
         head.add_column()
         head.add_row("source", ds.source)
-        head.add_row("verified", "yes: MD5 of all four files match MNIST's" if ds.verified
-                     else "no (no canonical checksums for this source)")
+        head.add_row(
+            "verified",
+            "yes: MD5 of all four files match MNIST's"
+            if ds.verified
+            else "no (no canonical checksums for this source)",
+        )
         head.add_row("split", ds.split)
         h, w = ds.image_shape
-        head.add_row("train", f"{ds.n_train:,} images of {h}x{w}, {ds.X_train.dtype}, "
-                     f"{ds.X_train.shape} array")
-        head.add_row("test", f"{ds.n_test:,} images of {h}x{w}, {ds.X_test.dtype}, "
-                     f"{ds.X_test.shape} array")
+        head.add_row(
+            "train",
+            f"{ds.n_train:,} images of {h}x{w}, {ds.X_train.dtype}, {ds.X_train.shape} array",
+        )
+        head.add_row(
+            "test", f"{ds.n_test:,} images of {h}x{w}, {ds.X_test.dtype}, {ds.X_test.shape} array"
+        )
         head.add_row("pixels", f"0..{ds.pixel_max}")
         for name, md5 in ds.checksums.items():
             head.add_row(f"md5 {name}", md5)
@@ -311,16 +324,27 @@ def data_info(
         for col in ("digit", "train", "train %", "test", "test %"):
             counts.add_column(col, justify="right")
         for d in range(10):
-            counts.add_row(str(d), f"{train_counts[d]:,}", f"{train_counts[d] / ds.n_train:.1%}",
-                           f"{test_counts[d]:,}", f"{test_counts[d] / ds.n_test:.1%}")
+            counts.add_row(
+                str(d),
+                f"{train_counts[d]:,}",
+                f"{train_counts[d] / ds.n_train:.1%}",
+                f"{test_counts[d]:,}",
+                f"{test_counts[d] / ds.n_test:.1%}",
+            )
         counts.add_row("total", f"{ds.n_train:,}", "", f"{ds.n_test:,}", "", style="bold")
         console.print(counts)
         stats = Table(title="Pixel statistics", title_justify="left")
         for col in ("split", "min", "max", "mean", "std", "zeros"):
             stats.add_column(col, justify="right" if col != "split" else "left")
         for split, s in results["dataset"]["pixels"].items():
-            stats.add_row(split, str(s["min"]), str(s["max"]), f"{s['mean']:.2f}",
-                          f"{s['std']:.2f}", f"{s['zero_fraction']:.1%}")
+            stats.add_row(
+                split,
+                str(s["min"]),
+                str(s["max"]),
+                f"{s['mean']:.2f}",
+                f"{s['std']:.2f}",
+                f"{s['zero_fraction']:.1%}",
+            )
         console.print(stats)
         _write_metrics(outdir, "data info", common, ds, results)
 
@@ -366,9 +390,9 @@ def data_show(
     seed: SeedOpt = 42,
     n_jobs: NJobsOpt = -1,
     quick: QuickOpt = False,
-    out: Annotated[
-        Path, _out_option("Default: mnistlab-out/data-show.")
-    ] = Path("mnistlab-out/data-show"),
+    out: Annotated[Path, _out_option("Default: mnistlab-out/data-show.")] = Path(
+        "mnistlab-out/data-show"
+    ),
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
     verbose: VerboseOpt = False,
@@ -388,11 +412,16 @@ def data_show(
         n = min(n, len(y))
         fig = digit_grid(X[:n], ds.image_shape, [str(v) for v in y[:n]], pixel_max=ds.pixel_max)
         outdir.save_figure("digits.png", fig)
-        console.print(f"{n} {split} images of {ds.name}, labels: "
-                      f"{' '.join(str(v) for v in y[:n])}")
-        _write_metrics(outdir, "data show", common, ds,
-                       {"shown": {"split": split, "n": n, "labels": y[:n].tolist()}},
-                       n=n, split=split)
+        console.print(f"{n} {split} images of {ds.name}, labels: {' '.join(str(v) for v in y[:n])}")
+        _write_metrics(
+            outdir,
+            "data show",
+            common,
+            ds,
+            {"shown": {"split": split, "n": n, "labels": y[:n].tolist()}},
+            n=n,
+            split=split,
+        )
 
 
 # --- list and cache ------------------------------------------------------------------------------

@@ -40,9 +40,7 @@ def test_download_tries_mirrors_in_turn(server, mnist_dir, monkeypatch):
     for stem in MNIST_FILES:  # valid gzip, wrong content: only the MD5 can tell
         (corrupt / f"{stem}.gz").write_bytes(gzip.compress(b"not mnist"))
     shutil.copytree(mnist_dir, www / "good")
-    monkeypatch.setenv(
-        "MNISTLAB_MIRRORS", f"{base}/missing/,{base}/corrupt,{base}/good/"
-    )
+    monkeypatch.setenv("MNISTLAB_MIRRORS", f"{base}/missing/,{base}/corrupt,{base}/good/")
     directory = download_mnist()
     assert directory == mnist_cache_dir()
     assert sorted(p.name for p in directory.iterdir()) == sorted(f"{s}.gz" for s in MNIST_FILES)

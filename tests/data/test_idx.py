@@ -10,8 +10,14 @@ from tests.conftest import idx_bytes, write_idx_dir
 
 
 def test_parse_idx_roundtrip_all_dtypes():
-    for code, dtype in ((0x08, np.uint8), (0x09, np.int8), (0x0B, np.int16), (0x0C, np.int32),
-                        (0x0D, np.float32), (0x0E, np.float64)):
+    for code, dtype in (
+        (0x08, np.uint8),
+        (0x09, np.int8),
+        (0x0B, np.int16),
+        (0x0C, np.int32),
+        (0x0D, np.float32),
+        (0x0E, np.float64),
+    ):
         a = np.arange(24, dtype=dtype).reshape(2, 3, 4)
         out = parse_idx(idx_bytes(a, code))
         np.testing.assert_array_equal(out, a)
@@ -107,8 +113,28 @@ def test_real_mnist_verified_with_exact_counts(mnist_dir):
     assert ds.verified and ds.name == "mnist"
     assert ds.X_train.shape == (60000, 784) and ds.X_test.shape == (10000, 784)
     assert ds.X_train.dtype == np.uint8 and ds.image_shape == (28, 28)
-    assert np.bincount(ds.y_train).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265,
-                                                5851, 5949]
-    assert np.bincount(ds.y_test).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974,
-                                               1009]
+    assert np.bincount(ds.y_train).tolist() == [
+        5923,
+        6742,
+        5958,
+        6131,
+        5842,
+        5421,
+        5918,
+        6265,
+        5851,
+        5949,
+    ]
+    assert np.bincount(ds.y_test).tolist() == [
+        980,
+        1135,
+        1032,
+        1010,
+        982,
+        892,
+        958,
+        1028,
+        974,
+        1009,
+    ]
     assert ds.y_train[:5].tolist() == [5, 0, 4, 1, 9]  # the textbook's first images

@@ -23,8 +23,9 @@ def saved(request, tmp_path, digits):
     if request.param == "rf":
         est.set_params(n_estimators=5)
     est.fit(digits.X_train, digits.y_train)
-    path = models.save_model(est, tmp_path / "model", name=request.param, dataset=digits,
-                             cv_score=0.9, train_seconds=0.1)
+    path = models.save_model(
+        est, tmp_path / "model", name=request.param, dataset=digits, cv_score=0.9, train_seconds=0.1
+    )
     return est, path
 
 

@@ -48,8 +48,7 @@ def _fixed_split(X: np.ndarray, y: np.ndarray):
 
 def _split_note() -> str:
     return (
-        f"fixed stratified split (test_size={SPLIT_TEST_SIZE}, "
-        f"random_state={SPLIT_RANDOM_STATE})"
+        f"fixed stratified split (test_size={SPLIT_TEST_SIZE}, random_state={SPLIT_RANDOM_STATE})"
     )
 
 
@@ -215,6 +214,7 @@ def download_mnist(*, progressbar: bool = False) -> Path:
     """
     import pooch
 
+    pooch.get_logger().setLevel(logging.WARNING)  # we say what we download ourselves
     target = mnist_cache_dir()
     staging = cache_dir("downloads")
     failures: list[str] = []
@@ -224,6 +224,7 @@ def download_mnist(*, progressbar: bool = False) -> Path:
             continue
         for base in mirrors():
             url = f"{base}{stem}.gz"
+            logger.info("downloading %s", url)
             try:
                 fetched = Path(
                     pooch.retrieve(
@@ -262,5 +263,14 @@ def _url_key(url: str) -> str:
 
 
 def _short(exc: Exception) -> str:
+    """A few words on why a download failed (requests' messages run to hundreds of characters)."""
+    import requests
+
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        return f"HTTP {exc.response.status_code}"
+    if isinstance(exc, requests.Timeout):
+        return f"no answer within {DOWNLOAD_TIMEOUT} s"
+    if isinstance(exc, requests.ConnectionError):
+        return "unreachable"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return text[:160]
+    return text[:120]

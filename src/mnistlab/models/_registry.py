@@ -82,9 +82,7 @@ def _set_nested(estimator: BaseEstimator, suffix: str, value: Any) -> None:
         estimator.set_params(**dict.fromkeys(keys, value))
 
 
-def get(
-    name: str, *, random_state: int | None = None, n_jobs: int | None = None
-) -> BaseEstimator:
+def get(name: str, *, random_state: int | None = None, n_jobs: int | None = None) -> BaseEstimator:
     """Return a new unfitted estimator for the registry entry ``name``.
 
     Parameters

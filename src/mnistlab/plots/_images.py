@@ -48,8 +48,13 @@ def digit_grid(
         ax.set_axis_off()
         if i >= n:
             continue
-        ax.imshow(images[i].reshape(image_shape), cmap="binary", vmin=0, vmax=vmax,
-                  interpolation="nearest")
+        ax.imshow(
+            images[i].reshape(image_shape),
+            cmap="binary",
+            vmin=0,
+            vmax=vmax,
+            interpolation="nearest",
+        )
         if titles is not None:
             ax.set_title(str(titles[i]), fontsize=9)
     fig.tight_layout()
