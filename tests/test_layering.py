@@ -22,7 +22,7 @@ def _imports(path: Path) -> set[str]:
 def test_subpackages_import_only_to_their_left():
     bad = []
     for i, pkg in enumerate(ORDER):
-        allowed = set(ORDER[:i + 1]) | {n.stem for n in ROOT.glob("_*.py")}
+        allowed = set(ORDER[: i + 1]) | {n.stem for n in ROOT.glob("_*.py")}
         for path in (ROOT / pkg).rglob("*.py"):
             for dep in _imports(path) - allowed:
                 bad.append(f"{path.relative_to(ROOT)} imports mnistlab.{dep}")

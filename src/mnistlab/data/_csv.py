@@ -62,10 +62,11 @@ def _diagnose(path: Path, n_cols: int) -> InputError:
         cell = values[r, c]
         what = "negative value" if cell.lstrip().startswith("-") else "not a whole number"
         return InputError(f"{path}: {what} {cell!r} in row {r + 1}, column '{df.columns[c]}'")
-    big = np.char.str_len(values.astype(str)) > 3  # all digits but too long for 0..255
-    r, c = np.argwhere(big)[0] if big.any() else (0, 0)
+    too_long = np.char.str_len(values.astype(str)) > 3  # cannot be 0..255, may overflow int64
+    numbers = np.where(too_long, "999", values).astype(np.int64)
+    r, c = np.argwhere(too_long | (numbers > 255))[0]
     return InputError(
-        f"{path}: value {values[r, c]!r} in row {r + 1}, column '{df.columns[c]}' is outside 0..255"
+        f"{path}: value {values[r, c]} in row {r + 1}, column '{df.columns[c]}' is outside 0..255"
     )
 
 
@@ -88,29 +89,19 @@ def read_kaggle_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray | None, tu
     header = _read_header(path)
     has_label, side = _check_header(path, header)
     try:
-        # int16 holds 0..255 and the label; text, blanks and short rows fail fast here.
-        df = pd.read_csv(path, dtype=np.int16, engine="c")
+        # Reading straight into uint8 is as fast as pandas' default and half the memory;
+        # pandas refuses text, blanks, short rows, negatives and values above 255 here.
+        values = pd.read_csv(path, dtype=np.uint8, engine="c").to_numpy()
     except (ValueError, OverflowError, pd.errors.ParserError):
         raise _diagnose(path, len(header)) from None
-    if len(df) == 0:
+    if len(values) == 0:
         raise InputError(f"{path}: no rows after the header")
-    if df.isna().to_numpy().any():  # a short row leaves NaN cells
-        r = int(np.flatnonzero(df.isna().to_numpy().any(axis=1))[0])
-        raise InputError(f"{path}: row {r + 1} has missing cells")
-    values = df.to_numpy(dtype=np.int16)
-    pixels = values[:, 1:] if has_label else values
-    if pixels.min() < 0 or pixels.max() > 255:
-        r, c = np.argwhere((pixels < 0) | (pixels > 255))[0]
-        raise InputError(
-            f"{path}: pixel value {int(pixels[r, c])} in row {r + 1}, column 'pixel{c}' "
-            "is outside 0..255"
-        )
-    X = pixels.astype(np.uint8)
+    X = np.ascontiguousarray(values[:, 1:] if has_label else values)
     y = None
     if has_label:
         y = values[:, 0].astype(np.int64)
-        if y.min() < 0 or y.max() > 9:
-            r = int(np.flatnonzero((y < 0) | (y > 9))[0])
+        if y.max() > 9:
+            r = int(np.flatnonzero(y > 9)[0])
             raise InputError(f"{path}: label {int(y[r])} in row {r + 1} is outside 0..9")
     return X, y, (side, side)
 
