@@ -102,7 +102,9 @@ def main() -> None:
         inputs = _make_inputs(Path(data), Path(tmp))
         stmts = [template.format(path=str(inputs[name])) for name, template in CASES.items()]
         medians = _median_times(stmts, args.repeat)
-        rows = [(name, t, _peak_mb(stmt)) for name, t, stmt in zip(CASES, medians, stmts)]
+        rows = [
+            (name, t, _peak_mb(stmt)) for name, t, stmt in zip(CASES, medians, stmts, strict=True)
+        ]
     base_t, base_m = rows[-1][1], rows[-1][2]
     print(
         f"\n{'case':32} {'median s':>9} {'peak MB':>9} {'time / pandas':>14} {'mem / pandas':>13}"
