@@ -27,10 +27,13 @@ from typer.core import TyperGroup
 
 from mnistlab import __version__
 from mnistlab._errors import InputError, MnistlabError
+from mnistlab._progress import Progress, ProgressTask
 
 logger = logging.getLogger("mnistlab")
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+if not console.is_terminal:  # logs and pipes: wide enough that result tables do not wrap
+    console.width = max(console.width, 140)
 
 #: Subset sizes of ``--quick`` (train, test); a smaller dataset is used whole.
 QUICK_SIZES = (10_000, 2_000)
@@ -190,6 +193,81 @@ def _setup(common: Common) -> Common:
 
 def _is_terminal() -> bool:
     return err_console.is_terminal
+
+
+class _LineTask(ProgressTask):
+    """In logs (no terminal): one line when a step starts and one when it ends."""
+
+    def __init__(self, description: str, total: int, quiet: bool) -> None:
+        self.description, self.total, self.quiet = description, total, quiet
+        self.done = 0
+        self.start = time.perf_counter()
+        if not quiet:
+            err_console.print(f"{description} ...", markup=False)
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+
+    def close(self) -> None:
+        if not self.quiet:
+            err_console.print(
+                f"{self.description}: done {self.done}/{self.total} in "
+                f"{time.perf_counter() - self.start:.1f} s",
+                markup=False,
+            )
+
+
+class _RichTask(ProgressTask):
+    def __init__(self, bar: Any, description: str, total: int) -> None:
+        self.bar = bar
+        self.id = bar.add_task(description, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        self.bar.advance(self.id, n)
+
+    def close(self) -> None:
+        self.bar.update(self.id, completed=self.bar.tasks[self.id].total)
+
+
+class _CliProgress(Progress):
+    """A rich progress display on a terminal, plain lines otherwise, nothing with --quiet."""
+
+    def __init__(self, common: Common) -> None:
+        self.quiet = common.quiet
+        self.bar = None
+        if _is_terminal() and not common.quiet:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+            from rich.progress import Progress as RichProgress
+
+            self.bar = RichProgress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=False,
+            )
+
+    def __enter__(self) -> _CliProgress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def task(self, description: str, total: int) -> ProgressTask:
+        if self.bar is not None:
+            return _RichTask(self.bar, description, total)
+        return _LineTask(description, total, self.quiet)
 
 
 def _load(common: Common):
@@ -421,6 +499,290 @@ def data_show(
             {"shown": {"split": split, "n": n, "labels": y[:n].tolist()}},
             n=n,
             split=split,
+        )
+
+
+# --- binary and pairs ------------------------------------------------------------------------
+
+
+def _fmt(v: float | None, digits: int = 4) -> str:
+    return "—" if v is None else f"{v:.{digits}f}"
+
+
+@app.command("binary")
+def binary(
+    positive: Annotated[int, typer.Option("--positive", help="The digit to detect.")],
+    negative: Annotated[
+        int | None,
+        typer.Option("--negative", help="The other digit of a pair; default: all other digits."),
+    ] = None,
+    model_names: Annotated[
+        str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
+    ] = "sgd,rf",
+    target_precision: Annotated[
+        float | None,
+        typer.Option(
+            "--target-precision",
+            help="Choose the lowest threshold reaching this precision, in (0, 1].",
+        ),
+    ] = 0.9,
+    target_recall: Annotated[
+        float | None,
+        typer.Option(
+            "--target-recall",
+            help="Also choose the highest threshold keeping this recall, in (0, 1].",
+        ),
+    ] = None,
+    cv: Annotated[
+        int,
+        typer.Option(
+            "--cv", help="Cross-validation folds (stratified, unshuffled, as cross_val_score)."
+        ),
+    ] = 3,
+    data: DataOpt = "auto",
+    seed: SeedOpt = 42,
+    n_jobs: NJobsOpt = -1,
+    quick: QuickOpt = False,
+    out: Annotated[Path, _out_option("Default: mnistlab-out/binary.")] = Path(
+        "mnistlab-out/binary"
+    ),
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Binary detectors ("5 or not 5", or a digit pair) judged by precision-recall and ROC.
+
+    Every model is cross-validated on the training set; thresholds are chosen on
+    its out-of-fold scores, then the model refitted on all training images
+    scores the test set once.
+    """
+    from mnistlab import plots
+    from mnistlab.tasks import run_binary
+
+    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
+    if cv < 2:
+        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+    with _output(common) as outdir:
+        ds = _load(common)
+        with _CliProgress(common) as progress:
+            result = run_binary(
+                ds,
+                positive,
+                negative,
+                model_names,
+                cv=cv,
+                target_precision=target_precision,
+                target_recall=target_recall,
+                random_state=seed,
+                n_jobs=n_jobs,
+                progress=progress,
+            )
+        p = result.problem
+        cvt = Table(
+            title=f"{p.name}: {cv}-fold cross-validation on {len(p.y_train):,} training "
+            "images (out-of-fold)",
+            title_justify="left",
+        )
+        for col in (
+            "model",
+            "fold accuracy",
+            "mean",
+            "ROC AUC",
+            "avg precision",
+            "precision",
+            "recall",
+            "F1",
+        ):
+            cvt.add_column(col, justify="left" if col == "model" else "right")
+        for name, r in result.models.items():
+            folds = " ".join(f"{a:.5f}" for a in r.oof.fold_accuracy)
+            sub = "" if r.n_train == len(p.y_train) else f" ({r.n_train:,} images)"
+            cvt.add_row(
+                name + sub,
+                folds,
+                _fmt(r.oof.fold_accuracy.mean()),
+                _fmt(r.cv["roc_auc"]),
+                _fmt(r.cv["average_precision"]),
+                _fmt(r.cv["precision"]),
+                _fmt(r.cv["recall"]),
+                _fmt(r.cv["f1"]),
+            )
+        cvt.add_row(
+            "never positive",
+            "",
+            _fmt(result.baseline["cv"]["accuracy"]),
+            "",
+            "",
+            "",
+            "",
+            "",
+            style="dim",
+        )
+        console.print(cvt)
+        tht = Table(
+            title="Thresholds chosen on out-of-fold scores, then applied to the test set",
+            title_justify="left",
+        )
+        for col in (
+            "model",
+            "rule",
+            "threshold",
+            "CV precision",
+            "CV recall",
+            "test precision",
+            "test recall",
+        ):
+            tht.add_column(col, justify="left" if col in ("model", "rule") else "right")
+        for name, r in result.models.items():
+            for rule, t in r.thresholds.items():
+                label = f"{rule} ≥ {t.target:g}" if t.target is not None else "best F1"
+                if not t.reached:
+                    logger.warning("%s: %s", name, t.message())
+                    tht.add_row(name, label, "unreachable", f"best {t.best:.4f}", "", "", "")
+                    continue
+                tt = r.test_thresholds[rule]
+                tht.add_row(
+                    name,
+                    label,
+                    f"{t.value:.6g}",
+                    _fmt(t.precision),
+                    _fmt(t.recall),
+                    _fmt(tt["precision"]),
+                    _fmt(tt["recall"]),
+                )
+        console.print(tht)
+        tst = Table(title=f"Test set ({len(p.y_test):,} images, scored once)", title_justify="left")
+        for col in (
+            "model",
+            "accuracy",
+            "precision",
+            "recall",
+            "F1",
+            "ROC AUC",
+            "avg precision",
+            "fit s",
+            "predict s",
+        ):
+            tst.add_column(col, justify="left" if col == "model" else "right")
+        for name, r in result.models.items():
+            tst.add_row(
+                name,
+                _fmt(r.test["accuracy"]),
+                _fmt(r.test["precision"]),
+                _fmt(r.test["recall"]),
+                _fmt(r.test["f1"]),
+                _fmt(r.test["roc_auc"]),
+                _fmt(r.test["average_precision"]),
+                f"{r.fit_seconds:.2f}",
+                f"{r.predict_seconds:.2f}",
+            )
+        tst.add_row(
+            "never positive",
+            _fmt(result.baseline["test"]["accuracy"]),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            style="dim",
+        )
+        console.print(tst)
+        outdir.save_figure("pr_curves.png", plots.pr_curves(result))
+        outdir.save_figure("roc_curves.png", plots.roc_curves(result))
+        for name in result.models:
+            outdir.save_figure(
+                f"precision_recall_vs_threshold_{name}.png",
+                plots.precision_recall_vs_threshold(result, name),
+            )
+        _write_metrics(
+            outdir,
+            "binary",
+            common,
+            ds,
+            result.to_metrics(),
+            positive=positive,
+            negative=negative,
+            models=model_names,
+            target_precision=target_precision,
+            target_recall=target_recall,
+            cv=cv,
+        )
+
+
+@app.command("pairs")
+def pairs(
+    model: Annotated[
+        str, typer.Option("--model", help="Registry name of the pairwise detector.")
+    ] = "pca-knn",
+    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds per pair.")] = 3,
+    top: Annotated[int, typer.Option("--top", help="How many of the hardest pairs to list.")] = 10,
+    data: DataOpt = "auto",
+    seed: SeedOpt = 42,
+    n_jobs: NJobsOpt = -1,
+    quick: QuickOpt = False,
+    out: Annotated[Path, _out_option("Default: mnistlab-out/pairs.")] = Path("mnistlab-out/pairs"),
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """A detector for every pair of digits: which digits are hard to tell apart?
+
+    Draws the pairwise out-of-fold error rates as a heatmap and lists the hardest
+    pairs with their test error. Pairs run in parallel (--n-jobs).
+    """
+    from mnistlab import plots
+    from mnistlab.tasks import run_pairs
+
+    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
+    if cv < 2:
+        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+    if top < 1:
+        raise InputError(f"--top {top}: list at least 1 pair")
+    with _output(common) as outdir:
+        ds = _load(common)
+        with _CliProgress(common) as progress:
+            result = run_pairs(
+                ds, model, cv=cv, random_state=seed, n_jobs=n_jobs, progress=progress
+            )
+        table = Table(
+            title=f"Hardest pairs for {model} ({cv}-fold CV, then the test set)",
+            title_justify="left",
+        )
+        for col in ("pair", "CV error", "test error", "CV ROC AUC", "train images"):
+            table.add_column(col, justify="left" if col == "pair" else "right")
+        for row in result.hardest(top).itertuples():
+            table.add_row(
+                row.pair,
+                f"{row.cv_error:.2%}",
+                f"{row.test_error:.2%}",
+                f"{row.cv_roc_auc:.4f}",
+                f"{row.n_train:,}",
+            )
+        console.print(table)
+        m = result.to_metrics()[model]
+        console.print(
+            f"mean pairwise error: CV {m['cv']['mean_error']:.2%}, test "
+            f"{m['test']['mean_error']:.2%}; {len(result.pairs)} pairs in "
+            f"{result.seconds:.1f} s"
+        )
+        outdir.save_figure(
+            "pair_errors.png",
+            plots.pair_error_heatmap(
+                result.cv_error, f"{model}: out-of-fold error rate per digit pair (%)"
+            ),
+        )
+        outdir.save_figure(
+            "pair_errors_test.png",
+            plots.pair_error_heatmap(
+                result.test_error, f"{model}: test error rate per digit pair (%)"
+            ),
+        )
+        _write_metrics(
+            outdir, "pairs", common, ds, result.to_metrics(), model=model, cv=cv, top=top
         )
 
 

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sklearn.base import BaseEstimator, clone
+from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MinMaxScaler
+from sklearn.svm import SVC
 
 from mnistlab._errors import InputError
 
@@ -34,7 +36,11 @@ class ModelEntry:
     search_space : dict
         Parameter distributions for searches, keyed as ``set_params`` takes them.
     tags : frozenset of str
-        Free-form properties, e.g. ``"textbook"``, ``"slow"``, ``"multilabel"``.
+        Properties: ``"textbook"`` (as in the book), ``"parallel"`` (parallelises well
+        by itself, so tasks give it the jobs rather than the CV folds), ...
+    max_train : int or None
+        Tasks train this model on a stated stratified subset of at most this many
+        images (for models too slow for all 60,000); None means all.
     """
 
     name: str
@@ -42,6 +48,7 @@ class ModelEntry:
     factory: Callable[[], BaseEstimator]
     search_space: dict[str, Any] = field(default_factory=dict)
     tags: frozenset[str] = frozenset()
+    max_train: int | None = None
 
 
 _REGISTRY: dict[str, ModelEntry] = {}
@@ -120,7 +127,7 @@ register(
         "RandomForestClassifier(random_state=42)",
         lambda: RandomForestClassifier(random_state=TEXTBOOK_SEED),
         search_space={"n_estimators": [100, 200, 400], "max_features": ["sqrt", 0.1, 0.2]},
-        tags=frozenset({"textbook", "forest"}),
+        tags=frozenset({"textbook", "forest", "parallel"}),
     )
 )
 register(
@@ -130,7 +137,7 @@ register(
         "KNeighborsClassifier(n_neighbors=4, weights='distance')",
         lambda: KNeighborsClassifier(n_neighbors=4, weights="distance"),
         search_space={"n_neighbors": [3, 4, 5, 6], "weights": ["uniform", "distance"]},
-        tags=frozenset({"textbook", "neighbors", "multilabel"}),
+        tags=frozenset({"textbook", "neighbors", "multilabel", "parallel"}),
     )
 )
 register(
@@ -140,5 +147,31 @@ register(
         lambda: make_pipeline(MinMaxScaler(), LogisticRegression(max_iter=1000)),
         search_space={"logisticregression__C": ("log-uniform", 1e-3, 1e1)},
         tags=frozenset({"linear"}),
+    )
+)
+register(
+    ModelEntry(
+        "svc",
+        "RBF support vector machine on raw pixels, as in Hands-On ML ch. 3: SVC(random_state=42); "
+        "trained on a stratified subset of 10,000 images (it scales quadratically)",
+        lambda: SVC(random_state=TEXTBOOK_SEED),
+        search_space={"C": ("log-uniform", 1e-1, 1e2), "gamma": ("log-uniform", 1e-8, 1e-5)},
+        tags=frozenset({"textbook", "svm", "slow"}),
+        max_train=10_000,
+    )
+)
+register(
+    ModelEntry(
+        "pca-knn",
+        "PCA to 40 components, then KNeighborsClassifier(n_neighbors=4, weights='distance'): "
+        "nearly the textbook knn's accuracy at a fraction of its cost",
+        lambda: Pipeline(
+            [
+                ("pca", PCA(n_components=40, random_state=TEXTBOOK_SEED)),
+                ("knn", KNeighborsClassifier(n_neighbors=4, weights="distance")),
+            ]
+        ),
+        search_space={"pca__n_components": [30, 40, 50, 60], "knn__n_neighbors": [3, 4, 5, 6]},
+        tags=frozenset({"neighbors", "parallel"}),
     )
 )
