@@ -161,3 +161,81 @@ def test_quick_uses_the_stated_subset(mnist_dir, tmp_path):
     doc = json.loads((tmp_path / "metrics.json").read_text())
     assert code == 0 and doc["data"]["n_train"] == 10000 and doc["data"]["n_test"] == 2000
     assert "stratified subset 10000/2000" in out
+
+
+def test_binary_on_digits_writes_figures_and_metrics(tmp_path):
+    out = tmp_path / "b"
+    code, stdout, err = run(
+        "binary",
+        "--positive",
+        "3",
+        "--negative",
+        "5",
+        "--data",
+        "digits",
+        "--models",
+        "sgd,rf",
+        "--target-recall",
+        "0.98",
+        "--out",
+        str(out),
+    )
+    assert code == 0, err
+    assert "3 vs 5" in stdout and "never positive" in stdout
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert names == [
+        "metrics.json",
+        "pr_curves.png",
+        "precision_recall_vs_threshold_rf.png",
+        "precision_recall_vs_threshold_sgd.png",
+        "roc_curves.png",
+    ]
+    doc = json.loads((out / "metrics.json").read_text())
+    assert doc["command"] == "binary" and doc["args"]["positive"] == 3
+    assert set(doc["results"]) == {"task", "never_positive", "sgd", "rf"}
+    assert "3-fold CV ..." in err or "3-fold CV" in err  # progress lines in logs
+
+
+def test_pairs_on_digits(tmp_path):
+    code, stdout, err = run("pairs", "--data", "digits", "--top", "3", "--out", str(tmp_path))
+    assert code == 0, err
+    assert "Hardest pairs" in stdout and "mean pairwise error" in stdout
+    assert (tmp_path / "pair_errors.png").exists() and (tmp_path / "pair_errors_test.png").exists()
+    doc = json.loads((tmp_path / "metrics.json").read_text())
+    assert len(doc["results"]["pca-knn"]["pairs"]) == 45
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["binary", "--positive", "5", "--negative", "5"], "both 5"),
+        (["binary", "--positive", "12"], "positive digit 12 is not in the dataset"),
+        (["binary", "--positive", "5", "--target-precision", "1.2"], "outside (0, 1]"),
+        (["binary", "--positive", "5", "--target-recall", "0"], "outside (0, 1]"),
+        (["binary", "--positive", "5", "--models", "sgd,xgb"], "unknown model 'xgb'; known:"),
+        (["binary", "--positive", "5", "--cv", "1"], "--cv 1"),
+        (["pairs", "--model", "nope"], "unknown model 'nope'"),
+        (["pairs", "--top", "0"], "--top 0"),
+    ],
+)
+def test_binary_and_pairs_bad_input(tmp_path, args, match):
+    code, _, err = run(*args, "--data", "digits", "--out", str(tmp_path / "o"))
+    assert_one_line_error(code, err, match)
+    assert not (tmp_path / "o" / "metrics.json").exists()
+
+
+def test_unreachable_target_is_a_notice_not_a_crash(tmp_path, monkeypatch):
+    from mnistlab.evaluation import Threshold
+    from mnistlab.tasks import _binary
+
+    monkeypatch.setattr(
+        _binary,
+        "threshold_for_precision",
+        lambda y, s, t: Threshold("precision", t, None, None, None, False, 0.8),
+    )
+    code, stdout, err = run(
+        "binary", "--positive", "5", "--data", "digits", "--models", "sgd", "--out", str(tmp_path)
+    )
+    assert code == 0, err
+    assert "no threshold reaches precision 0.9; the best achievable is 0.8000" in err
+    assert "unreachable" in stdout

@@ -326,8 +326,8 @@ def root(
 
     Data: MNIST from MNISTLAB_DATA, the cache or a download; offline, scikit-learn's 8x8 digits.
     """
-    if debug:
-        _state["debug"] = True
+    # reset per invocation (tests run many in one process)
+    _state["debug"] = debug or os.environ.get("MNISTLAB_DEBUG", "") not in ("", "0")
 
 
 # --- data --------------------------------------------------------------------------------------

@@ -138,7 +138,7 @@ def roc_curves(result: BinaryResult) -> Figure:
 def pair_error_heatmap(errors: np.ndarray, title: str = "") -> Figure:
     """A heatmap of pairwise error rates (symmetric; the diagonal is blank)."""
     errors = np.asarray(errors, dtype=float)
-    with styled_figure((7.2, 6.0)) as fig:
+    with styled_figure((7.2, 6.0), style="white") as fig:
         ax = fig.subplots()
         labels = [str(i) for i in range(errors.shape[0])]
         sns.heatmap(

@@ -90,18 +90,33 @@ class DetectorResult:
     n_train: int
 
     def to_metrics(self) -> dict:
-        """The ``results.<model>`` block of ``metrics.json``."""
+        """The ``results.<model>`` block of ``metrics.json``.
+
+        Each CV metric holds its value on every fold, their mean, and the value on
+        all out-of-fold predictions pooled (what ``cross_val_predict`` and the
+        textbook compute).
+        """
+        folds = [
+            binary_metrics(self.y_cv[t], self.oof.predictions[t], self.cv_scores[t])
+            for t in self.oof.folds
+        ]
+        cv = {
+            key: {
+                "folds": [f[key] for f in folds],
+                "mean": float(np.mean([f[key] for f in folds])),
+                "out_of_fold": value,
+            }
+            for key, value in self.cv.items()
+            if key != "confusion_matrix"
+        }
         return {
             "cv": {
-                "accuracy": {
-                    "folds": self.oof.fold_accuracy.tolist(),
-                    "mean": float(self.oof.fold_accuracy.mean()),
-                },
+                **cv,
+                "confusion_matrix": self.cv["confusion_matrix"],
                 "fit_seconds": {
                     "folds": self.oof.fit_seconds.tolist(),
                     "mean": float(self.oof.fit_seconds.mean()),
                 },
-                **self.cv,
                 "thresholds": {k: t.to_dict() for k, t in self.thresholds.items()},
             },
             "test": {**self.test, "thresholds": self.test_thresholds},
