@@ -31,7 +31,7 @@ def test_get_returns_independent_copies():
 
 
 def test_unknown_model_lists_known_ones():
-    with pytest.raises(InputError, match="unknown model 'svm9'; known models: sgd, rf"):
+    with pytest.raises(InputError, match="unknown model 'svm9'; known models: sgd, sgd-scaled, rf"):
         models.get("svm9")
 
 

@@ -1,7 +1,14 @@
 """Evaluation: cross-validation outputs, metrics, thresholds, error analysis."""
 
 from mnistlab.evaluation._cv import CVOutput, cross_val_outputs, score_method
-from mnistlab.evaluation._metrics import binary_metrics, metrics_at_threshold
+from mnistlab.evaluation._errors import (
+    confidence,
+    confident_mistakes,
+    n_binary_estimators,
+    per_class_report,
+    top_confusions,
+)
+from mnistlab.evaluation._metrics import binary_metrics, metrics_at_threshold, multilabel_metrics
 from mnistlab.evaluation._thresholds import (
     Threshold,
     threshold_for_best_f1,
@@ -13,10 +20,16 @@ __all__ = [
     "CVOutput",
     "Threshold",
     "binary_metrics",
+    "confidence",
+    "confident_mistakes",
     "cross_val_outputs",
     "metrics_at_threshold",
+    "multilabel_metrics",
+    "n_binary_estimators",
+    "per_class_report",
     "score_method",
     "threshold_for_best_f1",
     "threshold_for_precision",
     "threshold_for_recall",
+    "top_confusions",
 ]

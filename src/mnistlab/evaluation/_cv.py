@@ -28,11 +28,12 @@ class CVOutput:
 
     Attributes
     ----------
-    predictions : ndarray of shape (n_samples,)
+    predictions : ndarray of shape (n_samples,) or (n_samples, n_labels)
         Each sample's prediction by the model that did not see it (as ``cross_val_predict``).
-    scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-        The matching ``decision_function`` or ``predict_proba`` output.
-    method : str
+    scores : ndarray of shape (n_samples,) or (n_samples, n_classes), or None
+        The matching ``decision_function`` or ``predict_proba`` output (None when
+        only predictions were asked for).
+    method : str or None
         Which of the two ``scores`` came from.
     folds : list of ndarray
         The test indices of each fold, in fold order.
@@ -42,8 +43,8 @@ class CVOutput:
     """
 
     predictions: np.ndarray
-    scores: np.ndarray
-    method: str
+    scores: np.ndarray | None
+    method: str | None
     folds: list[np.ndarray]
     fold_accuracy: np.ndarray
     fit_seconds: np.ndarray
@@ -55,7 +56,7 @@ def _fit_fold(estimator, X, y, train, test, method):
     estimator.fit(X[train], y[train])
     fitted = time.perf_counter()
     pred = estimator.predict(X[test])
-    scores = getattr(estimator, method)(X[test])
+    scores = getattr(estimator, method)(X[test]) if method else None
     done = time.perf_counter()
     return test, pred, scores, fitted - start, done - fitted
 
@@ -66,7 +67,7 @@ def cross_val_outputs(
     y: np.ndarray,
     *,
     cv: int = 3,
-    method: str | None = None,
+    method: str | None = "auto",
     n_jobs: int | None = None,
     progress: Progress = SILENT,
     description: str = "cross-validation",
@@ -84,8 +85,9 @@ def cross_val_outputs(
         Unfitted; cloned for every fold.
     X, y : arrays
     cv : int or cross-validation generator
-    method : {"decision_function", "predict_proba"}, optional
-        Default: :func:`score_method`.
+    method : {"auto", "decision_function", "predict_proba"} or None
+        Which scores to keep: "auto" means :func:`score_method`; None keeps only
+        predictions (multilabel models, whose scores come as lists).
     n_jobs : int, optional
         Folds fitted in parallel (joblib).
     progress : Progress
@@ -95,7 +97,8 @@ def cross_val_outputs(
     """
     splitter = check_cv(cv, y, classifier=True)
     splits = list(splitter.split(X, y))
-    method = method or score_method(estimator)
+    if method == "auto":
+        method = score_method(estimator)
     outputs = {}
     with progress.task(description, len(splits)) as task:
         parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
@@ -107,19 +110,24 @@ def cross_val_outputs(
             task.advance()
     ordered = [outputs[test[0]] for _, test in splits]
     n = len(y)
-    first_scores = ordered[0][2]
-    predictions = np.empty(n, dtype=ordered[0][1].dtype)
-    scores = np.empty((n, *first_scores.shape[1:]), dtype=first_scores.dtype)
+    first_pred, first_scores = ordered[0][1], ordered[0][2]
+    predictions = np.empty((n, *first_pred.shape[1:]), dtype=first_pred.dtype)
+    scores = None
+    if first_scores is not None:
+        scores = np.empty((n, *first_scores.shape[1:]), dtype=first_scores.dtype)
     for test, pred, sc, _, _ in ordered:
         predictions[test] = pred
-        scores[test] = sc
+        if scores is not None:
+            scores[test] = sc
     y = np.asarray(y)
     return CVOutput(
         predictions=predictions,
         scores=scores,
         method=method,
         folds=[test for _, test in splits],
-        fold_accuracy=np.array([np.mean(p == y[t]) for t, p, *_ in ordered]),
+        # subset accuracy for multilabel targets, as accuracy_score computes it
+        fold_accuracy=np.array([np.mean(np.all((p == y[t]).reshape(len(t), -1), axis=1))
+                                for t, p, *_ in ordered]),
         fit_seconds=np.array([o[3] for o in ordered]),
         predict_seconds=np.array([o[4] for o in ordered]),
     )

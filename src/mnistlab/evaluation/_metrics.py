@@ -8,6 +8,8 @@ from sklearn.metrics import (
     average_precision_score,
     confusion_matrix,
     f1_score,
+    hamming_loss,
+    precision_recall_fscore_support,
     precision_score,
     recall_score,
     roc_auc_score,
@@ -42,4 +44,22 @@ def metrics_at_threshold(y_true, scores, threshold: float) -> dict:
         "precision": float(precision_score(y_true, y_pred, zero_division=0)),
         "recall": float(recall_score(y_true, y_pred, zero_division=0)),
         "f1": float(f1_score(y_true, y_pred, zero_division=0)),
+    }
+
+
+def multilabel_metrics(Y_true, Y_pred, labels: list[str]) -> dict:
+    """F1 (macro and weighted), Hamming loss, subset accuracy and per-label P/R/F1."""
+    Y_true = np.asarray(Y_true, dtype=bool)
+    Y_pred = np.asarray(Y_pred, dtype=bool)
+    p, r, f, s = precision_recall_fscore_support(Y_true, Y_pred, zero_division=0)
+    return {
+        "f1_macro": float(f1_score(Y_true, Y_pred, average="macro", zero_division=0)),
+        "f1_weighted": float(f1_score(Y_true, Y_pred, average="weighted", zero_division=0)),
+        "hamming_loss": float(hamming_loss(Y_true, Y_pred)),
+        "subset_accuracy": float(accuracy_score(Y_true, Y_pred)),
+        "per_label": {
+            name: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
+                   "support": int(s[i])}
+            for i, name in enumerate(labels)
+        },
     }

@@ -14,10 +14,45 @@ from mnistlab.tasks._binary import (
     positive_scores,
     run_binary,
 )
-from mnistlab.tasks._common import parse_names
+from mnistlab.tasks._common import parse_names, single_label_names
+from mnistlab.tasks._multilabel import (
+    DEFAULT_LABELS,
+    DEFAULT_MULTILABEL_MODELS,
+    LABELS,
+    MultilabelModelResult,
+    MultilabelResult,
+    make_labels,
+    multilabel_names,
+    run_multilabel,
+)
+from mnistlab.tasks._multiclass import (
+    DEFAULT_MULTICLASS_MODELS,
+    STRATEGIES,
+    ClassifierResult,
+    MulticlassResult,
+    evaluate_classifier,
+    run_multiclass,
+    wrap_strategy,
+)
 from mnistlab.tasks._pairs import DEFAULT_PAIRS_MODEL, PairsResult, run_pairs
 
 __all__ = [
+    "DEFAULT_LABELS",
+    "DEFAULT_MULTILABEL_MODELS",
+    "LABELS",
+    "MultilabelModelResult",
+    "MultilabelResult",
+    "make_labels",
+    "multilabel_names",
+    "run_multilabel",
+    "single_label_names",
+    "DEFAULT_MULTICLASS_MODELS",
+    "STRATEGIES",
+    "ClassifierResult",
+    "MulticlassResult",
+    "evaluate_classifier",
+    "run_multiclass",
+    "wrap_strategy",
     "DEFAULT_BINARY_MODELS",
     "DEFAULT_PAIRS_MODEL",
     "BinaryProblem",

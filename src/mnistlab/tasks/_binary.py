@@ -22,7 +22,7 @@ from mnistlab.evaluation import (
     threshold_for_precision,
     threshold_for_recall,
 )
-from mnistlab.tasks._common import build_model, capped_indices, parallel_inside, parse_names
+from mnistlab.tasks._common import single_label_names, build_model, capped_indices, parallel_inside, parse_names
 
 DEFAULT_BINARY_MODELS = ("sgd", "rf")
 
@@ -264,7 +264,7 @@ def run_binary(
     -------
     BinaryResult
     """
-    names = parse_names(model_names, models.names(), "model")
+    names = parse_names(model_names, single_label_names(), "model")
     for target, what in ((target_precision, "target precision"), (target_recall, "target recall")):
         if target is not None and not 0 < target <= 1:
             raise InputError(f"{what} {target:g} is outside (0, 1]; give a value such as 0.9")

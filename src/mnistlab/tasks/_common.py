@@ -41,6 +41,11 @@ def build_model(
     return models.get(name, random_state=random_state), n_jobs
 
 
+def single_label_names() -> list[str]:
+    """Registry names that can classify single labels (all but the multilabel-only ones)."""
+    return [n for n in models.names() if "multilabel-only" not in models.entry(n).tags]
+
+
 def parallel_inside(name: str) -> bool:
     """Whether model ``name`` parallelises well on its own (trees, neighbour searches)."""
     return "parallel" in models.entry(name).tags

@@ -1,0 +1,230 @@
+"""Multiclass classification of the ten digits, with strategies and error analysis."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
+
+from mnistlab import models
+from mnistlab._errors import InputError
+from mnistlab._progress import SILENT, Progress
+from mnistlab.data import Dataset
+from mnistlab.evaluation import (
+    CVOutput,
+    confidence,
+    cross_val_outputs,
+    n_binary_estimators,
+    per_class_report,
+    top_confusions,
+)
+from mnistlab.tasks._common import single_label_names, capped_indices, parse_names
+
+DEFAULT_MULTICLASS_MODELS = ("sgd", "logreg", "rf", "knn", "svc")
+STRATEGIES = {
+    "native": "the model's own multiclass handling",
+    "ovr": "one-vs-rest: one binary classifier per digit (OneVsRestClassifier)",
+    "ovo": "one-vs-one: one binary classifier per pair of digits (OneVsOneClassifier)",
+}
+
+
+@dataclass
+class ClassifierResult:
+    """One model's multiclass results: out-of-fold (CV) and on the test set (once)."""
+
+    name: str
+    strategy: str
+    oof: CVOutput
+    y_cv: np.ndarray
+    train_index: np.ndarray
+    cv_confidence: np.ndarray
+    test_pred: np.ndarray
+    test_confidence: np.ndarray
+    test_accuracy: float
+    fit_seconds: float
+    predict_seconds: float
+    n_estimators: int
+    score_shape: tuple[int, ...]
+    n_train: int
+
+    @property
+    def cv_accuracy(self) -> float:
+        """Mean accuracy over the folds (``cross_val_score(...).mean()``)."""
+        return float(self.oof.fold_accuracy.mean())
+
+    def cv_report(self) -> pd.DataFrame:
+        """Per-class precision, recall, F1 of the out-of-fold predictions."""
+        return per_class_report(self.y_cv, self.oof.predictions)
+
+    def to_metrics(self, y_test: np.ndarray) -> dict:
+        """The ``results.<model>`` block of ``metrics.json``."""
+        def table(frame: pd.DataFrame) -> dict:
+            return {str(k): {c: float(v) if c != "support" else int(v) for c, v in row.items()}
+                    for k, row in frame.iterrows()}
+
+        pooled = float(np.mean(self.oof.predictions == self.y_cv))
+        return {
+            "cv": {
+                "accuracy": {"folds": self.oof.fold_accuracy.tolist(),
+                             "mean": self.cv_accuracy, "out_of_fold": pooled},
+                "fit_seconds": {"folds": self.oof.fit_seconds.tolist(),
+                                "mean": float(self.oof.fit_seconds.mean())},
+                "predict_seconds": {"folds": self.oof.predict_seconds.tolist(),
+                                    "mean": float(self.oof.predict_seconds.mean())},
+                "per_class": table(self.cv_report()),
+                "top_confusions": top_confusions(self.y_cv, self.oof.predictions)
+                .to_dict(orient="records"),
+            },
+            "test": {
+                "accuracy": self.test_accuracy,
+                "per_class": table(per_class_report(y_test, self.test_pred)),
+                "top_confusions": top_confusions(y_test, self.test_pred).to_dict(
+                    orient="records"),
+            },
+            "fit_seconds": self.fit_seconds,
+            "predict_seconds": self.predict_seconds,
+            "strategy": self.strategy,
+            "n_binary_estimators": self.n_estimators,
+            "score_shape": list(self.score_shape),
+            "scores_from": self.oof.method,
+            "n_train": self.n_train,
+        }
+
+
+@dataclass
+class MulticlassResult:
+    """Results of :func:`run_multiclass`."""
+
+    y_test: np.ndarray
+    models: dict[str, ClassifierResult] = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+
+    def table(self) -> pd.DataFrame:
+        """One row per model: CV and test accuracy, times, estimators."""
+        return pd.DataFrame([
+            {"model": n, "strategy": r.strategy, "n_train": r.n_train,
+             "cv_accuracy": r.cv_accuracy, "test_accuracy": r.test_accuracy,
+             "fit_seconds": r.fit_seconds, "predict_seconds": r.predict_seconds,
+             "n_estimators": r.n_estimators}
+            for n, r in self.models.items()
+        ])
+
+    def to_metrics(self) -> dict:
+        """The ``results`` block of ``metrics.json``."""
+        return {"task": self.settings,
+                **{n: r.to_metrics(self.y_test) for n, r in self.models.items()}}
+
+
+def wrap_strategy(estimator: BaseEstimator, strategy: str, n_jobs: int | None = None):
+    """Wrap ``estimator`` for a multiclass strategy (``native`` leaves it as it is)."""
+    if strategy not in STRATEGIES:
+        raise InputError(f"unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}")
+    if strategy == "native":
+        return estimator
+    if not (hasattr(estimator, "decision_function") or hasattr(estimator, "predict_proba")):
+        raise InputError(
+            f"{type(estimator).__name__} has neither decision_function nor predict_proba, "
+            f"so it cannot be wrapped one-vs-{'rest' if strategy == 'ovr' else 'one'}"
+        )
+    wrapper = OneVsRestClassifier if strategy == "ovr" else OneVsOneClassifier
+    return wrapper(estimator, n_jobs=n_jobs)
+
+
+def _build(name: str, strategy: str, random_state: int, n_jobs: int | None):
+    """The estimator and the CV's n_jobs: parallelism at one level only."""
+    tags = models.entry(name).tags
+    if strategy != "native":  # the wrapper fits its binary classifiers in parallel
+        return wrap_strategy(models.get(name, random_state=random_state), strategy, n_jobs), None
+    if tags & {"parallel", "parallel-multiclass"}:
+        return models.get(name, random_state=random_state, n_jobs=n_jobs), None
+    return models.get(name, random_state=random_state), n_jobs
+
+
+def evaluate_classifier(
+    dataset: Dataset,
+    name: str,
+    *,
+    strategy: str = "native",
+    cv: int = 3,
+    random_state: int = 42,
+    n_jobs: int | None = None,
+    max_train: int | None = None,
+    progress: Progress = SILENT,
+) -> ClassifierResult:
+    """Cross-validate registry model ``name`` on the training set, then score the test set once."""
+    est, cv_jobs = _build(name, strategy, random_state, n_jobs)
+    idx = capped_indices(dataset.y_train, max_train, random_state)
+    X, y = dataset.X_train[idx], dataset.y_train[idx]
+    oof = cross_val_outputs(est, X, y, cv=cv, n_jobs=cv_jobs, progress=progress,
+                            description=f"{name} ({strategy}): {cv}-fold CV")
+    with progress.task(f"{name} ({strategy}): final fit and test", 1) as task:
+        start = time.perf_counter()
+        est.fit(X, y)
+        fitted = time.perf_counter()
+        test_pred = est.predict(dataset.X_test)
+        test_scores = getattr(est, oof.method)(dataset.X_test)
+        done = time.perf_counter()
+        task.advance()
+    return ClassifierResult(
+        name=name,
+        strategy=strategy,
+        oof=oof,
+        y_cv=y,
+        train_index=idx,
+        cv_confidence=confidence(oof.scores, oof.method),
+        test_pred=test_pred,
+        test_confidence=confidence(test_scores, oof.method),
+        test_accuracy=float(np.mean(test_pred == dataset.y_test)),
+        fit_seconds=fitted - start,
+        predict_seconds=done - fitted,
+        n_estimators=n_binary_estimators(est, len(np.unique(y))),
+        score_shape=tuple(test_scores.shape),
+        n_train=len(y),
+    )
+
+
+def run_multiclass(
+    dataset: Dataset,
+    model_names: str | Sequence[str] = DEFAULT_MULTICLASS_MODELS,
+    *,
+    strategy: str = "native",
+    cv: int = 3,
+    random_state: int = 42,
+    n_jobs: int | None = None,
+    progress: Progress = SILENT,
+) -> MulticlassResult:
+    """Classify the ten digits with each model: CV on the training set, then the test set once.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    model_names : str or sequence of str
+        Registry names; models with ``max_train`` run on a stated stratified subset.
+    strategy : {"native", "ovr", "ovo"}
+        The model's own multiclass handling, or a one-vs-rest / one-vs-one wrapper.
+    cv : int
+        Folds (stratified, unshuffled: ``cross_val_score``'s default).
+    random_state : int
+    n_jobs : int, optional
+        Used inside the model (or wrapper) when it parallelises well, else across folds.
+    progress : Progress
+
+    Returns
+    -------
+    MulticlassResult
+    """
+    names = parse_names(model_names, single_label_names(), "model")
+    if strategy not in STRATEGIES:
+        raise InputError(f"unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}")
+    result = MulticlassResult(dataset.y_test, settings={"strategy": strategy, "cv": cv})
+    for name in names:
+        result.models[name] = evaluate_classifier(
+            dataset, name, strategy=strategy, cv=cv, random_state=random_state, n_jobs=n_jobs,
+            max_train=models.entry(name).max_train, progress=progress,
+        )
+    return result
