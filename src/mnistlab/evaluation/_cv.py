@@ -126,8 +126,9 @@ def cross_val_outputs(
         method=method,
         folds=[test for _, test in splits],
         # subset accuracy for multilabel targets, as accuracy_score computes it
-        fold_accuracy=np.array([np.mean(np.all((p == y[t]).reshape(len(t), -1), axis=1))
-                                for t, p, *_ in ordered]),
+        fold_accuracy=np.array(
+            [np.mean(np.all((p == y[t]).reshape(len(t), -1), axis=1)) for t, p, *_ in ordered]
+        ),
         fit_seconds=np.array([o[3] for o in ordered]),
         predict_seconds=np.array([o[4] for o in ordered]),
     )

@@ -32,8 +32,14 @@ def top_confusions(y_true, y_pred, k: int = 10) -> pd.DataFrame:
         i, j = np.unravel_index(flat, cm.shape)
         if cm[i, j] == 0:
             break
-        rows.append({"true": int(labels[i]), "predicted": int(labels[j]), "count": int(cm[i, j]),
-                     "rate": float(cm[i, j] / support[i])})
+        rows.append(
+            {
+                "true": int(labels[i]),
+                "predicted": int(labels[j]),
+                "count": int(cm[i, j]),
+                "rate": float(cm[i, j] / support[i]),
+            }
+        )
     return pd.DataFrame(rows, columns=["true", "predicted", "count", "rate"])
 
 

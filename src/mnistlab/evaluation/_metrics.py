@@ -58,8 +58,12 @@ def multilabel_metrics(Y_true, Y_pred, labels: list[str]) -> dict:
         "hamming_loss": float(hamming_loss(Y_true, Y_pred)),
         "subset_accuracy": float(accuracy_score(Y_true, Y_pred)),
         "per_label": {
-            name: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
-                   "support": int(s[i])}
+            name: {
+                "precision": float(p[i]),
+                "recall": float(r[i]),
+                "f1": float(f[i]),
+                "support": int(s[i]),
+            }
             for i, name in enumerate(labels)
         },
     }

@@ -93,9 +93,13 @@ def _set_nested(estimator: BaseEstimator, suffix: str, value: Any, *, outermost:
     keys = [k for k in params if k == suffix or k.endswith("__" + suffix)]
     # LogisticRegression's n_jobs has had no effect since scikit-learn 1.8 (and warns)
     if suffix == "n_jobs":
-        keys = [k for k in keys
-                if not isinstance(params.get(k.rpartition("__")[0]) if "__" in k else estimator,
-                                  LogisticRegression)]
+        keys = [
+            k
+            for k in keys
+            if not isinstance(
+                params.get(k.rpartition("__")[0]) if "__" in k else estimator, LogisticRegression
+            )
+        ]
     if outermost and keys:
         depth = min(k.count("__") for k in keys)
         keys = [k for k in keys if k.count("__") == depth]
@@ -222,8 +226,9 @@ register(
     ModelEntry(
         "multioutput-logreg",
         "MultiOutputClassifier: one logistic regression (pixels scaled to 0..1) per label",
-        lambda: MultiOutputClassifier(make_pipeline(MinMaxScaler(), LogisticRegression(
-            max_iter=1000))),
+        lambda: MultiOutputClassifier(
+            make_pipeline(MinMaxScaler(), LogisticRegression(max_iter=1000))
+        ),
         tags=frozenset({"linear", "multilabel", "multilabel-only", "parallel"}),
     )
 )

@@ -6,12 +6,22 @@ from mnistlab.plots._binary import (
     precision_recall_vs_threshold,
     roc_curves,
 )
+from mnistlab.plots._errors import (
+    confusion_matrices,
+    mistakes_gallery,
+    multilabel_scores,
+    pair_grid,
+)
 from mnistlab.plots._images import digit_grid
 from mnistlab.plots._style import styled_figure
 
 __all__ = [
+    "confusion_matrices",
     "digit_grid",
+    "mistakes_gallery",
+    "multilabel_scores",
     "pair_error_heatmap",
+    "pair_grid",
     "pr_curves",
     "precision_recall_vs_threshold",
     "roc_curves",

@@ -22,7 +22,13 @@ from mnistlab.evaluation import (
     threshold_for_precision,
     threshold_for_recall,
 )
-from mnistlab.tasks._common import single_label_names, build_model, capped_indices, parallel_inside, parse_names
+from mnistlab.tasks._common import (
+    build_model,
+    capped_indices,
+    parallel_inside,
+    parse_names,
+    single_label_names,
+)
 
 DEFAULT_BINARY_MODELS = ("sgd", "rf")
 

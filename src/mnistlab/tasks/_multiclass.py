@@ -23,7 +23,7 @@ from mnistlab.evaluation import (
     per_class_report,
     top_confusions,
 )
-from mnistlab.tasks._common import single_label_names, capped_indices, parse_names
+from mnistlab.tasks._common import capped_indices, parse_names, single_label_names
 
 DEFAULT_MULTICLASS_MODELS = ("sgd", "logreg", "rf", "knn", "svc")
 STRATEGIES = {
@@ -63,28 +63,38 @@ class ClassifierResult:
 
     def to_metrics(self, y_test: np.ndarray) -> dict:
         """The ``results.<model>`` block of ``metrics.json``."""
+
         def table(frame: pd.DataFrame) -> dict:
-            return {str(k): {c: float(v) if c != "support" else int(v) for c, v in row.items()}
-                    for k, row in frame.iterrows()}
+            return {
+                str(k): {c: float(v) if c != "support" else int(v) for c, v in row.items()}
+                for k, row in frame.iterrows()
+            }
 
         pooled = float(np.mean(self.oof.predictions == self.y_cv))
         return {
             "cv": {
-                "accuracy": {"folds": self.oof.fold_accuracy.tolist(),
-                             "mean": self.cv_accuracy, "out_of_fold": pooled},
-                "fit_seconds": {"folds": self.oof.fit_seconds.tolist(),
-                                "mean": float(self.oof.fit_seconds.mean())},
-                "predict_seconds": {"folds": self.oof.predict_seconds.tolist(),
-                                    "mean": float(self.oof.predict_seconds.mean())},
+                "accuracy": {
+                    "folds": self.oof.fold_accuracy.tolist(),
+                    "mean": self.cv_accuracy,
+                    "out_of_fold": pooled,
+                },
+                "fit_seconds": {
+                    "folds": self.oof.fit_seconds.tolist(),
+                    "mean": float(self.oof.fit_seconds.mean()),
+                },
+                "predict_seconds": {
+                    "folds": self.oof.predict_seconds.tolist(),
+                    "mean": float(self.oof.predict_seconds.mean()),
+                },
                 "per_class": table(self.cv_report()),
-                "top_confusions": top_confusions(self.y_cv, self.oof.predictions)
-                .to_dict(orient="records"),
+                "top_confusions": top_confusions(self.y_cv, self.oof.predictions).to_dict(
+                    orient="records"
+                ),
             },
             "test": {
                 "accuracy": self.test_accuracy,
                 "per_class": table(per_class_report(y_test, self.test_pred)),
-                "top_confusions": top_confusions(y_test, self.test_pred).to_dict(
-                    orient="records"),
+                "top_confusions": top_confusions(y_test, self.test_pred).to_dict(orient="records"),
             },
             "fit_seconds": self.fit_seconds,
             "predict_seconds": self.predict_seconds,
@@ -106,18 +116,28 @@ class MulticlassResult:
 
     def table(self) -> pd.DataFrame:
         """One row per model: CV and test accuracy, times, estimators."""
-        return pd.DataFrame([
-            {"model": n, "strategy": r.strategy, "n_train": r.n_train,
-             "cv_accuracy": r.cv_accuracy, "test_accuracy": r.test_accuracy,
-             "fit_seconds": r.fit_seconds, "predict_seconds": r.predict_seconds,
-             "n_estimators": r.n_estimators}
-            for n, r in self.models.items()
-        ])
+        return pd.DataFrame(
+            [
+                {
+                    "model": n,
+                    "strategy": r.strategy,
+                    "n_train": r.n_train,
+                    "cv_accuracy": r.cv_accuracy,
+                    "test_accuracy": r.test_accuracy,
+                    "fit_seconds": r.fit_seconds,
+                    "predict_seconds": r.predict_seconds,
+                    "n_estimators": r.n_estimators,
+                }
+                for n, r in self.models.items()
+            ]
+        )
 
     def to_metrics(self) -> dict:
         """The ``results`` block of ``metrics.json``."""
-        return {"task": self.settings,
-                **{n: r.to_metrics(self.y_test) for n, r in self.models.items()}}
+        return {
+            "task": self.settings,
+            **{n: r.to_metrics(self.y_test) for n, r in self.models.items()},
+        }
 
 
 def wrap_strategy(estimator: BaseEstimator, strategy: str, n_jobs: int | None = None):
@@ -160,8 +180,15 @@ def evaluate_classifier(
     est, cv_jobs = _build(name, strategy, random_state, n_jobs)
     idx = capped_indices(dataset.y_train, max_train, random_state)
     X, y = dataset.X_train[idx], dataset.y_train[idx]
-    oof = cross_val_outputs(est, X, y, cv=cv, n_jobs=cv_jobs, progress=progress,
-                            description=f"{name} ({strategy}): {cv}-fold CV")
+    oof = cross_val_outputs(
+        est,
+        X,
+        y,
+        cv=cv,
+        n_jobs=cv_jobs,
+        progress=progress,
+        description=f"{name} ({strategy}): {cv}-fold CV",
+    )
     with progress.task(f"{name} ({strategy}): final fit and test", 1) as task:
         start = time.perf_counter()
         est.fit(X, y)
@@ -224,7 +251,13 @@ def run_multiclass(
     result = MulticlassResult(dataset.y_test, settings={"strategy": strategy, "cv": cv})
     for name in names:
         result.models[name] = evaluate_classifier(
-            dataset, name, strategy=strategy, cv=cv, random_state=random_state, n_jobs=n_jobs,
-            max_train=models.entry(name).max_train, progress=progress,
+            dataset,
+            name,
+            strategy=strategy,
+            cv=cv,
+            random_state=random_state,
+            n_jobs=n_jobs,
+            max_train=models.entry(name).max_train,
+            progress=progress,
         )
     return result

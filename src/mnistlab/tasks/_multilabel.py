@@ -20,8 +20,10 @@ LABELS: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
     "large": ("the digit is 7, 8 or 9 (>= 7), as in the textbook", lambda y: y >= 7),
     "odd": ("the digit is odd, as in the textbook", lambda y: y % 2 == 1),
     "prime": ("the digit is prime: 2, 3, 5 or 7", lambda y: np.isin(y, (2, 3, 5, 7))),
-    "loop": ("the digit is drawn with a closed loop: 0, 6, 8 or 9",
-             lambda y: np.isin(y, (0, 6, 8, 9))),
+    "loop": (
+        "the digit is drawn with a closed loop: 0, 6, 8 or 9",
+        lambda y: np.isin(y, (0, 6, 8, 9)),
+    ),
 }
 DEFAULT_LABELS = ("large", "odd", "prime")
 DEFAULT_MULTILABEL_MODELS = ("knn5", "chain-svc", "multioutput-logreg")
@@ -54,13 +56,23 @@ class MultilabelModelResult:
     def to_metrics(self) -> dict:
         """The ``results.<model>`` block of ``metrics.json``."""
         scalars = ("f1_macro", "f1_weighted", "hamming_loss", "subset_accuracy")
-        cv = {k: {"folds": [f[k] for f in self.cv_folds],
-                  "mean": float(np.mean([f[k] for f in self.cv_folds])),
-                  "out_of_fold": self.cv[k]} for k in scalars}
+        cv = {
+            k: {
+                "folds": [f[k] for f in self.cv_folds],
+                "mean": float(np.mean([f[k] for f in self.cv_folds])),
+                "out_of_fold": self.cv[k],
+            }
+            for k in scalars
+        }
         return {
-            "cv": {**cv, "per_label": self.cv["per_label"],
-                   "fit_seconds": {"folds": self.oof.fit_seconds.tolist(),
-                                   "mean": float(self.oof.fit_seconds.mean())}},
+            "cv": {
+                **cv,
+                "per_label": self.cv["per_label"],
+                "fit_seconds": {
+                    "folds": self.oof.fit_seconds.tolist(),
+                    "mean": float(self.oof.fit_seconds.mean()),
+                },
+            },
             "test": self.test,
             "fit_seconds": self.fit_seconds,
             "predict_seconds": self.predict_seconds,
@@ -78,8 +90,10 @@ class MultilabelResult:
 
     def to_metrics(self) -> dict:
         """The ``results`` block of ``metrics.json``."""
-        return {"task": {"labels": self.labels, **self.settings},
-                **{n: r.to_metrics() for n, r in self.models.items()}}
+        return {
+            "task": {"labels": self.labels, **self.settings},
+            **{n: r.to_metrics() for n, r in self.models.items()},
+        }
 
 
 def run_multilabel(
@@ -121,8 +135,16 @@ def run_multilabel(
         est = models.get(name, random_state=random_state, n_jobs=n_jobs if inside else None)
         idx = capped_indices(dataset.y_train, entry.max_train, random_state)
         X, Y = dataset.X_train[idx], make_labels(dataset.y_train[idx], label_names)
-        oof = cross_val_outputs(est, X, Y, cv=cv, method=None, n_jobs=None if inside else n_jobs,
-                                progress=progress, description=f"{name}: {cv}-fold CV")
+        oof = cross_val_outputs(
+            est,
+            X,
+            Y,
+            cv=cv,
+            method=None,
+            n_jobs=None if inside else n_jobs,
+            progress=progress,
+            description=f"{name}: {cv}-fold CV",
+        )
         with progress.task(f"{name}: final fit and test", 1) as task:
             start = time.perf_counter()
             est.fit(X, Y)
@@ -135,8 +157,7 @@ def run_multilabel(
             oof=oof,
             Y_cv=Y,
             cv=multilabel_metrics(Y, oof.predictions, label_names),
-            cv_folds=[multilabel_metrics(Y[t], oof.predictions[t], label_names)
-                      for t in oof.folds],
+            cv_folds=[multilabel_metrics(Y[t], oof.predictions[t], label_names) for t in oof.folds],
             test=multilabel_metrics(Y_test, pred, label_names),
             fit_seconds=fitted - start,
             predict_seconds=done - fitted,
