@@ -239,3 +239,67 @@ def test_unreachable_target_is_a_notice_not_a_crash(tmp_path, monkeypatch):
     assert code == 0, err
     assert "no threshold reaches precision 0.9; the best achievable is 0.8000" in err
     assert "unreachable" in stdout
+
+
+def test_multiclass_on_digits(tmp_path):
+    code, stdout, err = run(
+        "multiclass",
+        "--data",
+        "digits",
+        "--models",
+        "sgd,knn",
+        "--pair",
+        "3,8",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0, err
+    assert "Multiclass (native)" in stdout and "Most frequent confusions" in stdout
+    for name in (
+        "accuracy.png",
+        "sgd_confusion_cv.png",
+        "knn_confusion_test.png",
+        "knn_mistakes.png",
+        "sgd_pair_3_8.png",
+    ):
+        assert (tmp_path / name).exists(), name
+    doc = json.loads((tmp_path / "metrics.json").read_text())
+    assert set(doc["results"]) == {"task", "sgd", "knn"}
+    assert doc["results"]["sgd"]["n_binary_estimators"] == 10
+
+
+def test_multilabel_on_digits(tmp_path):
+    code, stdout, err = run(
+        "multilabel",
+        "--data",
+        "digits",
+        "--models",
+        "knn5",
+        "--labels",
+        "large,odd,loop",
+        "--out",
+        str(tmp_path),
+    )
+    assert code == 0, err
+    assert "Multilabel (large, odd, loop)" in stdout
+    assert (tmp_path / "multilabel_f1.png").exists()
+    doc = json.loads((tmp_path / "metrics.json").read_text())
+    assert doc["results"]["task"]["labels"] == ["large", "odd", "loop"]
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["multiclass", "--models", "nope"], "unknown model 'nope'"),
+        (["multiclass", "--strategy", "ova"], "unknown strategy 'ova'"),
+        (["multiclass", "--pair", "3"], "--pair '3'"),
+        (["multiclass", "--pair", "3,3"], "two different digits"),
+        (["multiclass", "--pair", "3,12"], "digit 12 is not in the dataset"),
+        (["multiclass", "--models", "chain-svc"], "unknown model 'chain-svc'"),
+        (["multilabel", "--labels", "big"], "unknown label 'big'"),
+        (["multilabel", "--models", "rf"], "unknown multilabel model 'rf'"),
+    ],
+)
+def test_multiclass_bad_input(tmp_path, args, match):
+    code, _, err = run(*args, "--data", "digits", "--out", str(tmp_path / "o"))
+    assert_one_line_error(code, err, match)

@@ -55,7 +55,11 @@ def confusion_matrices(y_true, y_pred, title: str = "") -> Figure:
 def mistakes_gallery(
     images, y_true, y_pred, conf, image_shape, pixel_max: int, title: str = ""
 ) -> Figure:
-    """Misclassified images labelled "true→predicted (confidence)"."""
+    """Misclassified images labelled "true→predicted (confidence)".
+
+    The confidence is the predicted class's probability, or a softmax of the
+    decision scores for models without probabilities (a ranking, not calibrated).
+    """
     titles = [f"{t}→{p} ({c:.0%})" for t, p, c in zip(y_true, y_pred, conf, strict=True)]
     fig = digit_grid(
         images,

@@ -16,6 +16,7 @@ def digit_grid(
     ncols: int | None = None,
     cell_inches: float = 1.0,
     pixel_max: int | None = None,
+    title: str = "",
 ) -> Figure:
     """Draw images (rows of pixels) as a grid, each with an optional title.
 
@@ -32,6 +33,8 @@ def digit_grid(
         Size of one cell.
     pixel_max : int, optional
         Value drawn as black; default the images' maximum.
+    title : str
+        A title above the grid.
 
     Returns
     -------
@@ -57,5 +60,9 @@ def digit_grid(
         )
         if titles is not None:
             ax.set_title(str(titles[i]), fontsize=9)
-    fig.tight_layout()
+    if title:
+        fig.suptitle(title, fontsize=10)
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / fig.get_figheight()))
+    else:
+        fig.tight_layout()
     return fig
