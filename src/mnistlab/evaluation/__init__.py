@@ -1,6 +1,6 @@
 """Evaluation: cross-validation outputs, metrics, thresholds, error analysis."""
 
-from mnistlab.evaluation._cv import CVOutput, cross_val_outputs, score_method
+from mnistlab.evaluation._cv import CVOutput, cross_val_outputs, predict_with_scores, score_method
 from mnistlab.evaluation._errors import (
     confidence,
     confident_mistakes,
@@ -27,6 +27,7 @@ __all__ = [
     "multilabel_metrics",
     "n_binary_estimators",
     "per_class_report",
+    "predict_with_scores",
     "score_method",
     "threshold_for_best_f1",
     "threshold_for_precision",

@@ -8,7 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.model_selection import check_cv
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.tree import DecisionTreeClassifier
 
 from mnistlab._progress import SILENT, Progress
 
@@ -51,12 +55,33 @@ class CVOutput:
     predict_seconds: np.ndarray
 
 
+#: Classifiers whose ``predict`` is exactly ``classes_[argmax(predict_proba)]``: their
+#: predictions are derived from the probabilities instead of a second neighbour search
+#: or pass through the trees.
+_ARGMAX_OF_PROBA = (
+    KNeighborsClassifier,
+    RandomForestClassifier,
+    ExtraTreesClassifier,
+    DecisionTreeClassifier,
+)
+
+
+def predict_with_scores(estimator, X, method: str | None):
+    """``(estimator.predict(X), getattr(estimator, method)(X))``, predicting once where possible."""
+    if method is None:
+        return estimator.predict(X), None
+    scores = getattr(estimator, method)(X)
+    last = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+    if method == "predict_proba" and isinstance(last, _ARGMAX_OF_PROBA) and np.ndim(scores) == 2:
+        return last.classes_[np.argmax(scores, axis=1)], scores
+    return estimator.predict(X), scores
+
+
 def _fit_fold(estimator, X, y, train, test, method):
     start = time.perf_counter()
     estimator.fit(X[train], y[train])
     fitted = time.perf_counter()
-    pred = estimator.predict(X[test])
-    scores = getattr(estimator, method)(X[test]) if method else None
+    pred, scores = predict_with_scores(estimator, X[test], method)
     done = time.perf_counter()
     return test, pred, scores, fitted - start, done - fitted
 

@@ -18,6 +18,7 @@ from mnistlab.evaluation import (
     binary_metrics,
     cross_val_outputs,
     metrics_at_threshold,
+    predict_with_scores,
     threshold_for_best_f1,
     threshold_for_precision,
     threshold_for_recall,
@@ -202,8 +203,8 @@ def evaluate_detector(
         start = time.perf_counter()
         final = est.fit(X, y)
         fitted = time.perf_counter()
-        test_pred = final.predict(problem.X_test)
-        test_scores = positive_scores(getattr(final, oof.method)(problem.X_test))
+        test_pred, test_scores = predict_with_scores(final, problem.X_test, oof.method)
+        test_scores = positive_scores(test_scores)
         done = time.perf_counter()
         task.advance()
     thresholds = _thresholds(y, oof_scores, target_precision, target_recall)

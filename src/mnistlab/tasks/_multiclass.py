@@ -21,6 +21,7 @@ from mnistlab.evaluation import (
     cross_val_outputs,
     n_binary_estimators,
     per_class_report,
+    predict_with_scores,
     top_confusions,
 )
 from mnistlab.tasks._common import capped_indices, parse_names, single_label_names
@@ -193,8 +194,7 @@ def evaluate_classifier(
         start = time.perf_counter()
         est.fit(X, y)
         fitted = time.perf_counter()
-        test_pred = est.predict(dataset.X_test)
-        test_scores = getattr(est, oof.method)(dataset.X_test)
+        test_pred, test_scores = predict_with_scores(est, dataset.X_test, oof.method)
         done = time.perf_counter()
         task.advance()
     return ClassifierResult(
