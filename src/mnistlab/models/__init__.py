@@ -5,6 +5,7 @@
 KNeighborsClassifier(n_neighbors=4, weights='distance')
 """
 
+from mnistlab.models._denoisers import ClippedRegressor, PCADenoiser
 from mnistlab.models._persist import (
     CARD_FILE,
     MODEL_FILE,
@@ -18,9 +19,12 @@ from mnistlab.models._persist import (
 from mnistlab.models._registry import (
     TEXTBOOK_SEED,
     ModelEntry,
+    denoiser_entry,
+    denoiser_names,
     describe,
     entry,
     get,
+    get_denoiser,
     names,
     register,
 )
@@ -30,10 +34,15 @@ __all__ = [
     "MODEL_FILE",
     "TEXTBOOK_SEED",
     "TRUSTED_TYPES",
+    "ClippedRegressor",
     "ModelEntry",
+    "PCADenoiser",
+    "denoiser_entry",
+    "denoiser_names",
     "describe",
     "entry",
     "get",
+    "get_denoiser",
     "library_versions",
     "load_model",
     "names",

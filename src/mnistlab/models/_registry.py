@@ -9,14 +9,15 @@ from typing import Any
 from sklearn.base import BaseEstimator, clone
 from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
 from sklearn.multioutput import ClassifierChain, MultiOutputClassifier
-from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC
 
 from mnistlab._errors import InputError
+from mnistlab.models._denoisers import ClippedRegressor, PCADenoiser
 
 #: The textbook's seed (Hands-On ML uses ``random_state=42`` throughout).
 TEXTBOOK_SEED = 42
@@ -53,14 +54,43 @@ class ModelEntry:
 
 
 _REGISTRY: dict[str, ModelEntry] = {}
+_DENOISERS: dict[str, ModelEntry] = {}
 
 
-def register(entry: ModelEntry, *, replace: bool = False) -> ModelEntry:
-    """Add an entry to the registry (later issues and plug-ins add theirs this way)."""
-    if entry.name in _REGISTRY and not replace:
-        raise ValueError(f"model {entry.name!r} is already registered")
-    _REGISTRY[entry.name] = entry
+def register(entry: ModelEntry, *, replace: bool = False, kind: str = "model") -> ModelEntry:
+    """Add an entry to the registry of classifiers (``kind="model"``) or of denoisers."""
+    registry = _DENOISERS if kind == "denoiser" else _REGISTRY
+    if entry.name in registry and not replace:
+        raise ValueError(f"{kind} {entry.name!r} is already registered")
+    registry[entry.name] = entry
     return entry
+
+
+def denoiser_names() -> list[str]:
+    """The registered denoiser names, in registration order."""
+    return list(_DENOISERS)
+
+
+def denoiser_entry(name: str) -> ModelEntry:
+    """Return the denoiser entry ``name``; an unknown name is an :class:`InputError`."""
+    try:
+        return _DENOISERS[name]
+    except KeyError:
+        raise InputError(
+            f"unknown denoiser {name!r}; known denoisers: {', '.join(denoiser_names())}"
+        ) from None
+
+
+def get_denoiser(
+    name: str, *, random_state: int | None = None, n_jobs: int | None = None
+) -> BaseEstimator:
+    """A new unfitted denoiser (noisy rows to clean rows); options as :func:`get`."""
+    est = clone(denoiser_entry(name).factory())
+    if random_state is not None:
+        _set_nested(est, "random_state", random_state, outermost=False)
+    if n_jobs is not None:
+        _set_nested(est, "n_jobs", n_jobs, outermost=True)
+    return est
 
 
 def names() -> list[str]:
@@ -231,4 +261,59 @@ register(
         ),
         tags=frozenset({"linear", "multilabel", "multilabel-only", "parallel"}),
     )
+)
+
+# --- denoisers: noisy image rows -> clean image rows ------------------------------------------
+
+register(
+    ModelEntry(
+        "knn-classifier",
+        "the textbook's: KNeighborsClassifier() predicting each pixel as a class",
+        lambda: KNeighborsClassifier(),
+        tags=frozenset({"textbook", "parallel"}),
+    ),
+    kind="denoiser",
+)
+register(
+    ModelEntry(
+        "knn-regressor",
+        "KNeighborsRegressor(n_neighbors=5, weights='distance'): the mean of the nearest "
+        "clean images",
+        lambda: KNeighborsRegressor(n_neighbors=5, weights="distance"),
+        tags=frozenset({"parallel"}),
+    ),
+    kind="denoiser",
+)
+register(
+    ModelEntry(
+        "pca",
+        "projection onto the clean images' principal components (how many: chosen on a "
+        "validation split)",
+        lambda: PCADenoiser(random_state=TEXTBOOK_SEED),
+    ),
+    kind="denoiser",
+)
+register(
+    ModelEntry(
+        "ridge",
+        "multioutput linear Ridge regression, clipped to the pixel range",
+        lambda: ClippedRegressor(Ridge(alpha=1.0)),
+        tags=frozenset({"linear"}),
+    ),
+    kind="denoiser",
+)
+register(
+    ModelEntry(
+        "pca-knn-regressor",
+        "PCA of the noisy images to 40 components (which averages the noise out), then the "
+        "distance-weighted mean of the 5 nearest clean images",
+        lambda: Pipeline(
+            [
+                ("pca", PCA(n_components=40, random_state=TEXTBOOK_SEED)),
+                ("knn", KNeighborsRegressor(n_neighbors=5, weights="distance")),
+            ]
+        ),
+        tags=frozenset({"parallel"}),
+    ),
+    kind="denoiser",
 )

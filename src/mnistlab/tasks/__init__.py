@@ -15,6 +15,13 @@ from mnistlab.tasks._binary import (
     run_binary,
 )
 from mnistlab.tasks._common import parse_names, single_label_names
+from mnistlab.tasks._denoise import (
+    DenoiseResult,
+    DenoiserResult,
+    mse_255,
+    psnr_255,
+    run_denoise,
+)
 from mnistlab.tasks._multiclass import (
     DEFAULT_MULTICLASS_MODELS,
     STRATEGIES,
@@ -47,6 +54,8 @@ __all__ = [
     "BinaryProblem",
     "BinaryResult",
     "ClassifierResult",
+    "DenoiseResult",
+    "DenoiserResult",
     "DetectorResult",
     "MulticlassResult",
     "MultilabelModelResult",
@@ -56,10 +65,13 @@ __all__ = [
     "evaluate_classifier",
     "evaluate_detector",
     "make_labels",
+    "mse_255",
     "multilabel_names",
     "parse_names",
     "positive_scores",
+    "psnr_255",
     "run_binary",
+    "run_denoise",
     "run_multiclass",
     "run_multilabel",
     "run_pairs",

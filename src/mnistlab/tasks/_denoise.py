@@ -1,0 +1,205 @@
+"""Multioutput denoising: noisy images in, clean images out, judged by MSE, PSNR and accuracy."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mnistlab import models
+from mnistlab._progress import SILENT, Progress
+from mnistlab.data import Dataset
+from mnistlab.preprocessing import NOISES, add_noise
+from mnistlab.tasks._common import parse_names
+
+DEFAULT_CLASSIFIER = "pca-knn"
+
+
+def mse_255(clean: np.ndarray, other: np.ndarray, pixel_max: int) -> float:
+    """Mean squared error on the 0..255 scale (other ranges are rescaled to it)."""
+    scale = 255.0 / pixel_max
+    diff = (np.asarray(other, dtype=np.float64) - clean) * scale
+    return float(np.mean(diff**2))
+
+
+def psnr_255(mse: float) -> float:
+    """Peak signal-to-noise ratio in dB, with peak 255."""
+    return float("inf") if mse == 0 else float(10 * np.log10(255.0**2 / mse))
+
+
+@dataclass
+class DenoiserResult:
+    """One denoiser on the noisy test set."""
+
+    name: str
+    mse: float
+    psnr: float
+    accuracy: float
+    recovered: float | None
+    fit_seconds: float
+    predict_seconds: float
+    sample: np.ndarray  # denoised versions of the sample test images
+    details: dict = field(default_factory=dict)
+
+    def to_metrics(self) -> dict:
+        """The ``results.<denoiser>`` block of ``metrics.json``."""
+        return {
+            "test": {
+                "mse": self.mse,
+                "psnr": self.psnr,
+                "accuracy": self.accuracy,
+                "accuracy_recovered": self.recovered,
+            },
+            "fit_seconds": self.fit_seconds,
+            "predict_seconds": self.predict_seconds,
+            **self.details,
+        }
+
+
+@dataclass
+class DenoiseResult:
+    """Results of :func:`run_denoise`: the baseline (noisy input) and every denoiser."""
+
+    noise: str
+    strength: float
+    classifier: str
+    clean_accuracy: float
+    noisy: DenoiserResult
+    denoisers: dict[str, DenoiserResult]
+    sample_index: np.ndarray
+    sample_clean: np.ndarray
+    sample_noisy: np.ndarray
+    image_shape: tuple[int, int]
+    pixel_max: int
+    settings: dict = field(default_factory=dict)
+
+    def best(self) -> str:
+        """The denoiser with the lowest test MSE."""
+        return min(self.denoisers, key=lambda n: self.denoisers[n].mse)
+
+    def to_metrics(self) -> dict:
+        """The ``results`` block of ``metrics.json``."""
+        return {
+            "task": {
+                "noise": self.noise,
+                "strength": self.strength,
+                "classifier": self.classifier,
+                "clean_accuracy": self.clean_accuracy,
+                "best": self.best(),
+                **self.settings,
+            },
+            "noisy": self.noisy.to_metrics(),
+            **{n: r.to_metrics() for n, r in self.denoisers.items()},
+        }
+
+
+def run_denoise(
+    dataset: Dataset,
+    noise: str = "textbook",
+    strength: float | None = None,
+    denoiser_names: str | Sequence[str] | None = None,
+    *,
+    classifier: str = DEFAULT_CLASSIFIER,
+    n_samples: int = 8,
+    random_state: int = 42,
+    n_jobs: int | None = None,
+    progress: Progress = SILENT,
+) -> DenoiseResult:
+    """Add noise, train denoisers on the noisy training set, judge them on the noisy test set.
+
+    Each denoiser maps noisy rows to clean rows. It is judged by MSE (0..255
+    scale) and PSNR on the test set, and by the accuracy of one fixed
+    classifier (trained on clean images) on its output, against the clean and
+    the noisy test images: ``accuracy_recovered`` is the share of the accuracy
+    lost to noise that the denoiser wins back (None when noise costs less than
+    one percentage point, where the ratio would be noise itself).
+
+    Parameters
+    ----------
+    dataset : Dataset
+    noise : str
+        A name from :data:`mnistlab.preprocessing.NOISES`.
+    strength : float, optional
+        The noise's strength (default: its own).
+    denoiser_names : str or sequence of str, optional
+        Registry denoisers (default: all).
+    classifier : str
+        Registry model used to measure accuracy.
+    n_samples : int
+        Test images kept for the figures.
+    random_state : int
+        Seeds the noise (train and test differently) and the models.
+    n_jobs : int, optional
+    progress : Progress
+    """
+    names = parse_names(
+        denoiser_names or models.denoiser_names(), models.denoiser_names(), "denoiser"
+    )
+    models.entry(classifier)
+    kw = {"pixel_max": dataset.pixel_max, "image_shape": dataset.image_shape}
+    model = NOISES.get(noise)
+    X_train_noisy = add_noise(dataset.X_train, noise, strength, random_state=random_state, **kw)
+    X_test_noisy = add_noise(dataset.X_test, noise, strength, random_state=random_state + 1, **kw)
+    strength = model.default if strength is None else float(strength)
+    clean, pmax = dataset.X_test, dataset.pixel_max
+
+    with progress.task(f"classifier {classifier} on clean images", 1) as task:
+        clf = models.get(classifier, random_state=random_state, n_jobs=n_jobs)
+        clf.fit(dataset.X_train, dataset.y_train)
+        clean_acc = float(np.mean(clf.predict(clean) == dataset.y_test))
+        task.advance()
+    noisy_acc = float(np.mean(clf.predict(X_test_noisy) == dataset.y_test))
+    lost = clean_acc - noisy_acc
+
+    rng = np.random.default_rng(random_state)
+    sample = np.sort(rng.choice(len(clean), size=min(n_samples, len(clean)), replace=False))
+    noisy_mse = mse_255(clean, X_test_noisy, pmax)
+    baseline = DenoiserResult(
+        "noisy", noisy_mse, psnr_255(noisy_mse), noisy_acc, 0.0, 0.0, 0.0, X_test_noisy[sample]
+    )
+    results = {}
+    for name in names:
+        with progress.task(f"denoiser {name}", 2) as task:
+            est = models.get_denoiser(name, random_state=random_state, n_jobs=n_jobs)
+            start = time.perf_counter()
+            est.fit(X_train_noisy, dataset.X_train)
+            fitted = time.perf_counter()
+            task.advance()
+            out = est.predict(X_test_noisy)
+            done = time.perf_counter()
+            task.advance()
+        mse = mse_255(clean, out, pmax)
+        acc = float(np.mean(clf.predict(out) == dataset.y_test))
+        details = {}
+        if hasattr(est, "n_components_"):
+            details = {
+                "n_components": int(est.n_components_),
+                "validation_mse": {str(k): v for k, v in est.validation_mse_.items()},
+            }
+        results[name] = DenoiserResult(
+            name,
+            mse,
+            psnr_255(mse),
+            acc,
+            (acc - noisy_acc) / lost if lost >= 0.01 else None,
+            fitted - start,
+            done - fitted,
+            np.asarray(out)[sample],
+            details,
+        )
+    return DenoiseResult(
+        noise,
+        strength,
+        classifier,
+        clean_acc,
+        baseline,
+        results,
+        sample,
+        clean[sample],
+        X_test_noisy[sample],
+        dataset.image_shape,
+        pmax,
+        settings={"n_train": dataset.n_train, "n_test": dataset.n_test},
+    )
