@@ -6,6 +6,7 @@ from mnistlab.plots._binary import (
     precision_recall_vs_threshold,
     roc_curves,
 )
+from mnistlab.plots._denoise import denoise_grid, denoise_scores, label_issue_gallery
 from mnistlab.plots._errors import (
     confusion_matrices,
     mistakes_gallery,
@@ -17,7 +18,10 @@ from mnistlab.plots._style import styled_figure
 
 __all__ = [
     "confusion_matrices",
+    "denoise_grid",
+    "denoise_scores",
     "digit_grid",
+    "label_issue_gallery",
     "mistakes_gallery",
     "multilabel_scores",
     "pair_error_heatmap",

@@ -14,6 +14,7 @@ from mnistlab.tasks._binary import (
     positive_scores,
     run_binary,
 )
+from mnistlab.tasks._clean import CleanResult, find_label_issues, run_clean
 from mnistlab.tasks._common import parse_names, single_label_names
 from mnistlab.tasks._denoise import (
     DenoiseResult,
@@ -54,6 +55,7 @@ __all__ = [
     "BinaryProblem",
     "BinaryResult",
     "ClassifierResult",
+    "CleanResult",
     "DenoiseResult",
     "DenoiserResult",
     "DetectorResult",
@@ -64,6 +66,7 @@ __all__ = [
     "binary_problem",
     "evaluate_classifier",
     "evaluate_detector",
+    "find_label_issues",
     "make_labels",
     "mse_255",
     "multilabel_names",
@@ -71,6 +74,7 @@ __all__ = [
     "positive_scores",
     "psnr_255",
     "run_binary",
+    "run_clean",
     "run_denoise",
     "run_multiclass",
     "run_multilabel",
