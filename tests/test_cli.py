@@ -303,3 +303,42 @@ def test_multilabel_on_digits(tmp_path):
 def test_multiclass_bad_input(tmp_path, args, match):
     code, _, err = run(*args, "--data", "digits", "--out", str(tmp_path / "o"))
     assert_one_line_error(code, err, match)
+
+
+def test_denoise_and_clean_on_digits(tmp_path):
+    code, stdout, err = run(
+        "denoise",
+        "--data",
+        "digits",
+        "--noise",
+        "gaussian",
+        "--denoisers",
+        "pca,ridge",
+        "--out",
+        str(tmp_path / "d"),
+    )
+    assert code == 0, err
+    assert "noisy (baseline)" in stdout and "best denoiser" in stdout
+    doc = json.loads((tmp_path / "d" / "metrics.json").read_text())
+    assert set(doc["results"]) == {"task", "noisy", "pca", "ridge"}
+    assert (tmp_path / "d" / "denoise_grid.png").exists()
+    code, stdout, err = run("clean", "--data", "digits", "--out", str(tmp_path / "c"))
+    assert code == 0, err
+    lines = (tmp_path / "c" / "label_issues.csv").read_text().splitlines()
+    assert lines[0] == "index,given,suggested,quality"
+    assert (tmp_path / "c" / "label_issues.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["denoise", "--noise", "pink"], "unknown noise 'pink'"),
+        (["denoise", "--denoisers", "nope"], "unknown denoiser 'nope'"),
+        (["denoise", "--noise", "gaussian", "--strength", "5"], "outside"),
+        (["clean", "--model", "nope"], "unknown model 'nope'"),
+        (["clean", "--show", "0"], "--show 0"),
+    ],
+)
+def test_denoise_clean_bad_input(tmp_path, args, match):
+    code, _, err = run(*args, "--data", "digits", "--out", str(tmp_path / "o"))
+    assert_one_line_error(code, err, match)

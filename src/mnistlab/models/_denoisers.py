@@ -37,6 +37,11 @@ class ClippedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     def __init__(self, estimator=None):
         self.estimator = estimator
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     def fit(self, X, y):
         """Fit the regressor and record the target range."""
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
@@ -91,6 +96,11 @@ class PCADenoiser(RegressorMixin, BaseEstimator):
         self.candidates = candidates
         self.validation_size = validation_size
         self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def _fit_one(self, X, Y, k):
         pca = PCA(n_components=k, random_state=self.random_state).fit(Y)

@@ -1,0 +1,58 @@
+"""scikit-learn's estimator checks on every estimator mnistlab defines."""
+
+from sklearn.linear_model import Ridge
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from mnistlab.models import ClippedRegressor, PCADenoiser
+
+
+def _expected_failures(estimator):
+    if isinstance(estimator, PCADenoiser):
+        # It maps images to images: y must have X's shape, which the generic
+        # checks (1-D targets) cannot provide.
+        return {
+            name: "PCADenoiser needs y with X's shape (images to images)"
+            for name in _PCA_DENOISER_CHECKS
+        }
+    return {}
+
+
+# every check that fits it on generic (X, y) with y not shaped like X
+_PCA_DENOISER_CHECKS = (
+    "check_dict_unchanged",
+    "check_dont_overwrite_parameters",
+    "check_dtype_object",
+    "check_estimators_dtypes",
+    "check_estimators_fit_returns_self",
+    "check_estimators_nan_inf",
+    "check_estimators_overwrite_params",
+    "check_estimators_pickle",
+    "check_f_contiguous_array_estimator",
+    "check_fit2d_1feature",
+    "check_fit2d_1sample",
+    "check_fit2d_predict1d",
+    "check_fit_check_is_fitted",
+    "check_fit_idempotent",
+    "check_fit_score_takes_y",
+    "check_methods_sample_order_invariance",
+    "check_methods_subset_invariance",
+    "check_n_features_in",
+    "check_n_features_in_after_fitting",
+    "check_pipeline_consistency",
+    "check_positive_only_tag_during_fit",
+    "check_readonly_memmap_input",
+    "check_regressor_data_not_an_array",
+    "check_regressor_multioutput",
+    "check_regressors_int",
+    "check_regressors_no_decision_function",
+    "check_regressors_train",
+    "check_supervised_y_2d",
+)
+
+
+@parametrize_with_checks(
+    [ClippedRegressor(Ridge()), PCADenoiser(n_components=2, random_state=0)],
+    expected_failed_checks=_expected_failures,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
