@@ -3,7 +3,12 @@
 from sklearn.linear_model import Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from mnistlab.models import ClippedRegressor, PCADenoiser
+from mnistlab.models import (
+    ClippedRegressor,
+    IsotonicOutputRegressor,
+    NoiseFloorHinge,
+    PCADenoiser,
+)
 
 
 def _expected_failures(estimator):
@@ -51,7 +56,12 @@ _PCA_DENOISER_CHECKS = (
 
 
 @parametrize_with_checks(
-    [ClippedRegressor(Ridge()), PCADenoiser(n_components=2, random_state=0)],
+    [
+        ClippedRegressor(Ridge()),
+        IsotonicOutputRegressor(Ridge()),
+        NoiseFloorHinge(),
+        PCADenoiser(n_components=2, random_state=0),
+    ],
     expected_failed_checks=_expected_failures,
 )
 def test_sklearn_compatible(estimator, check):

@@ -3,7 +3,12 @@ import pytest
 from sklearn.linear_model import Ridge
 
 from mnistlab import InputError, models
-from mnistlab.models import ClippedRegressor, PCADenoiser
+from mnistlab.models import (
+    ClippedRegressor,
+    IsotonicOutputRegressor,
+    NoiseFloorHinge,
+    PCADenoiser,
+)
 
 
 def _images(n=300, seed=0):
@@ -39,3 +44,24 @@ def test_denoiser_registry():
     assert models.get_denoiser("pca", random_state=3).random_state == 3
     with pytest.raises(InputError, match="unknown denoiser 'nope'"):
         models.get_denoiser("nope")
+
+
+def test_noise_floor_hinge_learns_the_textbook_floor():
+    rng = np.random.default_rng(0)
+    Y = (rng.random((400, 16)) < 0.3) * 255
+    X = Y + rng.integers(0, 100, Y.shape)
+    h = NoiseFloorHinge().fit(X, Y)
+    assert 95 <= h.floor_ <= 99
+    Z = h.transform(X)
+    assert Z.shape == (400, 32) and (Z[:, 16:] == np.maximum(X - h.floor_, 0)).all()
+
+
+def test_isotonic_output_sharpens_a_linear_model():
+    rng = np.random.default_rng(0)
+    Y = (rng.random((600, 16)) < 0.3) * 255.0
+    X = Y + rng.integers(0, 100, Y.shape)
+    lin = Ridge().fit(X[:400], Y[:400])
+    iso = IsotonicOutputRegressor(Ridge()).fit(X[:400], Y[:400])
+    mse = lambda p: np.mean((p - Y[400:]) ** 2)  # noqa: E731
+    assert mse(iso.predict(X[400:])) < mse(lin.predict(X[400:]))
+    assert iso.predict(X).min() >= 0 and iso.predict(X).max() <= 255

@@ -5,7 +5,12 @@
 KNeighborsClassifier(n_neighbors=4, weights='distance')
 """
 
-from mnistlab.models._denoisers import ClippedRegressor, PCADenoiser
+from mnistlab.models._denoisers import (
+    ClippedRegressor,
+    IsotonicOutputRegressor,
+    NoiseFloorHinge,
+    PCADenoiser,
+)
 from mnistlab.models._persist import (
     CARD_FILE,
     MODEL_FILE,
@@ -35,7 +40,9 @@ __all__ = [
     "TEXTBOOK_SEED",
     "TRUSTED_TYPES",
     "ClippedRegressor",
+    "IsotonicOutputRegressor",
     "ModelEntry",
+    "NoiseFloorHinge",
     "PCADenoiser",
     "denoiser_entry",
     "denoiser_names",

@@ -17,7 +17,12 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC
 
 from mnistlab._errors import InputError
-from mnistlab.models._denoisers import ClippedRegressor, PCADenoiser
+from mnistlab.models._denoisers import (
+    ClippedRegressor,
+    IsotonicOutputRegressor,
+    NoiseFloorHinge,
+    PCADenoiser,
+)
 
 #: The textbook's seed (Hands-On ML uses ``random_state=42`` throughout).
 TEXTBOOK_SEED = 42
@@ -314,6 +319,18 @@ register(
             ]
         ),
         tags=frozenset({"parallel"}),
+    ),
+    kind="denoiser",
+)
+register(
+    ModelEntry(
+        "hinge-ridge",
+        "Ridge on the pixels plus a hinge above the learned noise floor, then one learned "
+        "monotone (isotonic) map of its outputs: piecewise-linear and sharp",
+        lambda: IsotonicOutputRegressor(
+            Pipeline([("hinge", NoiseFloorHinge()), ("ridge", Ridge(alpha=1.0))])
+        ),
+        tags=frozenset({"nonlinear"}),
     ),
     kind="denoiser",
 )
