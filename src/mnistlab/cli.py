@@ -1123,10 +1123,10 @@ def denoise(
         str,
         typer.Option(
             "--classifier",
-            help="Registry model (trained on clean images) whose "
-            "accuracy on denoised images is reported.",
+            help="Registry model (trained on clean images) whose accuracy on denoised "
+            "images is reported; the default random forest is the one noise hurts most.",
         ),
-    ] = "pca-knn",
+    ] = "rf",
     data: DataOpt = "auto",
     seed: SeedOpt = 42,
     n_jobs: NJobsOpt = -1,
