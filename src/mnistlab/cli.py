@@ -1214,7 +1214,7 @@ def clean(
         typer.Option(
             "--model", help="Registry model whose out-of-fold probabilities find the issues."
         ),
-    ] = "pca-knn",
+    ] = "rf",
     show: Annotated[int, typer.Option("--show", help="Issues to draw in the gallery.")] = 32,
     cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = 3,
     data: DataOpt = "auto",
