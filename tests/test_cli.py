@@ -342,3 +342,15 @@ def test_denoise_and_clean_on_digits(tmp_path):
 def test_denoise_clean_bad_input(tmp_path, args, match):
     code, _, err = run(*args, "--data", "digits", "--out", str(tmp_path / "o"))
     assert_one_line_error(code, err, match)
+
+
+def test_ctrl_c_exits_130_without_partial_files(tmp_path, monkeypatch):
+    import mnistlab.data
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mnistlab.data, "load", interrupted)
+    code, _, err = run("data", "info", "--out", str(tmp_path / "o"))
+    assert code == 130 and "interrupted" in err and "Traceback" not in err
+    assert not (tmp_path / "o" / "metrics.json").exists()

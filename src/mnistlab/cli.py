@@ -825,7 +825,7 @@ def multiclass(
         typer.Option(
             "--strategy",
             help="native (the model's own multiclass handling), ovr "
-            "(one-vs-rest) or ovo (one-vs-one).",
+            "(one-vs-rest) or ovo (one-vs-one); several, comma-separated, to compare them.",
         ),
     ] = "native",
     pair: Annotated[
@@ -958,20 +958,21 @@ def multiclass(
         console.print(conf)
         outdir.save_figure("accuracy.png", _accuracy_figure(result.table()))
         for name, r in result.models.items():
+            slug = name.replace("[", "-").replace("]", "")  # sgd[ovr] -> sgd-ovr
             outdir.save_figure(
-                f"{name}_confusion_cv.png",
+                f"{slug}_confusion_cv.png",
                 plots.confusion_matrices(
                     r.y_cv, r.oof.predictions, f"{name}: out-of-fold predictions"
                 ),
             )
             outdir.save_figure(
-                f"{name}_confusion_test.png",
+                f"{slug}_confusion_test.png",
                 plots.confusion_matrices(ds.y_test, r.test_pred, f"{name}: test set"),
             )
             Xcv = ds.X_train[r.train_index]
             worst = confident_mistakes(r.y_cv, r.oof.predictions, r.cv_confidence, 24)
             outdir.save_figure(
-                f"{name}_mistakes.png",
+                f"{slug}_mistakes.png",
                 plots.mistakes_gallery(
                     Xcv[worst],
                     r.y_cv[worst],
@@ -983,7 +984,7 @@ def multiclass(
                 ),
             )
             outdir.save_figure(
-                f"{name}_pair_{a}_{b}.png",
+                f"{slug}_pair_{a}_{b}.png",
                 plots.pair_grid(Xcv, r.y_cv, r.oof.predictions, a, b, ds.image_shape, ds.pixel_max),
             )
         _write_metrics(

@@ -67,3 +67,9 @@ def test_bad_input(digits):
         run_multiclass(digits, "chain-svc")  # multilabel-only
     with pytest.raises(InputError, match="cannot be wrapped one-vs-rest"):
         wrap_strategy(NoScores(), "ovr")
+
+
+def test_compare_strategies(digits):
+    r = run_multiclass(digits, "sgd", strategy="native,ovo", n_jobs=2)
+    assert list(r.models) == ["sgd[native]", "sgd[ovo]"]
+    assert r.models["sgd[ovo]"].n_estimators == 45

@@ -232,8 +232,10 @@ def run_multiclass(
     dataset : Dataset
     model_names : str or sequence of str
         Registry names; models with ``max_train`` run on a stated stratified subset.
-    strategy : {"native", "ovr", "ovo"}
-        The model's own multiclass handling, or a one-vs-rest / one-vs-one wrapper.
+    strategy : str
+        ``native`` (the model's own multiclass handling), ``ovr`` or ``ovo`` (a
+        one-vs-rest / one-vs-one wrapper), or several, comma-separated, to compare
+        them: results are then keyed ``model[strategy]``.
     cv : int
         Folds (stratified, unshuffled: ``cross_val_score``'s default).
     random_state : int
@@ -246,18 +248,19 @@ def run_multiclass(
     MulticlassResult
     """
     names = parse_names(model_names, single_label_names(), "model")
-    if strategy not in STRATEGIES:
-        raise InputError(f"unknown strategy {strategy!r}; choose from {', '.join(STRATEGIES)}")
-    result = MulticlassResult(dataset.y_test, settings={"strategy": strategy, "cv": cv})
-    for name in names:
-        result.models[name] = evaluate_classifier(
-            dataset,
-            name,
-            strategy=strategy,
-            cv=cv,
-            random_state=random_state,
-            n_jobs=n_jobs,
-            max_train=models.entry(name).max_train,
-            progress=progress,
-        )
+    strategies = parse_names(strategy, list(STRATEGIES), "strategy")
+    result = MulticlassResult(dataset.y_test, settings={"strategy": ",".join(strategies), "cv": cv})
+    for strat in strategies:
+        for name in names:
+            key = name if len(strategies) == 1 else f"{name}[{strat}]"
+            result.models[key] = evaluate_classifier(
+                dataset,
+                name,
+                strategy=strat,
+                cv=cv,
+                random_state=random_state,
+                n_jobs=n_jobs,
+                max_train=models.entry(name).max_train,
+                progress=progress,
+            )
     return result
