@@ -22,6 +22,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -898,7 +899,7 @@ def multiclass(
             table.add_column(col, justify="left" if col == "model" else "right")
         for name, r in result.models.items():
             table.add_row(
-                name,
+                escape(name),
                 f"{r.n_train:,}" + ("" if r.n_train == ds.n_train else " (subset)"),
                 str(r.n_estimators),
                 "x".join(map(str, r.score_shape)),
@@ -920,7 +921,7 @@ def multiclass(
         for name, r in result.models.items():
             rep = r.cv_report()
             f1.add_row(
-                name,
+                escape(name),
                 *[f"{rep.loc[str(d), 'f1-score']:.3f}" for d in ds.classes],
                 f"{rep.loc['macro avg', 'f1-score']:.3f}",
             )
@@ -946,7 +947,7 @@ def multiclass(
         for name, r in result.models.items():
             cvc = top_confusions(r.y_cv, r.oof.predictions, 5)
             conf.add_row(
-                name,
+                escape(name),
                 ", ".join(f"{t}→{p}: {c} ({x:.1%})" for t, p, c, x in cvc.itertuples(index=False)),
             )
             tc = top_confusions(ds.y_test, r.test_pred, 5)
