@@ -1,6 +1,7 @@
 """scikit-learn's estimator checks on every estimator mnistlab defines."""
 
 from sklearn.linear_model import Ridge
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from mnistlab.models import (
@@ -9,9 +10,13 @@ from mnistlab.models import (
     NoiseFloorHinge,
     PCADenoiser,
 )
+from mnistlab.preprocessing import HOG, Augmented, Deskew
 
 
 def _expected_failures(estimator):
+    name = type(estimator).__name__
+    if name in _IMAGE_CHECKS:
+        return dict.fromkeys(_IMAGE_CHECKS[name], "needs image rows, not a few arbitrary features")
     if isinstance(estimator, PCADenoiser):
         # It maps images to images: y must have X's shape, which the generic
         # checks (1-D targets) cannot provide.
@@ -54,6 +59,90 @@ _PCA_DENOISER_CHECKS = (
     "check_supervised_y_2d",
 )
 
+# Image estimators read square images (or a given image_shape); the generic checks feed
+# them a few arbitrary features, which is not an image.
+_IMAGE_CHECKS = {
+    "Augmented": (
+        "check_classifier_data_not_an_array",
+        "check_classifiers_classes",
+        "check_classifiers_one_label",
+        "check_classifiers_regression_target",
+        "check_classifiers_train",
+        "check_dict_unchanged",
+        "check_dont_overwrite_parameters",
+        "check_dtype_object",
+        "check_estimators_dtypes",
+        "check_estimators_fit_returns_self",
+        "check_estimators_nan_inf",
+        "check_estimators_overwrite_params",
+        "check_estimators_pickle",
+        "check_f_contiguous_array_estimator",
+        "check_fit2d_1sample",
+        "check_fit2d_predict1d",
+        "check_fit_check_is_fitted",
+        "check_fit_idempotent",
+        "check_fit_score_takes_y",
+        "check_methods_sample_order_invariance",
+        "check_methods_subset_invariance",
+        "check_n_features_in",
+        "check_pipeline_consistency",
+        "check_readonly_memmap_input",
+        "check_supervised_y_2d",
+    ),
+    "Deskew": (
+        "check_dict_unchanged",
+        "check_dont_overwrite_parameters",
+        "check_dtype_object",
+        "check_estimators_dtypes",
+        "check_estimators_fit_returns_self",
+        "check_estimators_nan_inf",
+        "check_estimators_overwrite_params",
+        "check_estimators_pickle",
+        "check_f_contiguous_array_estimator",
+        "check_fit2d_1sample",
+        "check_fit2d_predict1d",
+        "check_fit_check_is_fitted",
+        "check_fit_idempotent",
+        "check_fit_score_takes_y",
+        "check_methods_sample_order_invariance",
+        "check_methods_subset_invariance",
+        "check_n_features_in",
+        "check_pipeline_consistency",
+        "check_positive_only_tag_during_fit",
+        "check_readonly_memmap_input",
+        "check_transformer_data_not_an_array",
+        "check_transformer_general",
+        "check_transformer_preserve_dtypes",
+    ),
+    "HOG": (
+        "check_dict_unchanged",
+        "check_dont_overwrite_parameters",
+        "check_dtype_object",
+        "check_estimators_dtypes",
+        "check_estimators_fit_returns_self",
+        "check_estimators_nan_inf",
+        "check_estimators_overwrite_params",
+        "check_estimators_pickle",
+        "check_f_contiguous_array_estimator",
+        "check_fit2d_1feature",
+        "check_fit2d_1sample",
+        "check_fit2d_predict1d",
+        "check_fit_check_is_fitted",
+        "check_fit_idempotent",
+        "check_fit_score_takes_y",
+        "check_methods_sample_order_invariance",
+        "check_methods_subset_invariance",
+        "check_n_features_in",
+        "check_n_features_in_after_fitting",
+        "check_pipeline_consistency",
+        "check_positive_only_tag_during_fit",
+        "check_readonly_memmap_input",
+        "check_transformer_data_not_an_array",
+        "check_transformer_general",
+        "check_transformer_preserve_dtypes",
+    ),
+}
+
 
 @parametrize_with_checks(
     [
@@ -61,6 +150,9 @@ _PCA_DENOISER_CHECKS = (
         IsotonicOutputRegressor(Ridge()),
         NoiseFloorHinge(),
         PCADenoiser(n_components=2, random_state=0),
+        Deskew(),
+        HOG(),
+        Augmented(KNeighborsClassifier(n_neighbors=3)),
     ],
     expected_failed_checks=_expected_failures,
 )

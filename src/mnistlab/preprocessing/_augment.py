@@ -1,0 +1,133 @@
+"""Data augmentation: shifted and rotated copies, and a meta-estimator that augments in fit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import ndimage
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from mnistlab.preprocessing._images import infer_shape
+
+#: The textbook's four 1-pixel shifts: (rows, columns).
+TEXTBOOK_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0))
+
+
+def shift_images(X: np.ndarray, image_shape: tuple[int, int], dr: int, dc: int) -> np.ndarray:
+    """Shift every image by ``dr`` rows and ``dc`` columns, filling with 0 (vectorised)."""
+    h, w = image_shape
+    imgs = np.asarray(X).reshape(-1, h, w)
+    out = np.zeros_like(imgs)
+    rs, rd = (slice(0, h - dr), slice(dr, h)) if dr >= 0 else (slice(-dr, h), slice(0, h + dr))
+    cs, cd = (slice(0, w - dc), slice(dc, w)) if dc >= 0 else (slice(-dc, w), slice(0, w + dc))
+    out[:, rd, cd] = imgs[:, rs, cs]
+    return out.reshape(len(imgs), h * w)
+
+
+def rotate_images(X: np.ndarray, image_shape: tuple[int, int], degrees: float) -> np.ndarray:
+    """Rotate every image by ``degrees`` about its centre (bilinear, one call for the batch)."""
+    h, w = image_shape
+    imgs = np.asarray(X).reshape(-1, h, w)
+    out = ndimage.rotate(imgs, degrees, axes=(2, 1), reshape=False, order=1, mode="constant")
+    if np.issubdtype(imgs.dtype, np.integer):
+        out = np.clip(np.rint(out), 0, np.iinfo(imgs.dtype).max).astype(imgs.dtype)
+    return out.reshape(len(imgs), h * w)
+
+
+def augment(
+    X: np.ndarray,
+    y: np.ndarray,
+    image_shape: tuple[int, int] | None = None,
+    *,
+    shifts: Sequence[tuple[int, int]] = TEXTBOOK_SHIFTS,
+    angles: Sequence[float] = (),
+) -> tuple[np.ndarray, np.ndarray]:
+    """The originals followed by one shifted copy per shift and one rotated copy per angle.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, height * width)
+    y : ndarray of shape (n,)
+    image_shape : tuple of int, optional
+        Default: square.
+    shifts : sequence of (rows, columns)
+        The textbook's four 1-pixel shifts by default.
+    angles : sequence of float
+        Rotations in degrees, e.g. ``(-10, 10)``.
+
+    Returns
+    -------
+    X_aug, y_aug : arrays with ``n * (1 + len(shifts) + len(angles))`` rows
+    """
+    X = np.asarray(X)
+    shape = infer_shape(X.shape[1], image_shape)
+    parts = [X]
+    parts += [shift_images(X, shape, dr, dc) for dr, dc in shifts]
+    parts += [rotate_images(X, shape, a) for a in angles]
+    return np.vstack(parts), np.tile(np.asarray(y), len(parts))
+
+
+def _estimator_has(attr):
+    def check(self):
+        return hasattr(self.estimator_ if hasattr(self, "estimator_") else self.estimator, attr)
+
+    return check
+
+
+class Augmented(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Train a classifier on augmented copies of its training images, only inside ``fit``.
+
+    Cross-validation and searches call ``fit`` on the training folds only, so
+    augmented copies of a validation image never leak into training; ``predict``
+    sees the images as they are.
+
+    Parameters
+    ----------
+    estimator : classifier
+    shifts : sequence of (rows, columns), default: the textbook's four 1-pixel shifts
+    angles : sequence of float, default=()
+        Rotations in degrees.
+    image_shape : tuple of int or "auto", default="auto"
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        Fitted on the augmented data.
+    classes_ : ndarray
+    n_features_in_ : int
+    """
+
+    def __init__(self, estimator=None, shifts=TEXTBOOK_SHIFTS, angles=(), image_shape="auto"):
+        self.estimator = estimator
+        self.shifts = shifts
+        self.angles = angles
+        self.image_shape = image_shape
+
+    def fit(self, X, y):
+        """Augment ``X`` and fit a clone of the estimator on it."""
+        X, y = validate_data(self, X, y, dtype=None)
+        shape = infer_shape(X.shape[1], self.image_shape)
+        X_aug, y_aug = augment(X, y, shape, shifts=tuple(self.shifts), angles=tuple(self.angles))
+        self.estimator_ = clone(self.estimator).fit(X_aug, y_aug)
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict(self, X):
+        """Predict with the fitted estimator."""
+        check_is_fitted(self)
+        return self.estimator_.predict(validate_data(self, X, reset=False, dtype=None))
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of the fitted estimator."""
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(validate_data(self, X, reset=False, dtype=None))
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision scores of the fitted estimator."""
+        check_is_fitted(self)
+        return self.estimator_.decision_function(validate_data(self, X, reset=False, dtype=None))

@@ -1,0 +1,219 @@
+"""Image transformers: deskewing and HOG features, for rows of any square or given shape."""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+def infer_shape(n_features: int, image_shape=None) -> tuple[int, int]:
+    """``image_shape`` if given, else the square that has ``n_features`` pixels."""
+    if image_shape is not None and image_shape != "auto":
+        h, w = (int(v) for v in image_shape)
+        if h * w != n_features:
+            raise ValueError(f"image_shape {h}x{w} does not match {n_features} features")
+        return h, w
+    side = math.isqrt(n_features)
+    if side * side != n_features:
+        raise ValueError(
+            f"{n_features} features are not a square image; pass image_shape=(height, width)"
+        )
+    return side, side
+
+
+def _deskew_chunk(X: np.ndarray, h: int, w: int) -> np.ndarray:
+    n = len(X)
+    img = X.reshape(n, h, w).astype(np.float32)
+    rows = np.arange(h, dtype=np.float32)
+    cols = np.arange(w, dtype=np.float32)
+    total = img.sum(axis=(1, 2))
+    total[total == 0] = 1.0  # blank images stay blank
+    row_mass = img.sum(axis=2)  # (n, h)
+    col_mass = img.sum(axis=1)  # (n, w)
+    mr = row_mass @ rows / total
+    mc = col_mass @ cols / total
+    dr = rows[None, :] - mr[:, None]
+    dc = cols[None, :] - mc[:, None]
+    var_r = (row_mass * dr**2).sum(axis=1) / total
+    cov = np.einsum("nij,ni,nj->n", img, dr, dc) / total
+    alpha = np.divide(cov, var_r, out=np.zeros_like(cov), where=var_r > 1e-6)
+    # output (r, c) samples the input at (r + mr - h/2, c + alpha (r - h/2) + mc - w/2):
+    # straighten the slant and move the centre of mass to the centre
+    oc_r, oc_c = h / 2.0, w / 2.0
+    src_r = rows[None, :, None] + (mr - oc_r)[:, None, None] + 0 * cols[None, None, :]
+    src_c = (
+        cols[None, None, :]
+        + alpha[:, None, None] * (rows[None, :, None] - oc_r)
+        + (mc - oc_c)[:, None, None]
+    )
+    r0 = np.floor(src_r)
+    c0 = np.floor(src_c)
+    fr = src_r - r0
+    fc = src_c - c0
+    r0 = r0.astype(np.int64)
+    c0 = c0.astype(np.int64)
+    flat = img.reshape(n, h * w)
+    out = np.zeros((n, h, w), dtype=np.float32)
+    for drr, dcc, weight in (
+        (0, 0, (1 - fr) * (1 - fc)),
+        (0, 1, (1 - fr) * fc),
+        (1, 0, fr * (1 - fc)),
+        (1, 1, fr * fc),
+    ):
+        rr, cc = r0 + drr, c0 + dcc
+        inside = (rr >= 0) & (rr < h) & (cc >= 0) & (cc < w)
+        idx = np.where(inside, rr * w + cc, 0).reshape(n, -1)
+        vals = np.take_along_axis(flat, idx, axis=1).reshape(n, h, w)
+        out += np.where(inside, vals * weight, 0)
+    return out.reshape(n, h * w)
+
+
+class Deskew(TransformerMixin, BaseEstimator):
+    """Straighten slanted digits with a moment-based affine shear, vectorised over the batch.
+
+    Each image's slant is its covariance of row and column over the variance of
+    rows (from its pixel intensities); the image is sheared to remove it and
+    shifted to put its centre of mass at the centre, with bilinear sampling.
+    Stateless: ``fit`` only records the image shape.
+
+    Parameters
+    ----------
+    image_shape : tuple of int or "auto", default="auto"
+        ``(height, width)``; "auto" means square.
+    chunk_size : int, default=4096
+        Images per chunk (bounds the memory); chunks run on two threads.
+
+    Attributes
+    ----------
+    image_shape_ : tuple of int
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mnistlab.preprocessing import Deskew
+    >>> X = np.zeros((1, 64)); X[0, [3, 10, 17, 24]] = 1  # a slanted stroke
+    >>> Deskew().fit_transform(X).shape
+    (1, 64)
+    """
+
+    def __init__(self, image_shape="auto", chunk_size=4096):
+        self.image_shape = image_shape
+        self.chunk_size = chunk_size
+
+    def fit(self, X, y=None):
+        """Record the image shape."""
+        X = validate_data(self, X, dtype=None)
+        self.image_shape_ = infer_shape(X.shape[1], self.image_shape)
+        return self
+
+    def transform(self, X):
+        """Deskewed images as float32 rows."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=None)
+        h, w = self.image_shape_
+        step = max(1, int(self.chunk_size))
+        chunks = [X[i : i + step] for i in range(0, len(X), step)]
+        if len(chunks) == 1:
+            return _deskew_chunk(chunks[0], h, w)
+        with ThreadPoolExecutor(max_workers=2) as pool:  # numpy releases the GIL here
+            return np.vstack(list(pool.map(lambda c: _deskew_chunk(c, h, w), chunks)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True
+        tags.requires_fit = True
+        return tags
+
+
+class HOG(TransformerMixin, BaseEstimator):
+    """Histogram-of-oriented-gradients features of each image (scikit-image's ``hog``).
+
+    Parameters
+    ----------
+    image_shape : tuple of int or "auto", default="auto"
+    orientations : int, default=9
+    pixels_per_cell : int or "auto", default="auto"
+        Side of a cell; "auto" means a seventh of the image side, at least 2 (4 on MNIST).
+    cells_per_block : int, default=2
+    n_jobs : int or None, default=None
+        Parallel chunks (joblib).
+
+    Attributes
+    ----------
+    image_shape_ : tuple of int
+    n_features_in_ : int
+    n_features_out_ : int
+    """
+
+    def __init__(
+        self,
+        image_shape="auto",
+        orientations=9,
+        pixels_per_cell="auto",
+        cells_per_block=2,
+        n_jobs=None,
+    ):
+        self.image_shape = image_shape
+        self.orientations = orientations
+        self.pixels_per_cell = pixels_per_cell
+        self.cells_per_block = cells_per_block
+        self.n_jobs = n_jobs
+
+    def _cell(self) -> int:
+        if self.pixels_per_cell == "auto":
+            return max(2, min(self.image_shape_) // 7)
+        return int(self.pixels_per_cell)
+
+    def _features(self, X: np.ndarray) -> np.ndarray:
+        from skimage.feature import hog
+
+        h, w = self.image_shape_
+        cell = self._cell()
+        return np.array(
+            [
+                hog(
+                    x.reshape(h, w),
+                    orientations=self.orientations,
+                    pixels_per_cell=(cell, cell),
+                    cells_per_block=(self.cells_per_block, self.cells_per_block),
+                    block_norm="L2-Hys",
+                )
+                for x in X
+            ],
+            dtype=np.float32,
+        )
+
+    def fit(self, X, y=None):
+        """Record the image shape and the number of features."""
+        X = validate_data(self, X, dtype=np.float64)
+        self.image_shape_ = infer_shape(X.shape[1], self.image_shape)
+        h, w = self.image_shape_
+        cell = self._cell()
+        if h // cell < self.cells_per_block or w // cell < self.cells_per_block:
+            raise ValueError(
+                f"images of {h}x{w} are too small for {self.cells_per_block} cells "
+                f"of {cell} pixels per block"
+            )
+        self.n_features_out_ = self._features(X[:1]).shape[1]
+        return self
+
+    def transform(self, X):
+        """HOG feature rows (float32)."""
+        from joblib import Parallel, delayed
+
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        if self.n_jobs in (None, 1) or len(X) < 2000:
+            return self._features(X)
+        chunks = np.array_split(X, 8)
+        return np.vstack(Parallel(n_jobs=self.n_jobs)(delayed(self._features)(c) for c in chunks))
+
+    def get_feature_names_out(self, input_features=None):
+        """``hog0 .. hog{n-1}``."""
+        check_is_fitted(self)
+        return np.asarray([f"hog{i}" for i in range(self.n_features_out_)], dtype=object)

@@ -1,0 +1,105 @@
+import pickle
+
+import numpy as np
+import pytest
+from scipy import ndimage
+from sklearn.base import clone
+from sklearn.model_selection import cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+
+from mnistlab.data import load
+from mnistlab.preprocessing import HOG, Augmented, Deskew, augment, rotate_images, shift_images
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load("digits")
+
+
+def _scipy_deskew(image):
+    c0, c1 = np.mgrid[: image.shape[0], : image.shape[1]]
+    t = image.sum()
+    m0, m1 = (c0 * image).sum() / t, (c1 * image).sum() / t
+    alpha = ((c0 - m0) * (c1 - m1) * image).sum() / ((c0 - m0) ** 2 * image).sum()
+    aff = np.array([[1, 0], [alpha, 1]])
+    off = np.array([m0, m1]) - aff @ (np.array(image.shape) / 2.0)
+    return ndimage.affine_transform(image, aff, offset=off, order=1, mode="grid-constant")
+
+
+def test_deskew_equals_the_per_image_scipy_version(digits):
+    X = digits.X_train[:300]
+    ours = Deskew(chunk_size=64).fit_transform(X)  # several chunks, two threads
+    ref = np.array([_scipy_deskew(x.reshape(8, 8).astype(float)).ravel() for x in X])
+    np.testing.assert_allclose(ours, ref, atol=1e-4)
+    assert ours.dtype == np.float32
+
+
+def test_deskew_straightens_a_slanted_bar():
+    img = np.zeros((16, 16))
+    for r in range(2, 14):
+        img[r, 4 + r // 2] = 255  # leaning right
+    out = Deskew().fit_transform(img.reshape(1, -1)).reshape(16, 16)
+    cols = [np.average(np.arange(16), weights=row) for row in out if row.sum() > 0]
+    assert np.ptp(cols) < 1.0  # upright: every row's ink in the same column
+
+
+def test_deskew_keeps_blank_images_blank_and_checks_shape():
+    assert not Deskew().fit_transform(np.zeros((2, 64))).any()
+    with pytest.raises(ValueError, match="not a square image"):
+        Deskew().fit(np.zeros((2, 63)))
+    d = Deskew(image_shape=(7, 9)).fit(np.zeros((2, 63)))
+    assert d.image_shape_ == (7, 9)
+
+
+def test_image_estimators_clone_pickle_idempotent(digits):
+    X, y = digits.X_train[:200], digits.y_train[:200]
+    for est in (Deskew(), HOG()):
+        a = est.fit_transform(X)
+        b = pickle.loads(pickle.dumps(est)).transform(X)
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(clone(est).fit(X).transform(X), a)
+    aug = Augmented(KNeighborsClassifier(3)).fit(X, y)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(aug)).predict(X), aug.predict(X))
+
+
+def test_hog_features(digits):
+    h = HOG().fit(digits.X_train)
+    F = h.transform(digits.X_train[:10])
+    assert F.shape == (10, h.n_features_out_) and len(h.get_feature_names_out()) == F.shape[1]
+    assert h.transform(digits.X_train[:10]).dtype == np.float32
+    with pytest.raises(ValueError, match="too small"):
+        HOG(pixels_per_cell=4).fit(np.zeros((2, 16)))
+
+
+def test_shift_and_rotate():
+    X = np.arange(16, dtype=np.uint8).reshape(1, 16) + 1
+    s = shift_images(X, (4, 4), 1, 0).reshape(4, 4)
+    assert (s[0] == 0).all() and (s[1:] == X.reshape(4, 4)[:-1]).all()
+    r = rotate_images(X, (4, 4), 90).reshape(4, 4)
+    assert r.dtype == np.uint8 and r.shape == (4, 4)
+    Xa, ya = augment(np.tile(X, (3, 1)), np.array([1, 2, 3]), angles=(10,))
+    assert Xa.shape == (18, 16) and ya.tolist() == [1, 2, 3] * 6
+
+
+def test_augmented_fits_on_copies_and_predicts_originals(digits):
+    X, y = digits.X_train, digits.y_train
+    m = Augmented(KNeighborsClassifier(), angles=(-8, 8)).fit(X, y)
+    assert m.estimator_.n_samples_fit_ == len(X) * 7
+    assert m.score(digits.X_test, digits.y_test) > 0.95
+    assert not hasattr(Augmented(make_pipeline(KNeighborsClassifier())), "decision_function")
+
+
+def test_augmented_in_cross_validation_does_not_leak(digits):
+    """Each fold augments its own training part: validation images are never seen."""
+    X, y = digits.X_train[:600], digits.y_train[:600]
+
+    class Spy(KNeighborsClassifier):
+        seen: list = []
+
+        def fit(self, X, y):
+            Spy.seen.append(len(X))
+            return super().fit(X, y)
+
+    cross_val_score(Augmented(Spy(n_neighbors=1)), X, y, cv=3)
+    assert Spy.seen == [400 * 5] * 3
