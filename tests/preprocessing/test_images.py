@@ -1,4 +1,5 @@
 import pickle
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -95,7 +96,7 @@ def test_augmented_in_cross_validation_does_not_leak(digits):
     X, y = digits.X_train[:600], digits.y_train[:600]
 
     class Spy(KNeighborsClassifier):
-        seen: list = []
+        seen: ClassVar[list] = []
 
         def fit(self, X, y):
             Spy.seen.append(len(X))
