@@ -1292,6 +1292,259 @@ def clean(
         )
 
 
+# --- train, evaluate, predict -------------------------------------------------------------------
+
+
+def _parse_params(text: str | None) -> dict:
+    import json
+
+    if not text:
+        return {}
+    source = "--params"
+    if text.startswith("@"):
+        path = Path(text[1:])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"--params {path}: cannot read it ({exc.strerror})") from None
+        source = str(path)
+    try:
+        params = json.loads(text)
+    except ValueError as exc:
+        raise InputError(f"{source}: not valid JSON ({exc})") from None
+    if not isinstance(params, dict):
+        raise InputError(f"{source}: give a JSON object of parameters, e.g. '{{\"svc__C\": 5}}'")
+    return params
+
+
+def _build_for_training(model: str, params: dict, augment: str | None, seed: int, n_jobs: int):
+    from mnistlab import models
+    from mnistlab.preprocessing import TEXTBOOK_SHIFTS, Augmented
+
+    est = models.get(model, random_state=seed, n_jobs=n_jobs)
+    if params:
+        valid = est.get_params(deep=True)
+        unknown = sorted(set(params) - set(valid))
+        if unknown:
+            raise InputError(
+                f"--params: {model} has no parameter {unknown[0]!r}; it has "
+                f"{', '.join(k for k in valid if '__' in k or k in params)[:300]}"
+            )
+        try:
+            est.set_params(**params)
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"--params: {exc}") from None
+    kinds = [k.strip() for k in (augment or "").split(",") if k.strip()]
+    bad = [k for k in kinds if k not in ("shift", "rotate")]
+    if bad:
+        raise InputError(f"--augment {bad[0]!r}: choose shift, rotate or both (shift,rotate)")
+    if kinds:
+        est = Augmented(
+            est,
+            shifts=TEXTBOOK_SHIFTS if "shift" in kinds else (),
+            angles=(-10, 10) if "rotate" in kinds else (),
+        )
+    return est
+
+
+@app.command("train")
+def train(
+    model: Annotated[str, typer.Option("--model", help="Registry name (see 'mnistlab list').")],
+    params: Annotated[
+        str | None,
+        typer.Option(
+            "--params",
+            help="Parameters as JSON, or @file.json, e.g. "
+            "'{\"svc__C\": 5}' (names as in get_params).",
+        ),
+    ] = None,
+    augment: Annotated[
+        str | None,
+        typer.Option(
+            "--augment",
+            help="Train on augmented copies too: shift (the textbook's "
+            "four 1-pixel shifts), rotate (±10 degrees), or shift,rotate.",
+        ),
+    ] = None,
+    data: DataOpt = "auto",
+    seed: SeedOpt = 42,
+    n_jobs: NJobsOpt = -1,
+    quick: QuickOpt = False,
+    out: Annotated[Path, _out_option("The model directory (model.skops + card.json).")] = Path(
+        "mnistlab-out/model"
+    ),
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Train a model on the whole training set and save it as a model directory.
+
+    The test set is not touched: score it with 'mnistlab evaluate DIR'.
+    """
+    from mnistlab import models
+
+    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
+    parsed = _parse_params(params)
+    est = _build_for_training(model, parsed, augment, seed, n_jobs)
+    with _output(common) as outdir:
+        ds = _load(common)
+        with (
+            _CliProgress(common) as progress,
+            progress.task(f"train {model} on {ds.n_train:,} images", 1) as task,
+        ):
+            start = time.perf_counter()
+            est.fit(ds.X_train, ds.y_train)
+            seconds = time.perf_counter() - start
+            task.advance()
+        extra = {"params_set": parsed, "augment": augment}
+        outdir.file("model.skops")
+        outdir.file("card.json")
+        models.save_model(
+            est,
+            outdir.path,
+            name=model,
+            dataset=ds,
+            train_seconds=seconds,
+            extra=extra,
+            overwrite=True,
+        )
+        console.print(
+            f"trained {model} on {ds.n_train:,} {ds.name} images in {seconds:.1f} s; "
+            f"saved to {outdir.path}/ (evaluate with: mnistlab evaluate {outdir.path})"
+        )
+        _write_metrics(
+            outdir,
+            "train",
+            common,
+            ds,
+            {model: {"fit_seconds": seconds, "n_train": ds.n_train, **extra}},
+            model=model,
+            params=parsed,
+            augment=augment,
+        )
+
+
+@app.command("evaluate")
+def evaluate(
+    model_dir: Annotated[Path, typer.Argument(help="A model directory written by 'train'.")],
+    data: DataOpt = "auto",
+    seed: SeedOpt = 42,
+    n_jobs: NJobsOpt = -1,
+    quick: QuickOpt = False,
+    out: Annotated[Path, _out_option("Default: mnistlab-out/evaluate.")] = Path(
+        "mnistlab-out/evaluate"
+    ),
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Score a saved model once on the test set: accuracy, per-class table, confusion matrix."""
+    from mnistlab import models, plots
+    from mnistlab.evaluation import per_class_report, top_confusions
+
+    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
+    card = models.read_card(model_dir)
+    with _output(common) as outdir:
+        ds = _load(common)
+        est, card = models.load_model(model_dir, image_shape=ds.image_shape)
+        start = time.perf_counter()
+        pred = est.predict(ds.X_test)
+        seconds = time.perf_counter() - start
+        acc = float(np.mean(pred == ds.y_test))
+        report = per_class_report(ds.y_test, pred)
+        name = card["name"]
+        console.print(
+            f"{name}: test accuracy {acc:.4f} on {ds.n_test:,} {ds.name} images "
+            f"({seconds:.1f} s to predict)"
+        )
+        t = Table(title="Per class (test set)", title_justify="left")
+        for col in ("class", "precision", "recall", "F1", "support"):
+            t.add_column(col, justify="left" if col == "class" else "right")
+        for k, row in report.iterrows():
+            t.add_row(
+                str(k),
+                f"{row['precision']:.4f}",
+                f"{row['recall']:.4f}",
+                f"{row['f1-score']:.4f}",
+                f"{int(row['support']):,}",
+            )
+        console.print(t)
+        outdir.save_figure(
+            "confusion_test.png", plots.confusion_matrices(ds.y_test, pred, f"{name}: test set")
+        )
+        per_class = {str(k): {c: float(v) for c, v in row.items()} for k, row in report.iterrows()}
+        results = {
+            name: {
+                "test": {
+                    "accuracy": acc,
+                    "per_class": per_class,
+                    "top_confusions": top_confusions(ds.y_test, pred).to_dict(orient="records"),
+                },
+                "predict_seconds": seconds,
+                "fit_seconds": card.get("train_seconds"),
+                "model_dir": str(Path(model_dir).resolve()),
+            }
+        }
+        from mnistlab.report import metrics_document
+
+        doc = metrics_document("evaluate", common.args(model_dir=str(model_dir)), ds, seed, results)
+        doc["test_accuracy"] = acc
+        outdir.write_json("metrics.json", doc)
+        if not quiet:
+            err_console.print(f"wrote {outdir.path}/", markup=False)
+
+
+@app.command("predict")
+def predict(
+    model_dir: Annotated[
+        Path, typer.Option("--model", help="A model directory written by 'train'.")
+    ],
+    kaggle: Annotated[
+        Path, typer.Option("--kaggle", help="A Kaggle digit-recognizer CSV (test.csv) to predict.")
+    ],
+    submission: Annotated[
+        Path,
+        typer.Option(
+            "--submission",
+            help="Where to write the submission CSV "
+            "(ImageId,Label); refused if it exists unless --overwrite.",
+        ),
+    ],
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Predict the digits of a Kaggle CSV with a saved model and write a Kaggle submission."""
+    from mnistlab import models
+    from mnistlab.data import read_kaggle_csv, write_submission
+
+    _setup(Common(quiet=quiet, debug=debug))
+    card = models.read_card(model_dir)
+    X, _, shape = read_kaggle_csv(kaggle)
+    if tuple(card["image_shape"]) != shape:
+        raise InputError(
+            f"{kaggle}: rows are {shape[0]}x{shape[1]} images but the model was "
+            f"trained on {card['image_shape'][0]}x{card['image_shape'][1]}"
+        )
+    if submission.exists() and not overwrite:
+        raise InputError(f"{submission}: already exists; choose another file or pass --overwrite")
+    est, card = models.load_model(model_dir, image_shape=shape)
+    if card["pixel_max"] != 255:
+        raise InputError(
+            f"{model_dir}: trained on pixels 0..{card['pixel_max']}, but Kaggle "
+            "CSVs hold 0..255; train it on MNIST"
+        )
+    pred = est.predict(X)
+    write_submission(submission, pred)
+    counts = np.bincount(pred.astype(int), minlength=10)
+    console.print(
+        f"wrote {len(pred):,} predictions to {submission} (digit counts: "
+        f"{' '.join(map(str, counts))})"
+    )
+
+
 # --- list and cache ------------------------------------------------------------------------------
 
 

@@ -52,10 +52,10 @@ def test_refuses_other_image_shape(rf_dir):
 
 def test_refuses_existing_dir_unless_overwrite(rf_dir, digits):
     est, _ = models.load_model(rf_dir)
-    with pytest.raises(InputError, match="already exists"):
+    with pytest.raises(InputError, match="already holds a model"):
         models.save_model(est, rf_dir, name="rf", dataset=digits)
     models.save_model(est, rf_dir, name="rf", dataset=digits, overwrite=True)
-    assert not [p for p in rf_dir.parent.iterdir() if p.name.startswith(".")]
+    assert sorted(p.name for p in rf_dir.iterdir()) == ["card.json", "model.skops"]
 
 
 def test_refuses_missing_card(rf_dir):

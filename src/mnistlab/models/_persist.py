@@ -6,8 +6,6 @@ import hashlib
 import json
 import os
 import platform
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,15 @@ CARD_VERSION = 1
 #: else in a file is refused: skops never imports a type we did not list here.
 TRUSTED_TYPES: list[str] = [
     "sklearn.tree._tree.Tree",
+    "mnistlab.preprocessing._images.Deskew",
+    "mnistlab.preprocessing._images.HOG",
+    "mnistlab.preprocessing._augment.Augmented",
+    "mnistlab.models._denoisers.ClippedRegressor",
+    "mnistlab.models._denoisers.IsotonicOutputRegressor",
+    "mnistlab.models._denoisers.NoiseFloorHinge",
+    "mnistlab.models._denoisers.PCADenoiser",
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
 ]
 
 
@@ -76,14 +83,14 @@ def save_model(
 ) -> Path:
     """Save a fitted estimator as a model directory (``model.skops`` + ``card.json``).
 
-    The directory is assembled beside its destination and renamed into place,
-    so an interrupted save leaves no half-written model.
+    Both files are written atomically, the card last: an interrupted save never
+    leaves a model that loads.
 
     Parameters
     ----------
     estimator : fitted estimator
     path : path-like
-        The model directory to create.
+        The model directory (created if missing; other files in it are kept).
     name : str
         The registry name the model was built from.
     dataset : Dataset
@@ -93,40 +100,42 @@ def save_model(
     extra : dict, optional
         More card fields.
     overwrite : bool
-        Replace an existing model directory.
+        Replace a model already in the directory.
     """
     import skops.io as sio
 
+    from mnistlab._io import atomic_path
+
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise InputError(f"{path}: already exists; choose another directory or pass --overwrite")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        sio.dump(estimator, staging / MODEL_FILE)
-        classes = getattr(estimator, "classes_", None)
-        card = {
-            "card_version": CARD_VERSION,
-            "name": name,
-            "estimator": type(estimator).__name__,
-            "params": _jsonable_params(estimator),
-            "classes": np.asarray(classes).tolist() if classes is not None else None,
-            "image_shape": list(dataset.image_shape),
-            "pixel_max": int(dataset.pixel_max),
-            "data": {**dataset.describe(), "checksums": dict(dataset.checksums)},
-            "cv_score": cv_score,
-            "train_seconds": train_seconds,
-            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "versions": library_versions(),
-            "model_sha256": _sha256(staging / MODEL_FILE),
-            **(extra or {}),
-        }
-        (staging / CARD_FILE).write_text(dumps_json(card), encoding="utf-8")
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(staging, path)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    if (path / MODEL_FILE).exists() and not overwrite:
+        raise InputError(
+            f"{path}: already holds a model; choose another directory or pass --overwrite"
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    # The card goes last and names the model file's checksum, so a save that is
+    # interrupted leaves no card, or a card that refuses the file: never a half model.
+    (path / CARD_FILE).unlink(missing_ok=True)
+    with atomic_path(path / MODEL_FILE) as tmp:
+        sio.dump(estimator, tmp)
+    classes = getattr(estimator, "classes_", None)
+    card = {
+        "card_version": CARD_VERSION,
+        "name": name,
+        "estimator": type(estimator).__name__,
+        "params": _jsonable_params(estimator),
+        "classes": np.asarray(classes).tolist() if classes is not None else None,
+        "image_shape": list(dataset.image_shape),
+        "pixel_max": int(dataset.pixel_max),
+        "data": {**dataset.describe(), "checksums": dict(dataset.checksums)},
+        "cv_score": cv_score,
+        "train_seconds": train_seconds,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "versions": library_versions(),
+        "model_sha256": _sha256(path / MODEL_FILE),
+        **(extra or {}),
+    }
+    with atomic_path(path / CARD_FILE) as tmp:
+        tmp.write_text(dumps_json(card), encoding="utf-8")
     return path
 
 

@@ -8,10 +8,11 @@ from typing import Any
 
 from sklearn.base import BaseEstimator, clone
 from sklearn.decomposition import PCA
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
 from sklearn.multioutput import ClassifierChain, MultiOutputClassifier
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC
@@ -23,6 +24,7 @@ from mnistlab.models._denoisers import (
     NoiseFloorHinge,
     PCADenoiser,
 )
+from mnistlab.preprocessing import HOG, Deskew
 
 #: The textbook's seed (Hands-On ML uses ``random_state=42`` throughout).
 TEXTBOOK_SEED = 42
@@ -265,6 +267,104 @@ register(
             make_pipeline(MinMaxScaler(), LogisticRegression(max_iter=1000))
         ),
         tags=frozenset({"linear", "multilabel", "multilabel-only", "parallel"}),
+    )
+)
+
+
+# --- the accurate-model zoo: deskewed images, features, kernels --------------------------------
+
+register(
+    ModelEntry(
+        "fast",
+        "deskew, PCA to 40 components, KNeighborsClassifier(4, distance): quick and accurate",
+        lambda: Pipeline(
+            [
+                ("deskew", Deskew()),
+                ("pca", PCA(n_components=40, random_state=TEXTBOOK_SEED)),
+                ("knn", KNeighborsClassifier(n_neighbors=4, weights="distance")),
+            ]
+        ),
+        search_space={
+            "pca__n_components": [30, 40, 50, 60],
+            "knn__n_neighbors": [3, 4, 5, 6, 8],
+            "knn__weights": ["uniform", "distance"],
+        },
+        tags=frozenset({"neighbors", "parallel", "zoo"}),
+    )
+)
+register(
+    ModelEntry(
+        "svc-deskew",
+        "deskew, PCA to 50 components, RBF SVC(C=10): a strong kernel machine",
+        lambda: Pipeline(
+            [
+                ("deskew", Deskew()),
+                ("pca", PCA(n_components=50, random_state=TEXTBOOK_SEED)),
+                ("svc", SVC(C=10, random_state=TEXTBOOK_SEED)),
+            ]
+        ),
+        search_space={
+            "pca__n_components": [40, 50, 60, 80],
+            "svc__C": [2, 5, 10, 20, 50],
+            "svc__gamma": ["scale", 0.5e-6, 1e-6, 2e-6, 4e-6],
+        },
+        tags=frozenset({"svm", "zoo"}),
+    )
+)
+register(
+    ModelEntry(
+        "svc-hog",
+        "deskew, HOG features (scikit-image), RBF SVC(C=10)",
+        lambda: Pipeline(
+            [
+                ("deskew", Deskew()),
+                ("hog", HOG()),
+                ("svc", SVC(C=10, random_state=TEXTBOOK_SEED)),
+            ]
+        ),
+        search_space={"hog__orientations": [8, 9, 12], "svc__C": [2, 5, 10, 20, 50]},
+        tags=frozenset({"svm", "zoo", "slow"}),
+    )
+)
+register(
+    ModelEntry(
+        "mlp",
+        "deskew, standardise, MLPClassifier(256, 128) with early stopping on a validation split",
+        lambda: Pipeline(
+            [
+                ("deskew", Deskew()),
+                ("scale", StandardScaler()),
+                (
+                    "mlp",
+                    MLPClassifier(
+                        hidden_layer_sizes=(256, 128),
+                        alpha=1e-3,
+                        early_stopping=True,
+                        max_iter=60,
+                        random_state=TEXTBOOK_SEED,
+                    ),
+                ),
+            ]
+        ),
+        search_space={
+            "mlp__hidden_layer_sizes": [(256,), (256, 128), (512, 256)],
+            "mlp__alpha": [1e-4, 1e-3, 1e-2],
+        },
+        tags=frozenset({"neural", "zoo"}),
+    )
+)
+register(
+    ModelEntry(
+        "et",
+        "deskew, ExtraTreesClassifier(300 trees): the forest of the zoo",
+        lambda: Pipeline(
+            [
+                ("deskew", Deskew()),
+                ("et", ExtraTreesClassifier(n_estimators=300, random_state=TEXTBOOK_SEED)),
+            ]
+        ),
+        search_space={"et__n_estimators": [100, 300, 500], "et__max_features": ["sqrt", 0.1]},
+        tags=frozenset({"forest", "parallel", "zoo"}),
     )
 )
 
