@@ -354,3 +354,111 @@ def test_ctrl_c_exits_130_without_partial_files(tmp_path, monkeypatch):
     code, _, err = run("data", "info", "--out", str(tmp_path / "o"))
     assert code == 130 and "interrupted" in err and "Traceback" not in err
     assert not (tmp_path / "o" / "metrics.json").exists()
+
+
+@pytest.fixture
+def trained(tmp_path):
+    model_dir = tmp_path / "model"
+    code, _stdout, err = run(
+        "train",
+        "--model",
+        "fast",
+        "--data",
+        "digits",
+        "--params",
+        '{"knn__n_neighbors": 3}',
+        "--augment",
+        "shift",
+        "--out",
+        str(model_dir),
+    )
+    assert code == 0, err
+    return model_dir
+
+
+def test_train_evaluate(trained, tmp_path):
+    names = sorted(p.name for p in trained.iterdir() if not p.name.startswith("."))
+    assert names == ["card.json", "metrics.json", "model.skops"]
+    card = json.loads((trained / "card.json").read_text())
+    assert card["name"] == "fast" and card["image_shape"] == [8, 8]
+    assert card["params_set"] == {"knn__n_neighbors": 3} and card["augment"] == "shift"
+    code, _stdout, err = run(
+        "evaluate", str(trained), "--data", "digits", "--out", str(tmp_path / "e")
+    )
+    assert code == 0, err
+    doc = json.loads((tmp_path / "e" / "metrics.json").read_text())
+    assert doc["test_accuracy"] == doc["results"]["fast"]["test"]["accuracy"] > 0.95
+    assert (tmp_path / "e" / "confusion_test.png").exists()
+
+
+def _kaggle_csv(path, n_pixels=784, rows=3):
+    header = ",".join(f"pixel{i}" for i in range(n_pixels))
+    body = "\n".join(",".join(["0"] * n_pixels) for _ in range(rows))
+    path.write_text(header + "\n" + body + "\n")
+    return path
+
+
+def test_predict_kaggle_submission(tmp_path):
+    model_dir = tmp_path / "m"
+    code, _, err = run("train", "--model", "knn", "--data", "digits", "--out", str(model_dir))
+    assert code == 0, err
+    csv = _kaggle_csv(tmp_path / "test.csv", 64)
+    sub = tmp_path / "sub.csv"
+    code, _, err = run(
+        "predict", "--model", str(model_dir), "--kaggle", str(csv), "--submission", str(sub)
+    )
+    # the digits model reads 0..16 pixels: Kaggle's 0..255 rows are refused
+    assert_one_line_error(code, err, "trained on pixels 0..16")
+    assert not sub.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["train", "--model", "nope"], "unknown model 'nope'"),
+        (["train", "--model", "fast", "--params", "{bad json"], "not valid JSON"),
+        (["train", "--model", "fast", "--params", "[1]"], "JSON object"),
+        (["train", "--model", "fast", "--params", '{"nope__x": 1}'], "no parameter 'nope__x'"),
+        (["train", "--model", "fast", "--params", "@/no/such.json"], "cannot read it"),
+        (["train", "--model", "fast", "--augment", "flip"], "--augment 'flip'"),
+    ],
+)
+def test_train_bad_input(tmp_path, args, match):
+    code, _, err = run(*args, "--data", "digits", "--out", str(tmp_path / "o"))
+    assert_one_line_error(code, err, match)
+
+
+def test_evaluate_and_predict_bad_models(trained, tmp_path):
+    import shutil
+
+    out = ["--data", "digits", "--out", str(tmp_path / "e")]
+    code, _, err = run("evaluate", str(tmp_path / "none"), *out)
+    assert_one_line_error(code, err, "not a model directory")
+    broken = tmp_path / "broken"
+    shutil.copytree(trained, broken)
+    (broken / "card.json").unlink()
+    code, _, err = run("evaluate", str(broken), *out)
+    assert_one_line_error(code, err, "missing card.json")
+    shutil.copy(trained / "card.json", broken / "card.json")
+    (broken / "model.skops").write_bytes(b"tampered")
+    code, _, err = run("evaluate", str(broken), *out)
+    assert_one_line_error(code, err, "does not match the checksum")
+    csv = _kaggle_csv(tmp_path / "t.csv", 784)
+    code, _, err = run(
+        "predict",
+        "--model",
+        str(trained),
+        "--kaggle",
+        str(csv),
+        "--submission",
+        str(tmp_path / "s.csv"),
+    )
+    assert_one_line_error(code, err, "28x28 images but the model was trained on 8x8")
+
+
+@pytest.mark.mnist
+def test_evaluate_refuses_other_image_shape(trained, mnist_dir, tmp_path):
+    code, _, err = run(
+        "evaluate", str(trained), "--data", str(mnist_dir), "--out", str(tmp_path / "e")
+    )
+    assert_one_line_error(code, err, "trained on (8, 8) images but the data has (28, 28)")
