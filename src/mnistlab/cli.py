@@ -1292,6 +1292,115 @@ def clean(
         )
 
 
+# --- search --------------------------------------------------------------------------------------
+
+
+@app.command("search")
+def search(
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help="A registry name with a search space, several "
+            "comma-separated, or all (the zoo: fast, svc-deskew, svc-hog, mlp, et).",
+        ),
+    ],
+    budget: Annotated[
+        str,
+        typer.Option(
+            "--budget",
+            help="quick: 6,000 training images and 8 candidates per "
+            "model, in a minute or two; full: all 60,000 images and 27 candidates "
+            "per model, halved 3 to 1 each round.",
+        ),
+    ] = "quick",
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Run the fits on Dask: local (a 2-worker "
+            "LocalCluster) or a scheduler address such as tcp://host:8786.",
+        ),
+    ] = None,
+    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = 3,
+    data: DataOpt = "auto",
+    seed: SeedOpt = 42,
+    n_jobs: NJobsOpt = -1,
+    quick: QuickOpt = False,
+    out: Annotated[Path, _out_option("Default: mnistlab-out/search.")] = Path(
+        "mnistlab-out/search"
+    ),
+    overwrite: OverwriteOpt = False,
+    quiet: QuietOpt = False,
+    verbose: VerboseOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Search hyperparameters by successive halving (HalvingRandomSearchCV): validation scores
+    only, the test set is for 'evaluate'.
+
+    Writes each model's full cv_results_ as CSV, a plot of validation score
+    against the searched parameters, and prints the top 10 candidates.
+    """
+    import json
+
+    from mnistlab import plots
+    from mnistlab.tasks import run_search
+
+    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
+    if cv < 2:
+        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+    with _output(common) as outdir:
+        ds = _load(common)
+        with _CliProgress(common) as progress:
+            run = run_search(
+                ds,
+                model,
+                budget=budget,
+                dask=dask,
+                cv=cv,
+                random_state=seed,
+                n_jobs=n_jobs,
+                progress=progress,
+            )
+        for name, r in run.results.items():
+            t = Table(
+                title=f"{name}: top candidates ({r.n_candidates} drawn, "
+                f"{r.n_iterations} rounds, {r.seconds:.0f} s)",
+                title_justify="left",
+            )
+            for col in ("rank", "CV accuracy", "std", "images", "fit s", "parameters"):
+                t.add_column(col, justify="left" if col == "parameters" else "right")
+            for row in r.top(10).itertuples(index=False):
+                t.add_row(
+                    str(row.rank_test_score),
+                    f"{row.mean_test_score:.4f}",
+                    f"{row.std_test_score:.4f}",
+                    f"{row.n_resources:,}",
+                    f"{row.mean_fit_time:.1f}",
+                    escape(json.dumps(row.params, default=str)),
+                )
+            console.print(t)
+            outdir.write_bytes(f"{name}_cv_results.csv", r.cv_results.to_csv(index=False))
+            outdir.save_figure(f"{name}_search.png", plots.search_scores(r))
+        best = max(run.results.values(), key=lambda r: r.best_score)
+        console.print(
+            f"best by validation: {best.model} {best.best_score:.4f} with "
+            f"{json.dumps(best.best_params, default=str)} (train it with "
+            f"--params, then score it once with 'mnistlab evaluate')"
+        )
+        _write_metrics(
+            outdir,
+            "search",
+            common,
+            ds,
+            run.to_metrics(),
+            model=model,
+            budget=budget,
+            dask=dask,
+            cv=cv,
+        )
+
+
 # --- train, evaluate, predict -------------------------------------------------------------------
 
 

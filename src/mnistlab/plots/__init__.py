@@ -14,6 +14,7 @@ from mnistlab.plots._errors import (
     pair_grid,
 )
 from mnistlab.plots._images import digit_grid
+from mnistlab.plots._search import search_scores
 from mnistlab.plots._style import styled_figure
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "pr_curves",
     "precision_recall_vs_threshold",
     "roc_curves",
+    "search_scores",
     "styled_figure",
 ]

@@ -43,8 +43,17 @@ from mnistlab.tasks._multilabel import (
     run_multilabel,
 )
 from mnistlab.tasks._pairs import DEFAULT_PAIRS_MODEL, PairsResult, run_pairs
+from mnistlab.tasks._search import (
+    BUDGETS,
+    SearchResult,
+    SearchRun,
+    dask_backend,
+    run_search,
+    search_one,
+)
 
 __all__ = [
+    "BUDGETS",
     "DEFAULT_BINARY_MODELS",
     "DEFAULT_LABELS",
     "DEFAULT_MULTICLASS_MODELS",
@@ -63,7 +72,10 @@ __all__ = [
     "MultilabelModelResult",
     "MultilabelResult",
     "PairsResult",
+    "SearchResult",
+    "SearchRun",
     "binary_problem",
+    "dask_backend",
     "evaluate_classifier",
     "evaluate_detector",
     "find_label_issues",
@@ -79,6 +91,8 @@ __all__ = [
     "run_multiclass",
     "run_multilabel",
     "run_pairs",
+    "run_search",
+    "search_one",
     "single_label_names",
     "wrap_strategy",
 ]

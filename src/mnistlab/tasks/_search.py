@@ -1,0 +1,231 @@
+"""Hyperparameter search by successive halving, on this machine or a Dask cluster."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import loguniform
+
+from mnistlab import models
+from mnistlab._errors import InputError
+from mnistlab._progress import SILENT, Progress
+from mnistlab.data import Dataset, subset
+from mnistlab.tasks._common import parse_names
+
+#: Settings of each ``--budget``: training images searched on, candidates drawn,
+#: the halving factor and the smallest number of images a candidate is tried on.
+BUDGETS = {
+    "quick": {"n_train": 6_000, "n_candidates": 8, "factor": 3, "min_resources": 600},
+    "full": {"n_train": None, "n_candidates": 27, "factor": 3, "min_resources": 2_000},
+}
+
+
+def distributions(space: dict, n_features: int | None = None) -> dict:
+    """Registry search spaces as scikit-learn distributions (``("log-uniform", a, b)``).
+
+    With ``n_features``, numbers of components are capped to it (the 8x8 digits
+    have 64 pixels, fewer than some PCA sizes tried on MNIST).
+    """
+    out = {}
+    for key, value in space.items():
+        if isinstance(value, tuple) and value and value[0] == "log-uniform":
+            out[key] = loguniform(value[1], value[2])
+        else:
+            values = list(value)
+            if n_features is not None and key.endswith("n_components"):
+                values = sorted({min(v, n_features) for v in values})
+            out[key] = values
+    return out
+
+
+@contextlib.contextmanager
+def dask_backend(address: str | None) -> Iterator[object | None]:
+    """Run joblib's parallel work on Dask: ``"local"`` starts a 2-worker LocalCluster
+    (one thread each, no dashboard), an address connects to a running scheduler."""
+    if not address:
+        yield None
+        return
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError("--dask needs Dask distributed: pip install 'dask[distributed]'") from None
+    import joblib
+
+    if address == "local":
+        cluster = LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=None, processes=True
+        )
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(address, timeout=10)
+        except OSError as exc:
+            raise InputError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
+        cluster = None
+    try:
+        with joblib.parallel_config(backend="dask"):
+            yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+@dataclass
+class SearchResult:
+    """One model's search: the full ``cv_results_``, the best parameters and score."""
+
+    model: str
+    cv_results: pd.DataFrame
+    best_params: dict
+    best_score: float
+    n_candidates: int
+    n_iterations: int
+    seconds: float
+
+    def top(self, k: int = 10) -> pd.DataFrame:
+        """The ``k`` best candidates of the last round (most images), best first."""
+        last = self.cv_results[self.cv_results["iter"] == self.cv_results["iter"].max()]
+        cols = [
+            "rank_test_score",
+            "mean_test_score",
+            "std_test_score",
+            "n_resources",
+            "mean_fit_time",
+            "params",
+        ]
+        return last.sort_values("rank_test_score")[cols].head(k).reset_index(drop=True)
+
+
+@dataclass
+class SearchRun:
+    """Results of :func:`run_search`, keyed by model."""
+
+    budget: str
+    results: dict[str, SearchResult] = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+
+    def to_metrics(self) -> dict:
+        """The ``results`` block of ``metrics.json``: validation scores only."""
+        return {
+            "task": {"budget": self.budget, **self.settings},
+            **{
+                n: {
+                    "cv": {
+                        "accuracy": {"mean": r.best_score},
+                        "best_params": r.best_params,
+                        "n_candidates": r.n_candidates,
+                        "n_iterations": r.n_iterations,
+                    },
+                    "fit_seconds": r.seconds,
+                }
+                for n, r in self.results.items()
+            },
+        }
+
+
+def search_one(
+    X: np.ndarray,
+    y: np.ndarray,
+    model: str,
+    *,
+    budget: dict,
+    cv: int = 3,
+    random_state: int = 42,
+    n_jobs: int | None = None,
+) -> SearchResult:
+    """Successive-halving random search of registry model ``model`` (training data only)."""
+    from sklearn.experimental import enable_halving_search_cv  # noqa: F401
+    from sklearn.model_selection import HalvingRandomSearchCV
+
+    entry = models.entry(model)
+    if not entry.search_space:
+        raise InputError(f"model {model!r} has no search space")
+    est = models.get(model, random_state=random_state)
+    search = HalvingRandomSearchCV(
+        est,
+        distributions(entry.search_space, X.shape[1]),
+        n_candidates=budget["n_candidates"],
+        factor=budget["factor"],
+        min_resources=min(budget["min_resources"], len(y) // 3),
+        resource="n_samples",
+        cv=cv,
+        random_state=random_state,
+        n_jobs=n_jobs,
+        refit=False,
+        error_score="raise",
+    )
+    start = time.perf_counter()
+    search.fit(X, y)
+    return SearchResult(
+        model,
+        pd.DataFrame(search.cv_results_),
+        search.best_params_,
+        float(search.best_score_),
+        int(search.n_candidates_[0]),
+        int(search.n_iterations_),
+        time.perf_counter() - start,
+    )
+
+
+def run_search(
+    dataset: Dataset,
+    model_names: str | Sequence[str],
+    *,
+    budget: str = "quick",
+    dask: str | None = None,
+    cv: int = 3,
+    random_state: int = 42,
+    n_jobs: int | None = None,
+    progress: Progress = SILENT,
+) -> SearchRun:
+    """Search the hyperparameters of each model by successive halving (validation only).
+
+    The number of training images is the resource: many candidates are tried
+    on few images, the best third goes on to three times as many, and so on.
+    The test set is never touched (score a chosen model with ``evaluate``).
+
+    Parameters
+    ----------
+    dataset : Dataset
+    model_names : str or sequence of str
+        Registry names with a search space, or ``"all"`` for the zoo.
+    budget : {"quick", "full"}
+        See :data:`BUDGETS`.
+    dask : str, optional
+        ``"local"`` or a scheduler address: the fits run on Dask workers.
+    cv, random_state, n_jobs, progress
+    """
+    if budget not in BUDGETS:
+        raise InputError(f"unknown budget {budget!r}; choose from {', '.join(BUDGETS)}")
+    zoo = [n for n in models.names() if "zoo" in models.entry(n).tags]
+    searchable = [
+        n
+        for n in models.names()
+        if models.entry(n).search_space and "multilabel-only" not in models.entry(n).tags
+    ]
+    names = zoo if model_names == "all" else parse_names(model_names, searchable, "model")
+    settings = BUDGETS[budget]
+    data = subset(dataset, settings["n_train"], None, random_state=random_state)
+    run = SearchRun(
+        budget, settings={"cv": cv, "n_train": data.n_train, "dask": dask or None, **settings}
+    )
+    with dask_backend(dask):
+        for name in names:
+            with progress.task(f"search {name} ({budget})", 1) as task:
+                run.results[name] = search_one(
+                    data.X_train,
+                    data.y_train,
+                    name,
+                    budget=settings,
+                    cv=cv,
+                    random_state=random_state,
+                    n_jobs=-1 if dask else n_jobs,
+                )
+                task.advance()
+    return run

@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from mnistlab import InputError
+from mnistlab.data import load, subset
+from mnistlab.tasks import BUDGETS, dask_backend, run_search, search_one
+
+
+@pytest.fixture(scope="module")
+def small():
+    return subset(load("digits"), 900, 100, random_state=0)
+
+
+def test_quick_search_validation_only(small):
+    run = run_search(small, "fast", budget="quick", n_jobs=2)
+    r = run.results["fast"]
+    assert 0.9 < r.best_score <= 1 and set(r.best_params) == {
+        "pca__n_components",
+        "knn__n_neighbors",
+        "knn__weights",
+    }
+    assert r.n_candidates == BUDGETS["quick"]["n_candidates"] and r.n_iterations >= 2
+    assert r.cv_results["n_resources"].nunique() == r.n_iterations  # images grow per round
+    top = r.top(3)
+    assert top["rank_test_score"].tolist() == sorted(top["rank_test_score"])
+    m = run.to_metrics()
+    assert "test" not in m["fast"] and m["fast"]["cv"]["accuracy"]["mean"] == r.best_score
+
+
+def test_dask_local_cluster_does_the_fits_and_agrees(small):
+    distributed = pytest.importorskip("distributed")
+    local = search_one(small.X_train, small.y_train, "knn", budget=BUDGETS["quick"], n_jobs=1)
+    with dask_backend("local") as client, distributed.get_task_stream(client) as stream:
+        remote = search_one(small.X_train, small.y_train, "knn", budget=BUDGETS["quick"], n_jobs=-1)
+    workers = {t["worker"] for t in stream.data}
+    assert len(stream.data) > 0 and len(workers) == 2  # both workers ran fits
+    assert remote.best_params == local.best_params
+    np.testing.assert_allclose(
+        remote.cv_results["mean_test_score"], local.cv_results["mean_test_score"]
+    )
+
+
+def test_bad_input(small):
+    with pytest.raises(InputError, match="unknown budget 'huge'"):
+        run_search(small, "fast", budget="huge")
+    with pytest.raises(InputError, match="unknown model 'nope'"):
+        run_search(small, "nope")
+    with (
+        pytest.raises(InputError, match="cannot reach the scheduler"),
+        dask_backend("tcp://127.0.0.1:9"),
+    ):
+        pass
