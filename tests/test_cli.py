@@ -462,3 +462,27 @@ def test_evaluate_refuses_other_image_shape(trained, mnist_dir, tmp_path):
         "evaluate", str(trained), "--data", str(mnist_dir), "--out", str(tmp_path / "e")
     )
     assert_one_line_error(code, err, "trained on (8, 8) images but the data has (28, 28)")
+
+
+def test_search_on_digits(tmp_path):
+    code, stdout, err = run("search", "--model", "fast", "--data", "digits", "--out", str(tmp_path))
+    assert code == 0, err
+    assert "fast: top candidates" in stdout and "best by validation" in stdout
+    frame = (tmp_path / "fast_cv_results.csv").read_text().splitlines()
+    assert "mean_test_score" in frame[0] and len(frame) > 8
+    assert (tmp_path / "fast_search.png").exists()
+    doc = json.loads((tmp_path / "metrics.json").read_text())
+    assert "test" not in doc["results"]["fast"]
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        (["search", "--model", "fast", "--budget", "huge"], "unknown budget 'huge'"),
+        (["search", "--model", "nope"], "unknown model 'nope'"),
+        (["search", "--model", "fast", "--dask", "tcp://127.0.0.1:9"], "cannot reach"),
+    ],
+)
+def test_search_bad_input(tmp_path, args, match):
+    code, _, err = run(*args, "--data", "digits", "--out", str(tmp_path / "o"))
+    assert_one_line_error(code, err, match)
