@@ -61,7 +61,7 @@ def main() -> None:
         ok &= same
         print(f"  {'cross_val_score, one process':34} {t_base:8.1f} s   1.00")
         print(
-            f"  {'mnistlab, OvR fits on all cores':34} {cv_seconds:8.1f} s   "
+            f"  {'mnistlab, folds side by side':34} {cv_seconds:8.1f} s   "
             f"{cv_seconds / t_base:.2f}   identical: {same}"
         )
     pinned = ours.tolist() == PINNED_SGD_FOLDS
