@@ -8,11 +8,14 @@ traceback unless ``--debug`` (or ``MNISTLAB_DEBUG=1``).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
 import sys
 import time
 import traceback
+import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,6 +56,9 @@ class _Group(TyperGroup):
         except KeyboardInterrupt:
             err_console.print("interrupted")
             raise typer.Exit(130) from None
+        except BrokenPipeError:  # output piped into e.g. head, which stopped reading
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except Exception as exc:
             if _state["debug"] or isinstance(exc, typer._click.exceptions.ClickException):
                 raise
@@ -190,6 +196,65 @@ def _setup(common: Common) -> Common:
         logging.ERROR if common.quiet else logging.INFO if common.verbose else logging.WARNING
     )
     return common
+
+
+_SHARED = ("data", "seed", "n_jobs", "quick", "out", "overwrite", "quiet", "verbose", "debug")
+
+
+def shared_options(out: Path | None = None, *, own_data: bool = False) -> Any:
+    """Give a command the shared options and hand it one :class:`Common` as ``common``.
+
+    ``out`` is the default ``--out`` directory (None: write nothing unless asked).
+    With ``own_data`` the command declares its own ``--data`` and also receives it.
+    """
+
+    def decorate(func: Any) -> Any:
+        sig = inspect.signature(func)
+        hints = typing.get_type_hints(func, include_extras=True)  # this module postpones them
+        own = [
+            p.replace(
+                annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY
+            )
+            for p in sig.parameters.values()
+            if p.name != "common"
+        ]
+        out_help = f"Default: {out}." if out else "Default: write nothing, print only."
+        out_type = Annotated[Path, _out_option(out_help)] if out else OutOpt
+        shared = {
+            "data": (DataOpt, "auto"),
+            "seed": (SeedOpt, 42),
+            "n_jobs": (NJobsOpt, -1),
+            "quick": (QuickOpt, False),
+            "out": (out_type, out),
+            "overwrite": (OverwriteOpt, False),
+            "quiet": (QuietOpt, False),
+            "verbose": (VerboseOpt, False),
+            "debug": (DebugOpt, False),
+        }
+        if own_data:
+            del shared["data"]
+        extra = [
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+            )
+            for name, (annotation, default) in shared.items()
+        ]
+
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> Any:
+            values = {n: kwargs.pop(n) for n in _SHARED if n in kwargs and n != "data"}
+            if own_data:
+                values["data"] = kwargs["data"]
+            else:
+                values["data"] = kwargs.pop("data")
+            return func(common=_setup(Common(**values)), **kwargs)
+
+        params = own + extra
+        wrapper.__signature__ = sig.replace(parameters=params, return_annotation=None)
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        return wrapper
+
+    return decorate
 
 
 def _is_terminal() -> bool:
@@ -345,19 +410,12 @@ def _pixel_stats(X: np.ndarray) -> dict[str, float]:
 
 
 @data_app.command("info")
+@shared_options()
 def data_info(
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    n_jobs: NJobsOpt = -1,
-    quick: QuickOpt = False,
-    out: OutOpt = None,
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Describe the data: source, checksums, split, shapes, class counts, pixel statistics."""
-    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
     with _output(common) as outdir:
         ds = _load(common)
         train_counts = np.bincount(ds.y_train, minlength=10)
@@ -429,30 +487,24 @@ def data_info(
 
 
 @data_app.command("fetch")
+@shared_options(own_data=True)
 def data_fetch(
     data: Annotated[
         str, typer.Option("--data", help="What to fetch into the cache: mnist or openml.")
     ] = "mnist",
-    seed: SeedOpt = 42,
-    n_jobs: NJobsOpt = -1,
-    quick: QuickOpt = False,
-    out: OutOpt = None,
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Download MNIST (or OpenML's mnist_784) into the cache, verified, for offline use."""
     from mnistlab.data import download_mnist, load_idx_dir, load_openml, mirrors
 
-    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
     if data not in ("mnist", "openml"):
         raise InputError(f"--data {data!r}: fetch takes mnist or openml")
     with _output(common) as outdir:
         if data == "mnist":
-            if not quiet:
+            if not common.quiet:
                 err_console.print(f"mirrors: {', '.join(mirrors())}", markup=False)
-            directory = download_mnist(progressbar=_is_terminal() and not quiet)
+            directory = download_mnist(progressbar=_is_terminal() and not common.quiet)
             ds = load_idx_dir(directory, require_verified=True)
             console.print(f"MNIST is in {directory} (checksums verified)")
         else:
@@ -462,25 +514,16 @@ def data_fetch(
 
 
 @data_app.command("show")
+@shared_options(Path("mnistlab-out/data-show"))
 def data_show(
     n: Annotated[int, typer.Option("--n", help="How many images to show (1..400).")] = 25,
     split: Annotated[str, typer.Option("--split", help="train or test.")] = "train",
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    n_jobs: NJobsOpt = -1,
-    quick: QuickOpt = False,
-    out: Annotated[Path, _out_option("Default: mnistlab-out/data-show.")] = Path(
-        "mnistlab-out/data-show"
-    ),
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Draw the first N images of a split with their labels (digits.png)."""
     from mnistlab.plots import digit_grid
 
-    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
     if not 1 <= n <= 400:
         raise InputError(f"--n {n}: show between 1 and 400 images")
     if split not in ("train", "test"):
@@ -511,6 +554,7 @@ def _fmt(v: float | None, digits: int = 4) -> str:
 
 
 @app.command("binary")
+@shared_options(Path("mnistlab-out/binary"))
 def binary(
     positive: Annotated[int, typer.Option("--positive", help="The digit to detect.")],
     negative: Annotated[
@@ -540,17 +584,8 @@ def binary(
             "--cv", help="Cross-validation folds (stratified, unshuffled, as cross_val_score)."
         ),
     ] = 3,
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    n_jobs: NJobsOpt = -1,
-    quick: QuickOpt = False,
-    out: Annotated[Path, _out_option("Default: mnistlab-out/binary.")] = Path(
-        "mnistlab-out/binary"
-    ),
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Binary detectors ("5 or not 5", or a digit pair) judged by precision-recall and ROC.
 
@@ -561,7 +596,6 @@ def binary(
     from mnistlab import plots
     from mnistlab.tasks import run_binary
 
-    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
     if cv < 2:
         raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
     with _output(common) as outdir:
@@ -575,8 +609,8 @@ def binary(
                 cv=cv,
                 target_precision=target_precision,
                 target_recall=target_recall,
-                random_state=seed,
-                n_jobs=n_jobs,
+                random_state=common.seed,
+                n_jobs=common.n_jobs,
                 progress=progress,
             )
         p = result.problem
@@ -714,21 +748,15 @@ def binary(
 
 
 @app.command("pairs")
+@shared_options(Path("mnistlab-out/pairs"))
 def pairs(
     model: Annotated[
         str, typer.Option("--model", help="Registry name of the pairwise detector.")
     ] = "pca-knn",
     cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds per pair.")] = 3,
     top: Annotated[int, typer.Option("--top", help="How many of the hardest pairs to list.")] = 10,
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    n_jobs: NJobsOpt = -1,
-    quick: QuickOpt = False,
-    out: Annotated[Path, _out_option("Default: mnistlab-out/pairs.")] = Path("mnistlab-out/pairs"),
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """A detector for every pair of digits: which digits are hard to tell apart?
 
@@ -738,7 +766,6 @@ def pairs(
     from mnistlab import plots
     from mnistlab.tasks import run_pairs
 
-    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
     if cv < 2:
         raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
     if top < 1:
@@ -747,7 +774,7 @@ def pairs(
         ds = _load(common)
         with _CliProgress(common) as progress:
             result = run_pairs(
-                ds, model, cv=cv, random_state=seed, n_jobs=n_jobs, progress=progress
+                ds, model, cv=cv, random_state=common.seed, n_jobs=common.n_jobs, progress=progress
             )
         table = Table(
             title=f"Hardest pairs for {model} ({cv}-fold CV, then the test set)",
@@ -817,6 +844,7 @@ def _accuracy_figure(table: Any) -> Any:
 
 
 @app.command("multiclass")
+@shared_options(Path("mnistlab-out/multiclass"))
 def multiclass(
     model_names: Annotated[
         str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
@@ -838,17 +866,8 @@ def multiclass(
             "--cv", help="Cross-validation folds (stratified, unshuffled, as cross_val_score)."
         ),
     ] = 3,
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    n_jobs: NJobsOpt = -1,
-    quick: QuickOpt = False,
-    out: Annotated[Path, _out_option("Default: mnistlab-out/multiclass.")] = Path(
-        "mnistlab-out/multiclass"
-    ),
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Classify the ten digits: compare models and strategies, then analyse the errors.
 
@@ -861,7 +880,6 @@ def multiclass(
     from mnistlab.evaluation import confident_mistakes, top_confusions
     from mnistlab.tasks import run_multiclass
 
-    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
     a, b = _parse_pair(pair)
     if cv < 2:
         raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
@@ -876,8 +894,8 @@ def multiclass(
                 model_names,
                 strategy=strategy,
                 cv=cv,
-                random_state=seed,
-                n_jobs=n_jobs,
+                random_state=common.seed,
+                n_jobs=common.n_jobs,
                 progress=progress,
             )
         table = Table(
@@ -926,7 +944,7 @@ def multiclass(
                 f"{rep.loc['macro avg', 'f1-score']:.3f}",
             )
         console.print(f1)
-        if verbose:
+        if common.verbose:
             for name, r in result.models.items():
                 rep = r.cv_report()
                 t = Table(title=f"{name}: per-class report (out-of-fold)", title_justify="left")
@@ -1002,6 +1020,7 @@ def multiclass(
 
 
 @app.command("multilabel")
+@shared_options(Path("mnistlab-out/multilabel"))
 def multilabel(
     labels: Annotated[
         str,
@@ -1013,17 +1032,8 @@ def multilabel(
         str, typer.Option("--models", help="Comma-separated multilabel models.")
     ] = "knn5,chain-svc,multioutput-logreg",
     cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds (unshuffled).")] = 3,
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    n_jobs: NJobsOpt = -1,
-    quick: QuickOpt = False,
-    out: Annotated[Path, _out_option("Default: mnistlab-out/multilabel.")] = Path(
-        "mnistlab-out/multilabel"
-    ),
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Predict several labels of each digit at once (e.g. large, odd, prime).
 
@@ -1033,14 +1043,19 @@ def multilabel(
     from mnistlab import plots
     from mnistlab.tasks import run_multilabel
 
-    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
     if cv < 2:
         raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
     with _output(common) as outdir:
         ds = _load(common)
         with _CliProgress(common) as progress:
             result = run_multilabel(
-                ds, labels, model_names, cv=cv, random_state=seed, n_jobs=n_jobs, progress=progress
+                ds,
+                labels,
+                model_names,
+                cv=cv,
+                random_state=common.seed,
+                n_jobs=common.n_jobs,
+                progress=progress,
             )
         table = Table(
             title=f"Multilabel ({', '.join(result.labels)}): out-of-fold (CV) and test",
@@ -1102,6 +1117,7 @@ def multilabel(
 
 
 @app.command("denoise")
+@shared_options(Path("mnistlab-out/denoise"))
 def denoise(
     noise: Annotated[
         str,
@@ -1129,17 +1145,8 @@ def denoise(
             "images is reported; the default random forest is the one noise hurts most.",
         ),
     ] = "rf",
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    n_jobs: NJobsOpt = -1,
-    quick: QuickOpt = False,
-    out: Annotated[Path, _out_option("Default: mnistlab-out/denoise.")] = Path(
-        "mnistlab-out/denoise"
-    ),
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Multioutput denoising: add noise, learn noisy-to-clean images, measure what comes back.
 
@@ -1150,7 +1157,6 @@ def denoise(
     from mnistlab import plots
     from mnistlab.tasks import run_denoise
 
-    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
     with _output(common) as outdir:
         ds = _load(common)
         with _CliProgress(common) as progress:
@@ -1160,8 +1166,8 @@ def denoise(
                 strength,
                 denoisers,
                 classifier=classifier,
-                random_state=seed,
-                n_jobs=n_jobs,
+                random_state=common.seed,
+                n_jobs=common.n_jobs,
                 progress=progress,
             )
         table = Table(
@@ -1210,6 +1216,7 @@ def denoise(
 
 
 @app.command("clean")
+@shared_options(Path("mnistlab-out/clean"))
 def clean(
     model: Annotated[
         str,
@@ -1219,15 +1226,8 @@ def clean(
     ] = "rf",
     show: Annotated[int, typer.Option("--show", help="Issues to draw in the gallery.")] = 32,
     cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = 3,
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    n_jobs: NJobsOpt = -1,
-    quick: QuickOpt = False,
-    out: Annotated[Path, _out_option("Default: mnistlab-out/clean.")] = Path("mnistlab-out/clean"),
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Find likely mislabelled or ambiguous training images (cleanlab), and measure honestly
     what removing them does to test accuracy.
@@ -1238,7 +1238,6 @@ def clean(
     from mnistlab import plots
     from mnistlab.tasks import run_clean
 
-    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
     if cv < 2:
         raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
     if not 1 <= show <= 200:
@@ -1247,7 +1246,7 @@ def clean(
         ds = _load(common)
         with _CliProgress(common) as progress:
             result = run_clean(
-                ds, model, cv=cv, random_state=seed, n_jobs=n_jobs, progress=progress
+                ds, model, cv=cv, random_state=common.seed, n_jobs=common.n_jobs, progress=progress
             )
         n = len(result.issues)
         console.print(
@@ -1296,6 +1295,7 @@ def clean(
 
 
 @app.command("search")
+@shared_options(Path("mnistlab-out/search"))
 def search(
     model: Annotated[
         str,
@@ -1323,17 +1323,8 @@ def search(
         ),
     ] = None,
     cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = 3,
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    n_jobs: NJobsOpt = -1,
-    quick: QuickOpt = False,
-    out: Annotated[Path, _out_option("Default: mnistlab-out/search.")] = Path(
-        "mnistlab-out/search"
-    ),
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Search hyperparameters by successive halving (HalvingRandomSearchCV): validation scores
     only, the test set is for 'evaluate'.
@@ -1346,7 +1337,6 @@ def search(
     from mnistlab import plots
     from mnistlab.tasks import run_search
 
-    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
     if cv < 2:
         raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
     with _output(common) as outdir:
@@ -1358,8 +1348,8 @@ def search(
                 budget=budget,
                 dask=dask,
                 cv=cv,
-                random_state=seed,
-                n_jobs=n_jobs,
+                random_state=common.seed,
+                n_jobs=common.n_jobs,
                 progress=progress,
             )
         for name, r in run.results.items():
@@ -1457,6 +1447,7 @@ def _build_for_training(model: str, params: dict, augment: str | None, seed: int
 
 
 @app.command("train")
+@shared_options(Path("mnistlab-out/model"))
 def train(
     model: Annotated[str, typer.Option("--model", help="Registry name (see 'mnistlab list').")],
     params: Annotated[
@@ -1475,17 +1466,8 @@ def train(
             "four 1-pixel shifts), rotate (±10 degrees), or shift,rotate.",
         ),
     ] = None,
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    n_jobs: NJobsOpt = -1,
-    quick: QuickOpt = False,
-    out: Annotated[Path, _out_option("The model directory (model.skops + card.json).")] = Path(
-        "mnistlab-out/model"
-    ),
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Train a model on the whole training set and save it as a model directory.
 
@@ -1493,9 +1475,8 @@ def train(
     """
     from mnistlab import models
 
-    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
     parsed = _parse_params(params)
-    est = _build_for_training(model, parsed, augment, seed, n_jobs)
+    est = _build_for_training(model, parsed, augment, common.seed, common.n_jobs)
     with _output(common) as outdir:
         ds = _load(common)
         with (
@@ -1535,25 +1516,16 @@ def train(
 
 
 @app.command("evaluate")
+@shared_options(Path("mnistlab-out/evaluate"))
 def evaluate(
     model_dir: Annotated[Path, typer.Argument(help="A model directory written by 'train'.")],
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    n_jobs: NJobsOpt = -1,
-    quick: QuickOpt = False,
-    out: Annotated[Path, _out_option("Default: mnistlab-out/evaluate.")] = Path(
-        "mnistlab-out/evaluate"
-    ),
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    verbose: VerboseOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Score a saved model once on the test set: accuracy, per-class table, confusion matrix."""
     from mnistlab import models, plots
     from mnistlab.evaluation import per_class_report, top_confusions
 
-    common = _setup(Common(data, seed, n_jobs, quick, out, overwrite, quiet, verbose, debug))
     card = models.read_card(model_dir)
     with _output(common) as outdir:
         ds = _load(common)
@@ -1598,10 +1570,12 @@ def evaluate(
         }
         from mnistlab.report import metrics_document
 
-        doc = metrics_document("evaluate", common.args(model_dir=str(model_dir)), ds, seed, results)
+        doc = metrics_document(
+            "evaluate", common.args(model_dir=str(model_dir)), ds, common.seed, results
+        )
         doc["test_accuracy"] = acc
         outdir.write_json("metrics.json", doc)
-        if not quiet:
+        if not common.quiet:
             err_console.print(f"wrote {outdir.path}/", markup=False)
 
 
