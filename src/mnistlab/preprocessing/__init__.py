@@ -1,4 +1,4 @@
-"""Preprocessing: noise models, image transformers (deskewing, HOG) and augmentation.
+"""Preprocessing: noise, image transformers (deskewing, HOG), augmentation, image import.
 
 >>> from mnistlab.preprocessing import Deskew, HOG, Augmented, add_noise
 """
@@ -11,10 +11,13 @@ from mnistlab.preprocessing._augment import (
     shift_images,
 )
 from mnistlab.preprocessing._images import HOG, Deskew, infer_shape
+from mnistlab.preprocessing._import import FORMATS, MAX_PIXELS_SIDE, image_to_row, open_image
 from mnistlab.preprocessing._noise import NOISES, NoiseModel, add_noise
 
 __all__ = [
+    "FORMATS",
     "HOG",
+    "MAX_PIXELS_SIDE",
     "NOISES",
     "TEXTBOOK_SHIFTS",
     "Augmented",
@@ -22,7 +25,9 @@ __all__ = [
     "NoiseModel",
     "add_noise",
     "augment",
+    "image_to_row",
     "infer_shape",
+    "open_image",
     "rotate_images",
     "shift_images",
 ]

@@ -1,0 +1,132 @@
+"""Import photos and drawings of digits: made the way the training images were made."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+
+from mnistlab._errors import InputError
+
+#: Largest accepted image, checked from the header before any pixel is decoded.
+MAX_PIXELS_SIDE = 2000
+FORMATS = ("PNG", "JPEG")
+
+
+def open_image(source: str | os.PathLike | bytes, *, name: str | None = None):
+    """Open a PNG or JPEG (recognised by content, not name) without decoding its pixels yet.
+
+    Refuses other formats and images larger than ``MAX_PIXELS_SIDE`` on a side,
+    before decoding, so a decompression bomb costs nothing.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    label = name or (str(source) if not isinstance(source, bytes) else "image")
+    try:
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{label}: cannot read it ({exc.strerror})") from None
+    try:
+        img = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise InputError(f"{label}: not a PNG or JPEG image") from None
+    if img.format not in FORMATS:
+        raise InputError(f"{label}: a {img.format} image; only PNG and JPEG are accepted")
+    w, h = img.size
+    if max(w, h) > MAX_PIXELS_SIDE:
+        raise InputError(f"{label}: {w}x{h} pixels is larger than {MAX_PIXELS_SIDE} on a side")
+    if w == 0 or h == 0:
+        raise InputError(f"{label}: an empty image")
+    return img
+
+
+def _grey(img) -> np.ndarray:
+    from PIL import Image, ImageOps
+
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info:
+        rgba = img.convert("RGBA")
+        alpha = np.asarray(rgba.getchannel("A"), dtype=np.float32) / 255.0
+        grey = np.asarray(rgba.convert("L"), dtype=np.float32)
+        if alpha.min() < 0.99:  # transparent drawing: ink is where it is opaque
+            white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            grey = np.asarray(Image.alpha_composite(white, rgba).convert("L"), np.float32)
+        return grey
+    return np.asarray(img.convert("L"), dtype=np.float32)
+
+
+def image_to_row(
+    source,
+    image_shape: tuple[int, int] = (28, 28),
+    pixel_max: int = 255,
+    *,
+    name: str | None = None,
+) -> np.ndarray:
+    """Turn a PNG or JPEG of one digit into a row like the training images.
+
+    As MNIST was made: grey; light ink on a dark background (the polarity is
+    detected from the image's border); cropped to the ink's bounding box;
+    scaled to fit a box of 20/28 of the image side (the whole side for 8x8 digits),
+    keeping the aspect ratio;
+    placed so that its centre of mass is at the centre; values 0..``pixel_max``.
+    The same at 8x8 for the UCI digits. A blank image is an error, not a guess.
+
+    Parameters
+    ----------
+    source : path, bytes or PIL image
+    image_shape : tuple of int
+        The model's image shape (from its card).
+    pixel_max : int
+        The model's pixel range (from its card).
+    name : str, optional
+        How to name the image in errors.
+
+    Returns
+    -------
+    ndarray of shape (height * width,), dtype uint8
+    """
+    from PIL import Image
+
+    label = name or (str(source) if isinstance(source, (str, os.PathLike)) else "image")
+    img = source if isinstance(source, Image.Image) else open_image(source, name=label)
+    try:
+        grey = _grey(img)
+    except (OSError, ValueError, SyntaxError) as exc:  # truncated or corrupt data
+        raise InputError(f"{label}: cannot decode the image ({exc})") from None
+    border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
+    background = float(np.median(border))
+    ink = grey - background if background < 128 else background - grey  # light ink
+    ink = np.clip(ink, 0, None)
+    peak = float(ink.max())
+    if peak < 32:  # less than an eighth of the range above the background: nothing drawn
+        raise InputError(f"{label}: the image is blank (no digit found)")
+    ink /= peak
+    rows = np.flatnonzero((ink > 0.1).any(axis=1))
+    cols = np.flatnonzero((ink > 0.1).any(axis=0))
+    ink = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    h, w = image_shape
+    # MNIST fits digits in 20 of 28 pixels; the UCI 8x8 digits fill their whole frame
+    box = round(min(h, w) * 20 / 28) if min(h, w) >= 16 else min(h, w)
+    scale = box / max(ink.shape)
+    new_h = max(1, round(ink.shape[0] * scale))
+    new_w = max(1, round(ink.shape[1] * scale))
+    patch = np.asarray(
+        Image.fromarray(ink.astype(np.float32), mode="F").resize(
+            (new_w, new_h), Image.Resampling.LANCZOS
+        ),
+        dtype=np.float32,
+    )
+    patch = np.clip(patch, 0, None)
+    total = patch.sum()
+    cy = (patch.sum(axis=1) @ np.arange(new_h)) / total
+    cx = (patch.sum(axis=0) @ np.arange(new_w)) / total
+    top = int(np.rint((h - 1) / 2 - cy))
+    left = int(np.rint((w - 1) / 2 - cx))
+    canvas = np.zeros((h, w), dtype=np.float32)
+    r0, c0 = max(top, 0), max(left, 0)
+    r1, c1 = min(top + new_h, h), min(left + new_w, w)
+    canvas[r0:r1, c0:c1] = patch[r0 - top : r1 - top, c0 - left : c1 - left]
+    canvas *= pixel_max / max(float(canvas.max()), 1e-6)
+    return np.clip(np.rint(canvas), 0, pixel_max).astype(np.uint8).ravel()
