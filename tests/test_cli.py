@@ -486,3 +486,59 @@ def test_search_on_digits(tmp_path):
 def test_search_bad_input(tmp_path, args, match):
     code, _, err = run(*args, "--data", "digits", "--out", str(tmp_path / "o"))
     assert_one_line_error(code, err, match)
+
+
+def _digit_png(path, x, shape):
+    from PIL import Image
+
+    img = (255 - x.reshape(shape) * (255 // x.max())).astype("uint8")
+    Image.fromarray(img).resize((shape[1] * 10, shape[0] * 10)).save(path)
+    return path
+
+
+def test_predict_images_with_the_cached_default_model(tmp_path):
+    from mnistlab.data import load
+
+    ds = load("digits")
+    d = tmp_path / "imgs"
+    d.mkdir()
+    for i in range(5):
+        _digit_png(d / f"d{i}.png", ds.X_test[i], (8, 8))
+    code, stdout, err = run(
+        "predict", str(d), "--data", "digits", "--json", "--csv", str(tmp_path / "p.csv")
+    )
+    assert code == 0, err
+    assert "trained once and cached" in err
+    doc = json.loads(stdout)
+    assert doc["model"] == "fast" and len(doc["predictions"]) == 5
+    first = doc["predictions"][0]
+    assert set(first) == {"file", "digit", "probability", "top3"} and len(first["top3"]) == 3
+    assert sum(p["digit"] == y for p, y in zip(doc["predictions"], ds.y_test[:5], strict=True)) >= 4
+    assert (tmp_path / "p.csv").read_text().startswith("file,digit,probability,top3")
+    code, stdout, err = run("predict", str(d / "d0.png"), "--data", "digits")
+    assert code == 0 and "from the cache" in err and "Predictions of fast" in stdout
+
+
+@pytest.mark.parametrize(
+    ("make", "match"),
+    [
+        (lambda p: None, "no such file"),
+        (lambda p: p.write_bytes(b"GIF89a...."), "not a PNG or JPEG"),
+        (lambda p: __import__("PIL.Image").Image.new("L", (30, 30), 255).save(p, "PNG"), "blank"),
+    ],
+)
+def test_predict_bad_images(tmp_path, make, match):
+    path = tmp_path / "x.png"
+    make(path)
+    code, _, err = run("predict", str(path), "--data", "digits")
+    assert_one_line_error(code, err, match)
+
+
+def test_predict_usage_errors(tmp_path):
+    code, _, err = run("predict", "--data", "digits")
+    assert_one_line_error(code, err, "nothing to predict")
+    code, _, err = run("predict", "--kaggle", str(tmp_path / "t.csv"), "--data", "digits")
+    assert_one_line_error(code, err, "--kaggle needs --submission")
+    (tmp_path / "empty").mkdir()
+    code, _, err = run("predict", str(tmp_path / "empty"), "--data", "digits")
+    assert_one_line_error(code, err, "no PNG or JPEG files")

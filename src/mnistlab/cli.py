@@ -1579,53 +1579,160 @@ def evaluate(
             err_console.print(f"wrote {outdir.path}/", markup=False)
 
 
+def _probabilities(est: Any, X: np.ndarray) -> np.ndarray:
+    """Class probabilities, or a softmax of decision scores for models without them."""
+    if hasattr(est, "predict_proba"):
+        return np.asarray(est.predict_proba(X))
+    from scipy.special import softmax
+
+    return softmax(np.asarray(est.decision_function(X), dtype=float), axis=1)
+
+
+def _image_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(
+                f
+                for f in p.iterdir()
+                if f.suffix.lower() in (".png", ".jpg", ".jpeg") and f.is_file()
+            )
+            if not found:
+                raise InputError(f"{p}: no PNG or JPEG files in this directory")
+            files += found
+        elif p.exists():
+            files.append(p)
+        else:
+            raise InputError(f"{p}: no such file or directory")
+    return files
+
+
 @app.command("predict")
 def predict(
+    images: Annotated[
+        list[Path] | None,
+        typer.Argument(help="PNG or JPEG files of one digit each, or directories of them."),
+    ] = None,
     model_dir: Annotated[
-        Path, typer.Option("--model", help="A model directory written by 'train'.")
-    ],
+        Path | None,
+        typer.Option(
+            "--model",
+            help="A model directory written by 'train'; default: the "
+            "'fast' model trained once on --data and kept in the cache.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the results to this CSV file.")
+    ] = None,
     kaggle: Annotated[
-        Path, typer.Option("--kaggle", help="A Kaggle digit-recognizer CSV (test.csv) to predict.")
-    ],
+        Path | None,
+        typer.Option("--kaggle", help="A Kaggle digit-recognizer CSV (test.csv) to predict."),
+    ] = None,
     submission: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--submission",
-            help="Where to write the submission CSV "
+            help="With --kaggle: where to write the submission CSV "
             "(ImageId,Label); refused if it exists unless --overwrite.",
         ),
-    ],
+    ] = None,
+    data: DataOpt = "auto",
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Predict the digits of a Kaggle CSV with a saved model and write a Kaggle submission."""
-    from mnistlab import models
-    from mnistlab.data import read_kaggle_csv, write_submission
+    """Predict digits: of image files (digit, probability, top 3), or of a Kaggle CSV into a
+    Kaggle submission.
 
-    _setup(Common(quiet=quiet, debug=debug))
-    card = models.read_card(model_dir)
-    X, _, shape = read_kaggle_csv(kaggle)
-    if tuple(card["image_shape"]) != shape:
-        raise InputError(
-            f"{kaggle}: rows are {shape[0]}x{shape[1]} images but the model was "
-            f"trained on {card['image_shape'][0]}x{card['image_shape'][1]}"
+    Images are prepared the way the model's training images were made (grey, light
+    ink on dark, cropped, scaled, centred by centre of mass).
+    """
+    import json
+
+    from mnistlab import models
+    from mnistlab._io import atomic_write
+    from mnistlab.data import read_kaggle_csv, write_submission
+    from mnistlab.preprocessing import image_to_row
+
+    common = _setup(Common(data=data, quiet=quiet, debug=debug))
+    if not images and kaggle is None:
+        raise InputError("nothing to predict: give image files or directories, or --kaggle FILE")
+    if images and kaggle is not None:
+        raise InputError("give image files or --kaggle, not both")
+    if kaggle is not None and submission is None:
+        raise InputError("--kaggle needs --submission FILE (where to write the predictions)")
+    for target in (submission, csv):
+        if target is not None and target.exists() and not overwrite:
+            raise InputError(f"{target}: already exists; choose another file or pass --overwrite")
+    files = _image_files(images or [])
+    for f in files:  # refuse bad images before any model is loaded or trained
+        image_to_row(f)
+    if model_dir is not None:
+        card = models.read_card(model_dir)
+        est, card = models.load_model(model_dir)
+    else:
+        ds = _load(common)
+        est, card, path, trained = models.default_model(ds, n_jobs=-1)
+        if not quiet:
+            what = "trained once and cached" if trained else "from the cache"
+            err_console.print(f"model: {card['name']} on {ds.name} ({what}: {path})", markup=False)
+    shape, pmax = tuple(card["image_shape"]), int(card["pixel_max"])
+    if kaggle is not None:
+        X, _, kshape = read_kaggle_csv(kaggle)
+        if kshape != shape:
+            raise InputError(
+                f"{kaggle}: rows are {kshape[0]}x{kshape[1]} images but the model "
+                f"was trained on {shape[0]}x{shape[1]}"
+            )
+        if pmax != 255:
+            raise InputError(
+                f"{model_dir or 'the default model'}: trained on pixels 0..{pmax}, "
+                "but Kaggle CSVs hold 0..255; train it on MNIST"
+            )
+        pred = est.predict(X)
+        write_submission(submission, pred)
+        counts = np.bincount(pred.astype(int), minlength=10)
+        console.print(
+            f"wrote {len(pred):,} predictions to {submission} (digit counts: "
+            f"{' '.join(map(str, counts))})"
         )
-    if submission.exists() and not overwrite:
-        raise InputError(f"{submission}: already exists; choose another file or pass --overwrite")
-    est, card = models.load_model(model_dir, image_shape=shape)
-    if card["pixel_max"] != 255:
-        raise InputError(
-            f"{model_dir}: trained on pixels 0..{card['pixel_max']}, but Kaggle "
-            "CSVs hold 0..255; train it on MNIST"
+        return
+    X = np.array([image_to_row(f, shape, pmax) for f in files])
+    probs = _probabilities(est, X)
+    classes = np.asarray(card.get("classes") or getattr(est, "classes_", range(probs.shape[1])))
+    results = []
+    for f, p in zip(files, probs, strict=True):
+        order = np.argsort(-p)[:3]
+        results.append(
+            {
+                "file": str(f),
+                "digit": int(classes[order[0]]),
+                "probability": float(p[order[0]]),
+                "top3": [[int(classes[k]), float(p[k])] for k in order],
+            }
         )
-    pred = est.predict(X)
-    write_submission(submission, pred)
-    counts = np.bincount(pred.astype(int), minlength=10)
-    console.print(
-        f"wrote {len(pred):,} predictions to {submission} (digit counts: "
-        f"{' '.join(map(str, counts))})"
-    )
+    if csv is not None:
+        lines = ["file,digit,probability,top3"] + [
+            f"{r['file']},{r['digit']},{r['probability']:.6f},"
+            + " ".join(f"{d}:{q:.4f}" for d, q in r["top3"])
+            for r in results
+        ]
+        atomic_write(csv, "\n".join(lines) + "\n")
+    if as_json:
+        console.print_json(json.dumps({"model": card["name"], "predictions": results}))
+        return
+    table = Table(title=f"Predictions of {card['name']}", title_justify="left")
+    for col in ("file", "digit", "probability", "top 3"):
+        table.add_column(col, justify="left" if col in ("file", "top 3") else "right")
+    for r in results:
+        table.add_row(
+            escape(r["file"]),
+            str(r["digit"]),
+            f"{r['probability']:.3f}",
+            ", ".join(f"{d} ({q:.2f})" for d, q in r["top3"]),
+        )
+    console.print(table)
 
 
 # --- list and cache ------------------------------------------------------------------------------

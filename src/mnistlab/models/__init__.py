@@ -5,6 +5,7 @@
 KNeighborsClassifier(n_neighbors=4, weights='distance')
 """
 
+from mnistlab.models._default import DEFAULT_MODEL, default_model, default_model_dir
 from mnistlab.models._denoisers import (
     ClippedRegressor,
     IsotonicOutputRegressor,
@@ -36,6 +37,7 @@ from mnistlab.models._registry import (
 
 __all__ = [
     "CARD_FILE",
+    "DEFAULT_MODEL",
     "MODEL_FILE",
     "TEXTBOOK_SEED",
     "TRUSTED_TYPES",
@@ -44,6 +46,8 @@ __all__ = [
     "ModelEntry",
     "NoiseFloorHinge",
     "PCADenoiser",
+    "default_model",
+    "default_model_dir",
     "denoiser_entry",
     "denoiser_names",
     "describe",

@@ -1,0 +1,61 @@
+"""The default model of ``predict`` and ``serve``: trained once per dataset, kept in the cache."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from sklearn.base import BaseEstimator
+
+from mnistlab import __version__
+from mnistlab._cache import cache_dir
+from mnistlab._errors import InputError
+from mnistlab.models._persist import CARD_FILE, load_model, save_model
+from mnistlab.models._registry import get
+
+DEFAULT_MODEL = "fast"
+
+
+def default_model_dir(dataset: Any, name: str = DEFAULT_MODEL) -> Path:
+    """Where the default model for ``dataset`` lives (keyed by its data and our version)."""
+    key = json.dumps(
+        [
+            name,
+            dataset.name,
+            dataset.source,
+            sorted(dataset.checksums.items()),
+            dataset.n_train,
+            __version__,
+        ]
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return cache_dir("models") / f"{name}-{dataset.name}-{digest}"
+
+
+def default_model(
+    dataset: Any,
+    name: str = DEFAULT_MODEL,
+    *,
+    random_state: int = 42,
+    n_jobs: int | None = None,
+) -> tuple[BaseEstimator, dict, Path, bool]:
+    """The cached default model for ``dataset``, training and saving it on first use.
+
+    Returns
+    -------
+    estimator, card, path, trained_now
+    """
+    path = default_model_dir(dataset, name)
+    if (path / CARD_FILE).is_file():
+        try:
+            est, card = load_model(path, image_shape=dataset.image_shape)
+            return est, card, path, False
+        except InputError:
+            pass  # damaged or from an older layout: train it again
+    est = get(name, random_state=random_state, n_jobs=n_jobs)
+    est.fit(dataset.X_train, dataset.y_train)
+    save_model(est, path, name=name, dataset=dataset, overwrite=True)
+    est, card = load_model(path, image_shape=dataset.image_shape)
+    return est, card, path, True
