@@ -18,7 +18,7 @@ import traceback
 import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -160,7 +160,6 @@ class Common:
     quiet: bool = False
     verbose: bool = False
     debug: bool = False
-    started: float = field(default_factory=time.perf_counter)
 
     def args(self, **extra: Any) -> dict[str, Any]:
         """The command's arguments, as recorded in ``metrics.json``."""
