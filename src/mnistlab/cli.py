@@ -1228,8 +1228,10 @@ def clean(
     *,
     common: Common,
 ) -> None:
-    """Find likely mislabelled or ambiguous training images (cleanlab), and measure honestly
-    what removing them does to test accuracy.
+    """Find likely mislabelled training images (cleanlab) and what removing them does.
+
+    The test accuracy of the same model trained with and without them is measured
+    honestly.
 
     Writes label_issues.csv (training index, given label, suggested label, label
     quality; worst first) and a gallery of the worst.
@@ -1325,8 +1327,10 @@ def search(
     *,
     common: Common,
 ) -> None:
-    """Search hyperparameters by successive halving (HalvingRandomSearchCV): validation scores
-    only, the test set is for 'evaluate'.
+    """Search hyperparameters by successive halving, on validation scores only.
+
+    HalvingRandomSearchCV with the number of training images as the resource; the
+    test set is for 'evaluate'.
 
     Writes each model's full cv_results_ as CSV, a plot of validation score
     against the searched parameters, and prints the top 10 candidates.
@@ -1641,8 +1645,9 @@ def predict(
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Predict digits: of image files (digit, probability, top 3), or of a Kaggle CSV into a
-    Kaggle submission.
+    """Predict the digits of image files (digit, probability, top 3) or of a Kaggle CSV.
+
+    A Kaggle CSV becomes a Kaggle submission (--submission).
 
     Images are prepared the way the model's training images were made (grey, light
     ink on dark, cropped, scaled, centred by centre of mass).
@@ -1739,7 +1744,7 @@ def predict(
 
 @app.command("list")
 def list_things() -> None:
-    """List every named model, strategy, multilabel label and data source, in one line each."""
+    """List every named model, strategy, label, noise, denoiser and data source."""
     from mnistlab import models
     from mnistlab.data import SOURCES
 
