@@ -256,6 +256,11 @@ def shared_options(out: Path | None = None, *, own_data: bool = False) -> Any:
     return decorate
 
 
+def _check_cv(cv: int) -> None:
+    if cv < 2:
+        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+
+
 def _is_terminal() -> bool:
     return err_console.is_terminal
 
@@ -595,8 +600,7 @@ def binary(
     from mnistlab import plots
     from mnistlab.tasks import run_binary
 
-    if cv < 2:
-        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+    _check_cv(cv)
     with _output(common) as outdir:
         ds = _load(common)
         with _CliProgress(common) as progress:
@@ -765,8 +769,7 @@ def pairs(
     from mnistlab import plots
     from mnistlab.tasks import run_pairs
 
-    if cv < 2:
-        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+    _check_cv(cv)
     if top < 1:
         raise InputError(f"--top {top}: list at least 1 pair")
     with _output(common) as outdir:
@@ -880,8 +883,7 @@ def multiclass(
     from mnistlab.tasks import run_multiclass
 
     a, b = _parse_pair(pair)
-    if cv < 2:
-        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+    _check_cv(cv)
     with _output(common) as outdir:
         ds = _load(common)
         for d in (a, b):
@@ -1042,8 +1044,7 @@ def multilabel(
     from mnistlab import plots
     from mnistlab.tasks import run_multilabel
 
-    if cv < 2:
-        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+    _check_cv(cv)
     with _output(common) as outdir:
         ds = _load(common)
         with _CliProgress(common) as progress:
@@ -1239,8 +1240,7 @@ def clean(
     from mnistlab import plots
     from mnistlab.tasks import run_clean
 
-    if cv < 2:
-        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+    _check_cv(cv)
     if not 1 <= show <= 200:
         raise InputError(f"--show {show}: show between 1 and 200 images")
     with _output(common) as outdir:
@@ -1340,8 +1340,7 @@ def search(
     from mnistlab import plots
     from mnistlab.tasks import run_search
 
-    if cv < 2:
-        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+    _check_cv(cv)
     with _output(common) as outdir:
         ds = _load(common)
         with _CliProgress(common) as progress:
