@@ -108,15 +108,14 @@ class OutputDir:
 
     def file(self, name: str) -> Path:
         """Return the path of file ``name`` inside the directory (recording it as written)."""
-        if name not in self.written:
+        if name not in self.written:  # the marker is rewritten only for a new name
             self.written.append(name)
-        marker = self.path / OUT_MARKER
-        previous = []
-        if marker.is_file():
-            with contextlib.suppress(ValueError, OSError):
-                previous = json.loads(marker.read_text()).get("files", [])
-        files = sorted(set(previous) | set(self.written))
-        write_json(marker, {"files": files})
+            marker = self.path / OUT_MARKER
+            previous = []
+            if marker.is_file():
+                with contextlib.suppress(ValueError, OSError):
+                    previous = json.loads(marker.read_text()).get("files", [])
+            write_json(marker, {"files": sorted(set(previous) | set(self.written))})
         return self.path / name
 
     def write_bytes(self, name: str, data: bytes | str) -> Path:

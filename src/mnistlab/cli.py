@@ -1669,18 +1669,21 @@ def predict(
         if target is not None and target.exists() and not overwrite:
             raise InputError(f"{target}: already exists; choose another file or pass --overwrite")
     files = _image_files(images or [])
-    for f in files:  # refuse bad images before any model is loaded or trained
-        image_to_row(f)
+    # the images are read and checked once, before any model is loaded or trained
     if model_dir is not None:
         card = models.read_card(model_dir)
-        est, card = models.load_model(model_dir)
+        shape, pmax = tuple(card["image_shape"]), int(card["pixel_max"])
     else:
         ds = _load(common)
+        shape, pmax = ds.image_shape, ds.pixel_max
+    X_images = np.array([image_to_row(f, shape, pmax) for f in files])
+    if model_dir is not None:
+        est, card = models.load_model(model_dir, image_shape=shape)
+    else:
         est, card, path, trained = models.default_model(ds, n_jobs=-1)
         if not quiet:
             what = "trained once and cached" if trained else "from the cache"
             err_console.print(f"model: {card['name']} on {ds.name} ({what}: {path})", markup=False)
-    shape, pmax = tuple(card["image_shape"]), int(card["pixel_max"])
     if kaggle is not None:
         X, _, kshape = read_kaggle_csv(kaggle)
         if kshape != shape:
@@ -1701,8 +1704,7 @@ def predict(
             f"{' '.join(map(str, counts))})"
         )
         return
-    X = np.array([image_to_row(f, shape, pmax) for f in files])
-    probs = _probabilities(est, X)
+    probs = _probabilities(est, X_images)
     classes = np.asarray(card.get("classes") or getattr(est, "classes_", range(probs.shape[1])))
     results = []
     for f, p in zip(files, probs, strict=True):

@@ -40,16 +40,15 @@ MNIST_HINT = (
 )
 
 
-def _fixed_split(X: np.ndarray, y: np.ndarray):
-    return train_test_split(
+def _fixed_split(X: np.ndarray, y: np.ndarray, **fields) -> Dataset:
+    """A :class:`Dataset` of the fixed stratified split (for sources without a split)."""
+    X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=SPLIT_TEST_SIZE, stratify=y, random_state=SPLIT_RANDOM_STATE
     )
-
-
-def _split_note() -> str:
-    return (
+    split = (
         f"fixed stratified split (test_size={SPLIT_TEST_SIZE}, random_state={SPLIT_RANDOM_STATE})"
     )
+    return Dataset(X_train, y_train, X_test, y_test, split=split, **fields)
 
 
 def load_idx_dir(directory: str | Path, *, require_verified: bool = False) -> Dataset:
@@ -120,17 +119,13 @@ def load_kaggle(path: str | Path) -> Dataset:
     counts = np.bincount(y)
     if counts[counts > 0].min() < 2:
         raise InputError(f"{path}: every label needs at least 2 rows for a stratified split")
-    X_train, X_test, y_train, y_test = _fixed_split(X, y)
-    return Dataset(
-        X_train,
-        y_train,
-        X_test,
-        y_test,
+    return _fixed_split(
+        X,
+        y,
         image_shape=shape,
         pixel_max=255,
         name="kaggle",
         source=str(path.resolve()),
-        split=_split_note(),
     )
 
 
@@ -141,17 +136,13 @@ def load_digits_dataset() -> Dataset:
     bunch = load_digits()
     X = bunch.data.astype(np.uint8)
     y = bunch.target.astype(np.int64)
-    X_train, X_test, y_train, y_test = _fixed_split(X, y)
-    return Dataset(
-        X_train,
-        y_train,
-        X_test,
-        y_test,
+    return _fixed_split(
+        X,
+        y,
         image_shape=(8, 8),
         pixel_max=16,
         name="digits",
         source="sklearn.datasets.load_digits (UCI ML hand-written digits, 8x8)",
-        split=_split_note(),
     )
 
 

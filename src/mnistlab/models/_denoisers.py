@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.base import (
     BaseEstimator,
     MetaEstimatorMixin,
+    MultiOutputMixin,
     RegressorMixin,
     TransformerMixin,
     clone,
@@ -15,7 +16,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
-class ClippedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+class ClippedRegressor(MetaEstimatorMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
     """Clip a regressor's predictions to the range of the targets it was fitted on.
 
     Parameters
@@ -43,11 +44,6 @@ class ClippedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     def __init__(self, estimator=None):
         self.estimator = estimator
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return tags
-
     def fit(self, X, y):
         """Fit the regressor and record the target range."""
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
@@ -62,7 +58,7 @@ class ClippedRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         return np.clip(self.estimator_.predict(X), self.low_, self.high_)
 
 
-class PCADenoiser(RegressorMixin, BaseEstimator):
+class PCADenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
     """Denoise by projecting onto the principal components of the clean images.
 
     The mean difference between noisy and clean training images (the noise's
@@ -102,11 +98,6 @@ class PCADenoiser(RegressorMixin, BaseEstimator):
         self.candidates = candidates
         self.validation_size = validation_size
         self.random_state = random_state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return tags
 
     def _fit_one(self, X, Y, k):
         pca = PCA(n_components=k, random_state=self.random_state).fit(Y)
@@ -195,7 +186,7 @@ class NoiseFloorHinge(TransformerMixin, BaseEstimator):
         return np.asarray(names + [f"hinge_{n}" for n in names], dtype=object)
 
 
-class IsotonicOutputRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
+class IsotonicOutputRegressor(MetaEstimatorMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
     """A regressor followed by one learned monotone map of all its outputs.
 
     The isotonic map is fitted on the regressor's in-sample predictions against
@@ -218,11 +209,6 @@ class IsotonicOutputRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator)
     def __init__(self, estimator=None, max_points=2_000_000):
         self.estimator = estimator
         self.max_points = max_points
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return tags
 
     def fit(self, X, y):
         """Fit the regressor, then the isotonic map of its outputs."""
