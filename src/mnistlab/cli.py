@@ -1581,15 +1581,6 @@ def evaluate(
             err_console.print(f"wrote {outdir.path}/", markup=False)
 
 
-def _probabilities(est: Any, X: np.ndarray) -> np.ndarray:
-    """Class probabilities, or a softmax of decision scores for models without them."""
-    if hasattr(est, "predict_proba"):
-        return np.asarray(est.predict_proba(X))
-    from scipy.special import softmax
-
-    return softmax(np.asarray(est.decision_function(X), dtype=float), axis=1)
-
-
 def _image_files(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
@@ -1607,6 +1598,21 @@ def _image_files(paths: list[Path]) -> list[Path]:
         else:
             raise InputError(f"{p}: no such file or directory")
     return files
+
+
+def _serving_model(
+    model_dir: Path | None, shape: tuple[int, ...], ds: Any, *, quiet: bool
+) -> tuple[Any, dict]:
+    """The model of ``predict`` and ``serve``: a model directory, else the cached default."""
+    from mnistlab import models
+
+    if model_dir is not None:
+        return models.load_model(model_dir, image_shape=shape)
+    est, card, path, trained = models.default_model(ds, n_jobs=-1)
+    if not quiet:
+        what = "trained once and cached" if trained else "from the cache"
+        err_console.print(f"model: {card['name']} on {ds.name} ({what}: {path})", markup=False)
+    return est, card
 
 
 @app.command("predict")
@@ -1677,13 +1683,7 @@ def predict(
         ds = _load(common)
         shape, pmax = ds.image_shape, ds.pixel_max
     X_images = np.array([image_to_row(f, shape, pmax) for f in files])
-    if model_dir is not None:
-        est, card = models.load_model(model_dir, image_shape=shape)
-    else:
-        est, card, path, trained = models.default_model(ds, n_jobs=-1)
-        if not quiet:
-            what = "trained once and cached" if trained else "from the cache"
-            err_console.print(f"model: {card['name']} on {ds.name} ({what}: {path})", markup=False)
+    est, card = _serving_model(model_dir, shape, None if model_dir else ds, quiet=quiet)
     if kaggle is not None:
         X, _, kshape = read_kaggle_csv(kaggle)
         if kshape != shape:
@@ -1704,19 +1704,12 @@ def predict(
             f"{' '.join(map(str, counts))})"
         )
         return
-    probs = _probabilities(est, X_images)
-    classes = np.asarray(card.get("classes") or getattr(est, "classes_", range(probs.shape[1])))
-    results = []
-    for f, p in zip(files, probs, strict=True):
-        order = np.argsort(-p)[:3]
-        results.append(
-            {
-                "file": str(f),
-                "digit": int(classes[order[0]]),
-                "probability": float(p[order[0]]),
-                "top3": [[int(classes[k]), float(p[k])] for k in order],
-            }
+    results = [
+        {"file": str(f), "digit": r["digit"], "probability": r["probability"], "top3": r["top"]}
+        for f, r in zip(
+            files, models.predict_digits(est, X_images, card.get("classes")), strict=True
         )
+    ]
     if csv is not None:
         lines = ["file,digit,probability,top3"] + [
             f"{r['file']},{r['digit']},{r['probability']:.6f},"
@@ -1738,6 +1731,72 @@ def predict(
             ", ".join(f"{d} ({q:.2f})" for d, q in r["top3"]),
         )
     console.print(table)
+
+
+@app.command("serve")
+def serve(
+    model_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--model",
+            help="A model directory written by 'train'; default: the same cached "
+            "'fast' model as 'predict'.",
+        ),
+    ] = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            "--host",
+            help="Address to listen on; the default answers this machine only. "
+            "0.0.0.0 opens it to the network.",
+        ),
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Predictions run at once (threads).")
+    ] = 2,
+    queue: Annotated[
+        int,
+        typer.Option(
+            "--queue",
+            min=0,
+            max=100_000,
+            help="Requests that may wait for a worker; beyond it the server answers 503.",
+        ),
+    ] = 256,
+    data: DataOpt = "auto",
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Serve a page to draw digits on, and a JSON API (POST /api/predict, GET /api/model).
+
+    Uploads are PNG or JPEG (by content), at most 1 MB and 2000 pixels on a side, as the
+    raw request body or a multipart field 'file'. Stop it with Ctrl-C.
+    """
+    import uvicorn
+
+    from mnistlab import models
+    from mnistlab.serve import Limits, create_app
+
+    common = _setup(Common(data=data, quiet=quiet, debug=debug))
+    if model_dir is not None:
+        card = models.read_card(model_dir)
+        est, card = _serving_model(model_dir, tuple(card["image_shape"]), None, quiet=quiet)
+    else:
+        ds = _load(common)
+        est, card = _serving_model(None, ds.image_shape, ds, quiet=quiet)
+    app_ = create_app(est, card, limits=Limits(workers=workers, queue=queue))
+    if host not in ("127.0.0.1", "localhost", "::1") and not quiet:
+        err_console.print(
+            f"warning: listening on {host}: other machines can reach this server", markup=False
+        )
+    if not quiet:
+        shown = f"[{host}]" if ":" in host else host
+        err_console.print(f"serving {card['name']} on http://{shown}:{port}/ (Ctrl-C stops it)")
+    try:
+        uvicorn.run(app_, host=host, port=port, log_level="warning" if quiet else "info")
+    except OSError as exc:  # the port is taken, or the address is not ours
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 # --- list and cache ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from mnistlab.models._persist import (
     save_model,
     trust,
 )
+from mnistlab.models._predict import predict_digits, probabilities
 from mnistlab.models._registry import (
     TEXTBOOK_SEED,
     ModelEntry,
@@ -57,6 +58,8 @@ __all__ = [
     "library_versions",
     "load_model",
     "names",
+    "predict_digits",
+    "probabilities",
     "read_card",
     "register",
     "save_model",

@@ -11,7 +11,13 @@ from mnistlab.preprocessing._augment import (
     shift_images,
 )
 from mnistlab.preprocessing._images import HOG, Deskew, infer_shape
-from mnistlab.preprocessing._import import FORMATS, MAX_PIXELS_SIDE, image_to_row, open_image
+from mnistlab.preprocessing._import import (
+    FORMATS,
+    MAX_PIXELS_SIDE,
+    ImageError,
+    image_to_row,
+    open_image,
+)
 from mnistlab.preprocessing._noise import NOISES, NoiseModel, add_noise
 
 __all__ = [
@@ -22,6 +28,7 @@ __all__ = [
     "TEXTBOOK_SHIFTS",
     "Augmented",
     "Deskew",
+    "ImageError",
     "NoiseModel",
     "add_noise",
     "augment",

@@ -15,6 +15,17 @@ MAX_PIXELS_SIDE = 2000
 FORMATS = ("PNG", "JPEG")
 
 
+class ImageError(InputError):
+    """An image that cannot be used, with the reason as a word a server can map to a status.
+
+    ``reason`` is one of "read", "format", "size", "corrupt", "blank".
+    """
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 def open_image(source: str | os.PathLike | bytes, *, name: str | None = None):
     """Open a PNG or JPEG (recognised by content, not name) without decoding its pixels yet.
 
@@ -27,18 +38,26 @@ def open_image(source: str | os.PathLike | bytes, *, name: str | None = None):
     try:
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
     except OSError as exc:
-        raise InputError(f"{label}: cannot read it ({exc.strerror})") from None
+        raise ImageError(f"{label}: cannot read it ({exc.strerror})", "read") from None
     try:
         img = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
-        raise InputError(f"{label}: not a PNG or JPEG image") from None
+        raise ImageError(f"{label}: not a PNG or JPEG image", "format") from None
+    except Image.DecompressionBombError:  # Pillow's own, far larger, limit
+        raise ImageError(
+            f"{label}: its header claims more than {MAX_PIXELS_SIDE} pixels on a side", "size"
+        ) from None
+    except (OSError, SyntaxError, ValueError) as exc:  # a header that does not parse
+        raise ImageError(f"{label}: cannot decode the image ({exc})", "corrupt") from None
     if img.format not in FORMATS:
-        raise InputError(f"{label}: a {img.format} image; only PNG and JPEG are accepted")
+        raise ImageError(f"{label}: a {img.format} image; only PNG and JPEG are accepted", "format")
     w, h = img.size
     if max(w, h) > MAX_PIXELS_SIDE:
-        raise InputError(f"{label}: {w}x{h} pixels is larger than {MAX_PIXELS_SIDE} on a side")
+        raise ImageError(
+            f"{label}: {w}x{h} pixels is larger than {MAX_PIXELS_SIDE} on a side", "size"
+        )
     if w == 0 or h == 0:
-        raise InputError(f"{label}: an empty image")
+        raise ImageError(f"{label}: an empty image", "corrupt")
     return img
 
 
@@ -94,14 +113,14 @@ def image_to_row(
     try:
         grey = _grey(img)
     except (OSError, ValueError, SyntaxError) as exc:  # truncated or corrupt data
-        raise InputError(f"{label}: cannot decode the image ({exc})") from None
+        raise ImageError(f"{label}: cannot decode the image ({exc})", "corrupt") from None
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     background = float(np.median(border))
     ink = grey - background if background < 128 else background - grey  # light ink
     ink = np.clip(ink, 0, None)
     peak = float(ink.max())
     if peak < 32:  # less than an eighth of the range above the background: nothing drawn
-        raise InputError(f"{label}: the image is blank (no digit found)")
+        raise ImageError(f"{label}: the image is blank (no digit found)", "blank")
     ink /= peak
     rows = np.flatnonzero((ink > 0.1).any(axis=1))
     cols = np.flatnonzero((ink > 0.1).any(axis=0))

@@ -1,0 +1,9 @@
+"""A web page to draw digits on and a small JSON API, served by FastAPI.
+
+>>> from mnistlab.serve import create_app, Limits
+>>> app = create_app(estimator, card)          # doctest: +SKIP
+"""
+
+from mnistlab.serve._app import Limits, create_app
+
+__all__ = ["Limits", "create_app"]
