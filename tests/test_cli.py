@@ -542,3 +542,25 @@ def test_predict_usage_errors(tmp_path):
     (tmp_path / "empty").mkdir()
     code, _, err = run("predict", str(tmp_path / "empty"), "--data", "digits")
     assert_one_line_error(code, err, "no PNG or JPEG files")
+
+
+def test_serve_help_explains_its_options():
+    code, out, _ = run("serve", "--help")
+    assert code == 0
+    for opt in ("--model", "--host", "--port", "--workers", "--queue", "--data", "127.0.0.1"):
+        assert opt in out
+
+
+def test_serve_refuses_a_taken_port_and_a_bad_model(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        code, _, err = run("serve", "--data", "digits", "--port", str(port))
+    assert_one_line_error(code, err, "choose another --port")
+    code, _, err = run("serve", "--model", str(tmp_path / "none"))
+    assert_one_line_error(code, err, "none")
+    code, _, err = run("serve", "--host", "no.such.host.invalid", "--data", "digits")
+    assert_one_line_error(code, err, "not an address of this machine")

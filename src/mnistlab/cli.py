@@ -1733,6 +1733,25 @@ def predict(
     console.print(table)
 
 
+def _check_address(host: str, port: int) -> None:
+    """Refuse an address we cannot listen on with one line (uvicorn would exit with a log)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InputError(f"--host {host}: not an address of this machine ({exc})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(address)
+        except OSError as exc:
+            raise InputError(
+                f"cannot listen on {host}:{port} ({exc.strerror}); choose another --port"
+            ) from None
+
+
 @app.command("serve")
 def serve(
     model_dir: Annotated[
@@ -1779,6 +1798,7 @@ def serve(
     from mnistlab.serve import Limits, create_app
 
     common = _setup(Common(data=data, quiet=quiet, debug=debug))
+    _check_address(host, port)  # before a model is trained, not after
     if model_dir is not None:
         card = models.read_card(model_dir)
         est, card = _serving_model(model_dir, tuple(card["image_shape"]), None, quiet=quiet)
@@ -1793,10 +1813,7 @@ def serve(
     if not quiet:
         shown = f"[{host}]" if ":" in host else host
         err_console.print(f"serving {card['name']} on http://{shown}:{port}/ (Ctrl-C stops it)")
-    try:
-        uvicorn.run(app_, host=host, port=port, log_level="warning" if quiet else "info")
-    except OSError as exc:  # the port is taken, or the address is not ours
-        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    uvicorn.run(app_, host=host, port=port, log_level="warning" if quiet else "info")
 
 
 # --- list and cache ------------------------------------------------------------------------------
