@@ -27,3 +27,12 @@ def test_subpackages_import_only_to_their_left():
             for dep in _imports(path) - allowed:
                 bad.append(f"{path.relative_to(ROOT)} imports mnistlab.{dep}")
     assert not bad, bad
+
+
+def test_serve_does_not_import_the_command_line():
+    bad = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "serve").rglob("*.py")
+        if "cli" in _imports(path)
+    ]
+    assert not bad, bad
