@@ -357,6 +357,11 @@ def _output(common: Common) -> Iterator[Any]:
     yield OutputDir(common.out, overwrite=common.overwrite) if common.out else None
 
 
+def _save_figures(outdir: Any, figures: dict[str, Any]) -> None:
+    for name, fig in figures.items():
+        outdir.save_figure(name, fig)
+
+
 def _write_metrics(
     out: Any, command: str, common: Common, ds: Any, results: dict, **args: Any
 ) -> None:
@@ -526,7 +531,7 @@ def data_show(
     common: Common,
 ) -> None:
     """Draw the first N images of a split with their labels (digits.png)."""
-    from mnistlab.plots import digit_grid
+    from mnistlab.report import data_figures
 
     if not 1 <= n <= 400:
         raise InputError(f"--n {n}: show between 1 and 400 images")
@@ -534,10 +539,9 @@ def data_show(
         raise InputError(f"--split {split!r}: choose train or test")
     with _output(common) as outdir:
         ds = _load(common)
-        X, y = (ds.X_train, ds.y_train) if split == "train" else (ds.X_test, ds.y_test)
+        y = ds.y_train if split == "train" else ds.y_test
         n = min(n, len(y))
-        fig = digit_grid(X[:n], ds.image_shape, [str(v) for v in y[:n]], pixel_max=ds.pixel_max)
-        outdir.save_figure("digits.png", fig)
+        _save_figures(outdir, data_figures(ds, n, split))
         console.print(f"{n} {split} images of {ds.name}, labels: {' '.join(str(v) for v in y[:n])}")
         _write_metrics(
             outdir,
@@ -597,7 +601,7 @@ def binary(
     its out-of-fold scores, then the model refitted on all training images
     scores the test set once.
     """
-    from mnistlab import plots
+    from mnistlab import report
     from mnistlab.tasks import run_binary
 
     _check_cv(cv)
@@ -728,13 +732,7 @@ def binary(
             style="dim",
         )
         console.print(tst)
-        outdir.save_figure("pr_curves.png", plots.pr_curves(result))
-        outdir.save_figure("roc_curves.png", plots.roc_curves(result))
-        for name in result.models:
-            outdir.save_figure(
-                f"precision_recall_vs_threshold_{name}.png",
-                plots.precision_recall_vs_threshold(result, name),
-            )
+        _save_figures(outdir, report.binary_figures(result))
         _write_metrics(
             outdir,
             "binary",
@@ -766,7 +764,7 @@ def pairs(
     Draws the pairwise out-of-fold error rates as a heatmap and lists the hardest
     pairs with their test error. Pairs run in parallel (--n-jobs).
     """
-    from mnistlab import plots
+    from mnistlab import report
     from mnistlab.tasks import run_pairs
 
     _check_cv(cv)
@@ -799,18 +797,7 @@ def pairs(
             f"{m['test']['mean_error']:.2%}; {len(result.pairs)} pairs in "
             f"{result.seconds:.1f} s"
         )
-        outdir.save_figure(
-            "pair_errors.png",
-            plots.pair_error_heatmap(
-                result.cv_error, f"{model}: out-of-fold error rate per digit pair (%)"
-            ),
-        )
-        outdir.save_figure(
-            "pair_errors_test.png",
-            plots.pair_error_heatmap(
-                result.test_error, f"{model}: test error rate per digit pair (%)"
-            ),
-        )
+        _save_figures(outdir, report.pairs_figures(result))
         _write_metrics(
             outdir, "pairs", common, ds, result.to_metrics(), model=model, cv=cv, top=top
         )
@@ -827,22 +814,6 @@ def _parse_pair(text: str) -> tuple[int, int]:
     if a == b:
         raise InputError(f"--pair {text!r}: give two different digits")
     return a, b
-
-
-def _accuracy_figure(table: Any) -> Any:
-    from mnistlab.plots import styled_figure
-
-    with styled_figure((7, 3.8)) as fig:
-        ax = fig.subplots()
-        x = np.arange(len(table))
-        ax.bar(x - 0.2, table["cv_accuracy"], 0.4, label="CV (mean of folds)")
-        ax.bar(x + 0.2, table["test_accuracy"], 0.4, label="test")
-        ax.set_xticks(x, table["model"])
-        low = float(min(table["cv_accuracy"].min(), table["test_accuracy"].min()))
-        ax.set_ylim(max(0.0, low - 0.03), 1.0)
-        ax.set_ylabel("accuracy")
-        ax.legend(loc="lower right")
-    return fig
 
 
 @app.command("multiclass")
@@ -878,8 +849,8 @@ def multiclass(
     once on the test set. Models too slow for 60,000 images (svc) train on a
     stated stratified subset.
     """
-    from mnistlab import plots
-    from mnistlab.evaluation import confident_mistakes, top_confusions
+    from mnistlab import report
+    from mnistlab.evaluation import top_confusions
     from mnistlab.tasks import run_multiclass
 
     a, b = _parse_pair(pair)
@@ -976,37 +947,7 @@ def multiclass(
                 style="dim",
             )
         console.print(conf)
-        outdir.save_figure("accuracy.png", _accuracy_figure(result.table()))
-        for name, r in result.models.items():
-            slug = name.replace("[", "-").replace("]", "")  # sgd[ovr] -> sgd-ovr
-            outdir.save_figure(
-                f"{slug}_confusion_cv.png",
-                plots.confusion_matrices(
-                    r.y_cv, r.oof.predictions, f"{name}: out-of-fold predictions"
-                ),
-            )
-            outdir.save_figure(
-                f"{slug}_confusion_test.png",
-                plots.confusion_matrices(ds.y_test, r.test_pred, f"{name}: test set"),
-            )
-            Xcv = ds.X_train[r.train_index]
-            worst = confident_mistakes(r.y_cv, r.oof.predictions, r.cv_confidence, 24)
-            outdir.save_figure(
-                f"{slug}_mistakes.png",
-                plots.mistakes_gallery(
-                    Xcv[worst],
-                    r.y_cv[worst],
-                    r.oof.predictions[worst],
-                    r.cv_confidence[worst],
-                    ds.image_shape,
-                    ds.pixel_max,
-                    f"{name}: most confident out-of-fold mistakes (true→predicted)",
-                ),
-            )
-            outdir.save_figure(
-                f"{slug}_pair_{a}_{b}.png",
-                plots.pair_grid(Xcv, r.y_cv, r.oof.predictions, a, b, ds.image_shape, ds.pixel_max),
-            )
+        _save_figures(outdir, report.multiclass_figures(result, ds, (a, b)))
         _write_metrics(
             outdir,
             "multiclass",
@@ -1041,7 +982,7 @@ def multilabel(
     Reports F1 (macro and weighted), per-label precision/recall/F1, Hamming loss and
     subset accuracy: out-of-fold, then once on the test set.
     """
-    from mnistlab import plots
+    from mnistlab import report
     from mnistlab.tasks import run_multilabel
 
     _check_cv(cv)
@@ -1100,7 +1041,7 @@ def multilabel(
                 ],
             )
         console.print(per)
-        outdir.save_figure("multilabel_f1.png", plots.multilabel_scores(result))
+        _save_figures(outdir, report.multilabel_figures(result))
         _write_metrics(
             outdir,
             "multilabel",
@@ -1154,7 +1095,7 @@ def denoise(
     test set by MSE (0..255 scale), PSNR, and the accuracy of a classifier
     trained on clean images, against the noisy input as the baseline.
     """
-    from mnistlab import plots
+    from mnistlab import report
     from mnistlab.tasks import run_denoise
 
     with _output(common) as outdir:
@@ -1200,8 +1141,7 @@ def denoise(
             )
         console.print(table)
         console.print(f"best denoiser: {result.best()}")
-        outdir.save_figure("denoise_grid.png", plots.denoise_grid(result))
-        outdir.save_figure("denoise_scores.png", plots.denoise_scores(result))
+        _save_figures(outdir, report.denoise_figures(result))
         _write_metrics(
             outdir,
             "denoise",
@@ -1237,7 +1177,7 @@ def clean(
     Writes label_issues.csv (training index, given label, suggested label, label
     quality; worst first) and a gallery of the worst.
     """
-    from mnistlab import plots
+    from mnistlab import report
     from mnistlab.tasks import run_clean
 
     _check_cv(cv)
@@ -1274,19 +1214,7 @@ def clean(
             t.add_row(str(row.index), str(row.given), str(row.suggested), f"{row.quality:.4f}")
         console.print(t)
         outdir.write_bytes("label_issues.csv", result.table().to_csv(index=False))
-        top = result.issues[:show]
-        outdir.save_figure(
-            "label_issues.png",
-            plots.label_issue_gallery(
-                ds.X_train[top],
-                result.given[top],
-                result.suggested[top],
-                result.quality[top],
-                ds.image_shape,
-                ds.pixel_max,
-                "likely label issues: given→suggested (label quality)",
-            ),
-        )
+        _save_figures(outdir, report.clean_figures(result, ds, show))
         _write_metrics(
             outdir, "clean", common, ds, result.to_metrics(), model=model, cv=cv, show=show
         )
@@ -1525,7 +1453,7 @@ def evaluate(
     common: Common,
 ) -> None:
     """Score a saved model once on the test set: accuracy, per-class table, confusion matrix."""
-    from mnistlab import models, plots
+    from mnistlab import models, report
     from mnistlab.evaluation import per_class_report, top_confusions
 
     card = models.read_card(model_dir)
@@ -1536,7 +1464,7 @@ def evaluate(
         pred = est.predict(ds.X_test)
         seconds = time.perf_counter() - start
         acc = float(np.mean(pred == ds.y_test))
-        report = per_class_report(ds.y_test, pred)
+        per_class = per_class_report(ds.y_test, pred)
         name = card["name"]
         console.print(
             f"{name}: test accuracy {acc:.4f} on {ds.n_test:,} {ds.name} images "
@@ -1545,7 +1473,7 @@ def evaluate(
         t = Table(title="Per class (test set)", title_justify="left")
         for col in ("class", "precision", "recall", "F1", "support"):
             t.add_column(col, justify="left" if col == "class" else "right")
-        for k, row in report.iterrows():
+        for k, row in per_class.iterrows():
             t.add_row(
                 str(k),
                 f"{row['precision']:.4f}",
@@ -1554,15 +1482,15 @@ def evaluate(
                 f"{int(row['support']):,}",
             )
         console.print(t)
-        outdir.save_figure(
-            "confusion_test.png", plots.confusion_matrices(ds.y_test, pred, f"{name}: test set")
-        )
-        per_class = {str(k): {c: float(v) for c, v in row.items()} for k, row in report.iterrows()}
+        _save_figures(outdir, report.evaluate_figures(name, ds.y_test, pred))
+        per_class_json = {
+            str(k): {c: float(v) for c, v in row.items()} for k, row in per_class.iterrows()
+        }
         results = {
             name: {
                 "test": {
                     "accuracy": acc,
-                    "per_class": per_class,
+                    "per_class": per_class_json,
                     "top_confusions": top_confusions(ds.y_test, pred).to_dict(orient="records"),
                 },
                 "predict_seconds": seconds,

@@ -16,8 +16,10 @@ from mnistlab.plots._errors import (
 from mnistlab.plots._images import digit_grid
 from mnistlab.plots._search import search_scores
 from mnistlab.plots._style import styled_figure
+from mnistlab.plots._summary import accuracy_bars
 
 __all__ = [
+    "accuracy_bars",
     "confusion_matrices",
     "denoise_grid",
     "denoise_scores",
