@@ -17,6 +17,10 @@ from mnistlab._errors import InputError
 #: Marker file that records which files a command wrote into its ``--out`` directory.
 OUT_MARKER = ".mnistlab-out.json"
 
+# mkstemp creates files readable by their owner only; written files get the usual mode
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
@@ -29,6 +33,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     tmp_path = Path(tmp)
+    tmp_path.chmod(0o666 & ~_UMASK)
     try:
         yield tmp_path
         os.replace(tmp_path, path)
@@ -116,7 +121,9 @@ class OutputDir:
                 with contextlib.suppress(ValueError, OSError):
                     previous = json.loads(marker.read_text()).get("files", [])
             write_json(marker, {"files": sorted(set(previous) | set(self.written))})
-        return self.path / name
+        path = self.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)  # names may hold a subdirectory
+        return path
 
     def write_bytes(self, name: str, data: bytes | str) -> Path:
         """Write a file atomically."""

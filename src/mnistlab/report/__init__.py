@@ -12,8 +12,27 @@ from mnistlab.report._figures import (
     pairs_figures,
 )
 from mnistlab.report._metrics import metrics_document
+from mnistlab.report._sections import SECTIONS, Section, SectionResult
+from mnistlab.report._study import (
+    PROFILES,
+    SectionCache,
+    StudyResult,
+    parse_sections,
+    render_html,
+    run_study,
+    section_key,
+    source_hash,
+    write_report,
+    write_section,
+)
 
 __all__ = [
+    "PROFILES",
+    "SECTIONS",
+    "Section",
+    "SectionCache",
+    "SectionResult",
+    "StudyResult",
     "binary_figures",
     "clean_figures",
     "data_figures",
@@ -23,4 +42,11 @@ __all__ = [
     "multiclass_figures",
     "multilabel_figures",
     "pairs_figures",
+    "parse_sections",
+    "render_html",
+    "run_study",
+    "section_key",
+    "source_hash",
+    "write_report",
+    "write_section",
 ]

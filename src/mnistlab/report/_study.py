@@ -1,0 +1,350 @@
+"""The whole study: every section in order, cached per section, and its HTML report.
+
+Each finished section is stored under the cache root (``study/<key>/``: a JSON file and
+its PNGs, never a pickle), keyed by the data's checksums, the section's settings, the
+seed and a hash of mnistlab's own source, so an interrupted run resumes at the section
+it stopped in and a rerun only reads files.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mnistlab import __version__
+from mnistlab._cache import cache_dir
+from mnistlab._errors import InputError
+from mnistlab._io import dumps_json
+from mnistlab._progress import SILENT, Progress, ProgressTask
+from mnistlab.data import Dataset
+from mnistlab.models import library_versions
+from mnistlab.report._metrics import metrics_document
+from mnistlab.report._sections import SECTIONS, SectionResult
+
+_BASE: dict[str, dict[str, Any]] = {
+    "data": {"n": 25},
+    "binary": {
+        "positive": 5,
+        "pair": [3, 5],
+        "models": "sgd,rf",
+        "target_precision": 0.9,
+        "cv": 3,
+    },
+    "pairs": {"model": "pca-knn", "cv": 3, "top": 10},
+    "multiclass": {
+        "models": "sgd,logreg,rf,knn,svc",
+        "strategy": "native",
+        "cv": 3,
+        "pair": [3, 5],
+    },
+    "multilabel": {
+        "labels": "large,odd,prime",
+        "models": "knn5,chain-svc,multioutput-logreg",
+        "cv": 3,
+    },
+    "denoise": {"noise": "textbook", "denoisers": None},
+    "clean": {"model": "rf", "cv": 3, "show": 24},
+    "model": {"model": "fast"},
+}
+
+
+def _profile(**changes: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: {**base, **changes.get(name, {})} for name, base in _BASE.items()}
+
+
+#: The settings of every section in each profile. ``n_train``/``n_test`` name a stated
+#: stratified subset for that section. "default" fits about 15 minutes cold on 2 cores
+#: on full MNIST: the slow models (KNN predictions, SVMs) see a subset; "full" runs
+#: every section as its own command does by default, on all the data.
+PROFILES: dict[str, dict[str, dict[str, Any]]] = {
+    "quick": _profile(),
+    "default": _profile(
+        pairs={"n_train": 20_000},
+        multiclass={"models": "sgd,logreg,rf,knn,svc", "n_train": 20_000},
+        multilabel={"n_train": 20_000},
+        denoise={"n_train": 20_000, "n_test": 5_000},
+    ),
+    "full": _profile(),
+}
+
+
+def parse_sections(text: str | Sequence[str] | None) -> list[str]:
+    """Section names in study order; ``None`` or "all" means every section."""
+    if text is None or text == "all":
+        return list(SECTIONS)
+    names = [t.strip() for t in text.split(",")] if isinstance(text, str) else list(text)
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown or not names:
+        raise InputError(
+            f"unknown section {', '.join(map(repr, unknown)) or '(none given)'}; "
+            f"choose from {', '.join(SECTIONS)}"
+        )
+    return [n for n in SECTIONS if n in names]
+
+
+@cache
+def source_hash() -> str:
+    """A hash of mnistlab's own files: a changed package never reuses old results."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".html", ".css", ".js") and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def section_key(name: str, settings: dict, dataset: Dataset, seed: int) -> str:
+    """The cache key of one section's results."""
+    versions = library_versions()
+    blob = json.dumps(
+        {
+            "section": name,
+            "settings": settings,
+            "data": [
+                dataset.name,
+                dataset.n_train,
+                dataset.n_test,
+                sorted(dataset.checksums.items()),
+            ],
+            "seed": seed,
+            "source": source_hash(),
+            "versions": {k: versions.get(k) for k in ("numpy", "scikit-learn", "scipy")},
+        },
+        sort_keys=True,
+        default=str,
+    )
+    return f"{name}-{hashlib.sha256(blob.encode()).hexdigest()[:20]}"
+
+
+class SectionCache:
+    """Finished sections as ``<root>/<key>/section.json`` plus PNGs, stored atomically."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root is not None else cache_dir("study")
+
+    def get(self, key: str) -> SectionResult | None:
+        """The stored section, or None (also for an unreadable entry)."""
+        folder = self.root / key
+        try:
+            doc = json.loads((folder / "section.json").read_text(encoding="utf-8"))
+            figures = {n: (folder / n).read_bytes() for n in doc.pop("figures")}
+        except (OSError, ValueError, KeyError):
+            return None
+        return SectionResult(**doc, figures=figures)
+
+    def put(self, key: str, result: SectionResult) -> None:
+        """Store a section: written to a temporary folder, then renamed into place."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=self.root))
+        try:
+            for name, data in result.figures.items():
+                (tmp / name).write_bytes(data)
+            (tmp / "section.json").write_text(dumps_json(result.to_json()), encoding="utf-8")
+            final = self.root / key
+            if final.exists():
+                shutil.rmtree(final, ignore_errors=True)
+            os.replace(tmp, final)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+
+
+class _Prefixed(Progress):
+    """Progress of one section: its steps are named '<section>: <step>'."""
+
+    def __init__(self, inner: Progress, prefix: str) -> None:
+        self.inner = inner
+        self.prefix = prefix
+
+    def task(self, description: str, total: int) -> ProgressTask:
+        return self.inner.task(f"{self.prefix}: {description}", total)
+
+
+@dataclass
+class StudyResult:
+    """The study's sections and what it ran on."""
+
+    dataset: dict
+    checksums: dict
+    profile: str
+    seed: int
+    n_jobs: Any
+    sections: list[SectionResult] = field(default_factory=list)
+    cached: dict[str, bool] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def to_metrics(self) -> dict:
+        """``DIR/metrics.json``: every section's ``results`` block, by section."""
+        return {
+            s.name: {"settings": s.settings, "data": s.data, "results": s.metrics}
+            for s in self.sections
+        }
+
+
+def run_study(
+    dataset: Dataset,
+    sections: str | Sequence[str] | None = None,
+    profile: str = "default",
+    *,
+    seed: int = 42,
+    n_jobs: int | None = None,
+    recompute: bool = False,
+    cache: SectionCache | None = None,
+    progress: Progress = SILENT,
+    on_section: Callable[[SectionResult, bool], None] | None = None,
+) -> StudyResult:
+    """Run the study's sections in order, each from the cache when it has them.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    sections : str or sequence of str, optional
+        Comma-separated names (see ``SECTIONS``); default all.
+    profile : {"default", "full", "quick"}
+        "full" runs every section at its command's full settings; "quick" is meant for
+        a small subset of the data (the commands' ``--quick``).
+    seed : int
+    n_jobs : int, optional
+    recompute : bool
+        Ignore the cache (results are still stored).
+    cache : SectionCache, optional
+        Default: ``study/`` below the cache root.
+    progress : Progress
+    on_section : callable, optional
+        Called with each finished section and whether it came from the cache.
+    """
+    names = parse_sections(sections)
+    if profile not in PROFILES:
+        raise InputError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
+    cache = cache or SectionCache()
+    study = StudyResult(
+        dataset={**dataset.describe()},
+        checksums=dict(dataset.checksums),
+        profile=profile,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+    start = time.perf_counter()
+    with progress.task(f"study ({profile}): {len(names)} sections", len(names)) as overall:
+        for name in names:
+            settings = PROFILES[profile][name]
+            key = section_key(name, settings, dataset, seed)
+            result = None if recompute else cache.get(key)
+            from_cache = result is not None
+            if result is None:
+                t0 = time.perf_counter()
+                result = SECTIONS[name].run(
+                    dataset, settings, seed, n_jobs, _Prefixed(progress, name)
+                )
+                result.seconds = time.perf_counter() - t0
+                cache.put(key, result)
+            study.sections.append(result)
+            study.cached[name] = from_cache
+            if on_section is not None:
+                on_section(result, from_cache)
+            overall.advance()
+    study.seconds = time.perf_counter() - start
+    return study
+
+
+def section_document(study: StudyResult, result: SectionResult) -> dict:
+    """The section's own ``metrics.json`` (the layout every command writes)."""
+    described = _Fixed({**study.dataset, **result.data})
+    return metrics_document(
+        f"study {result.name}", result.settings, described, study.seed, result.metrics
+    )
+
+
+def write_section(out: Any, study: StudyResult, result: SectionResult) -> None:
+    """``DIR/<section>/``: its PNGs and ``metrics.json`` (written as soon as it is done)."""
+    for name, data in result.figures.items():
+        out.write_bytes(f"{result.name}/{name}", data)
+    out.write_json(f"{result.name}/metrics.json", section_document(study, result))
+
+
+def render_html(study: StudyResult) -> str:
+    """The report: one self-contained page, figures embedded as base64 PNG."""
+    from jinja2 import Environment, select_autoescape
+
+    env = Environment(
+        autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
+    )
+    template = env.from_string(
+        (resources.files("mnistlab.report") / "templates" / "report.html").read_text(
+            encoding="utf-8"
+        )
+    )
+
+    def fmt(v: Any) -> str:
+        if v is None:
+            return "—"
+        if isinstance(v, float):
+            return f"{v:,.4f}" if abs(v) < 1000 else f"{v:,.0f}"
+        if isinstance(v, int) and not isinstance(v, bool):
+            return f"{v:,}"
+        return str(v)
+
+    sections = [
+        {
+            "name": s.name,
+            "title": SECTIONS[s.name].title,
+            "text": SECTIONS[s.name].text,
+            "result": s,
+            "cached": study.cached.get(s.name, False),
+            "figures": [
+                (n, base64.b64encode(data).decode("ascii")) for n, data in s.figures.items()
+            ],
+        }
+        for s in study.sections
+    ]
+    return template.render(
+        study=study,
+        sections=sections,
+        fmt=fmt,
+        versions=library_versions(),
+        generated=time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        version=__version__,
+    )
+
+
+def write_report(out: Any, study: StudyResult) -> Path:
+    """``DIR/index.html`` and ``DIR/metrics.json`` (each section's files too)."""
+    for result in study.sections:
+        write_section(out, study, result)
+    doc = metrics_document(
+        "study",
+        {
+            "profile": study.profile,
+            "sections": [s.name for s in study.sections],
+            "n_jobs": study.n_jobs,
+        },
+        _Fixed(study.dataset),
+        study.seed,
+        study.to_metrics(),
+    )
+    doc["seconds"] = {s.name: s.seconds for s in study.sections}
+    doc["cached"] = study.cached
+    out.write_json("metrics.json", doc)
+    return out.write_bytes("index.html", render_html(study))
+
+
+class _Fixed:
+    """A dataset description, for :func:`metrics_document`, which only calls ``describe``."""
+
+    def __init__(self, described: dict) -> None:
+        self.described = described
+
+    def describe(self) -> dict:
+        return dict(self.described)
