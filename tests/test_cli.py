@@ -564,3 +564,34 @@ def test_serve_refuses_a_taken_port_and_a_bad_model(tmp_path):
     assert_one_line_error(code, err, "none")
     code, _, err = run("serve", "--host", "no.such.host.invalid", "--data", "digits")
     assert_one_line_error(code, err, "not an address of this machine")
+
+
+def test_study_on_digits_writes_the_report_and_reruns_from_the_cache(tmp_path):
+    out = tmp_path / "study"
+    args = ("study", "--data", "digits", "--sections", "data,model", "--out", str(out))
+    code, stdout, _ = run(*args)
+    assert code == 0, stdout
+    assert "fast: test accuracy" in stdout
+    assert (out / "index.html").is_file() and (out / "model" / "confusion_test.png").is_file()
+    doc = json.loads((out / "metrics.json").read_text())
+    assert doc["cached"] == {"data": False, "model": False}
+    code, stdout, _ = run(*args)
+    assert code == 0 and "(cached)" in stdout
+    assert json.loads((out / "metrics.json").read_text())["cached"]["model"] is True
+
+
+def test_study_bad_input(tmp_path):
+    code, _, err = run("study", "--data", "digits", "--sections", "data,nope")
+    assert_one_line_error(code, err, "unknown section 'nope'")
+    code, _, err = run("study", "--data", "digits", "--full", "--quick")
+    assert_one_line_error(code, err, "exclude each other")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("precious")
+    code, _, err = run("study", "--data", "digits", "--sections", "data", "--out", str(mine))
+    assert_one_line_error(code, err, "not written by mnistlab")
+    assert (mine / "thesis.tex").read_text() == "precious"
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code, _, err = run("study", "--data", "digits", "--out", str(blocker / "sub"))
+    assert code == 2 and "error:" in err
