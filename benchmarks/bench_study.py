@@ -1,0 +1,51 @@
+"""Time and peak memory of ``mnistlab study``: cold (empty cache) and warm, default and quick.
+
+Each run is a subprocess with its own fresh cache directory (cold) or the one the cold
+run filled (warm); peak memory is the cold run's maximum resident set size.
+
+    MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_study.py [--only quick|default|full]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def _run(args: list[str], cache: str, out: str) -> tuple[float, float]:
+    env = {**os.environ, "MNISTLAB_CACHE": cache, "MPLBACKEND": "Agg"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mnistlab", "study", *args, "--out", out, "--overwrite", "-q"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    stderr = proc.stderr.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own peak, not all children's
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"study {' '.join(args)} failed:\n{stderr}")
+    return seconds, usage.ru_maxrss / 1024  # kB on Linux
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("quick", "default", "full"))
+    args = parser.parse_args()
+    profiles = {"quick": ["--quick"], "default": [], "full": ["--full"]}
+    chosen = [args.only] if args.only else ["quick", "default"]
+    print(f"{'profile':10} {'cold s':>8} {'warm s':>8} {'warm/cold':>10} {'peak MB':>9}")
+    for name in chosen:
+        with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
+            cold, peak = _run(profiles[name], cache, out)
+            warm, _ = _run(profiles[name], cache, out)
+        print(f"{name:10} {cold:8.1f} {warm:8.1f} {warm / cold:10.3f} {peak:9.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
