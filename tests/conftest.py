@@ -74,3 +74,48 @@ def write_idx_dir(
 def idx_dir(tmp_path) -> Path:
     """Four small gzip IDX files (6x5 images) that are not MNIST."""
     return write_idx_dir(tmp_path / "idx")
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's chromium. Missing: skip, or fail where MNISTLAB_REQUIRE_BROWSER=1 (CI)."""
+    import shutil
+
+    found = os.environ.get("MNISTLAB_CHROMIUM") or shutil.which("chromium")
+    if not found:
+        if os.environ.get("MNISTLAB_REQUIRE_BROWSER") == "1":
+            pytest.fail("chromium is not installed (apt-get install chromium)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    return found
+
+
+@pytest.fixture
+def browser(chromium_path):
+    """A headless chromium driven by Playwright (which never downloads a browser here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Where tests leave screenshots: MNISTLAB_ARTIFACTS, else test-artifacts/."""
+    path = Path(os.environ.get("MNISTLAB_ARTIFACTS", "test-artifacts"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -2,42 +2,19 @@
 ``mnistlab serve`` and sees the prediction and the probability bars.
 
 Skipped when no chromium is installed, unless MNISTLAB_REQUIRE_BROWSER=1 (set by CI,
-which installs it), where a missing browser fails the test. The screenshot is kept in
-``test-artifacts/`` (or MNISTLAB_ARTIFACTS).
+which installs it). The screenshot is kept in ``test-artifacts/`` (or MNISTLAB_ARTIFACTS).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
-
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _chromium() -> str:
-    found = os.environ.get("MNISTLAB_CHROMIUM") or shutil.which("chromium")
-    if not found:
-        if os.environ.get("MNISTLAB_REQUIRE_BROWSER") == "1":
-            pytest.fail("chromium is not installed (apt-get install chromium)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    return found
 
 
 def _free_port() -> int:
@@ -78,43 +55,35 @@ def server(tmp_path, digits_model):
     proc.wait(10)
 
 
-def test_draw_a_digit_and_see_the_answer(server):
-    from playwright.sync_api import expect, sync_playwright
+def test_draw_a_digit_and_see_the_answer(server, browser, artifacts):
+    from playwright.sync_api import expect
 
-    chromium = _chromium()
-    artifacts = Path(os.environ.get("MNISTLAB_ARTIFACTS", "test-artifacts"))
-    artifacts.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 900, "height": 700})
-            page.goto(server + "/")
-            assert page.locator("#model").inner_text() == "knn"
-            assert page.locator("#digit").inner_text() == "?"
-            box = page.locator("#pad").bounding_box()
-            x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
-            # a "1": one stroke down the middle, drawn with the mouse
-            page.mouse.move(x0 + 0.5 * w, y0 + 0.15 * h)
-            page.mouse.down()
-            for k in range(1, 21):
-                page.mouse.move(x0 + 0.5 * w, y0 + (0.15 + 0.7 * k / 20) * h)
-            page.mouse.up()
-            # expect() polls without eval, which the page's Content-Security-Policy forbids
-            expect(page.locator("#digit")).to_have_text(re.compile(r"^[0-9]$"), timeout=15_000)
-            widths = page.eval_on_selector_all(
-                "#bars .fill", "els => els.map(e => parseFloat(e.style.width) || 0)"
-            )
-            assert len(widths) == 10 and max(widths) > 0
-            best = page.locator("#bars li.best").get_attribute("data-digit")
-            assert best == page.locator("#digit").inner_text()
-            page.wait_for_timeout(400)  # the bars' width transition
-            fill = page.locator("#bars li.best .fill").bounding_box()
-            track = page.locator("#bars li.best .track").bounding_box()
-            assert fill["width"] >= 0.2 * track["width"]  # drawn, not only styled
-            assert "sure" in page.locator("#confidence").inner_text()
-            page.screenshot(path=str(artifacts / "serve-draw.png"), full_page=True)
-            # Clear empties the answer again
-            page.click("#clear")
-            assert page.locator("#digit").inner_text() == "?"
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 900, "height": 700})
+    page.goto(server + "/")
+    assert page.locator("#model").inner_text() == "knn"
+    assert page.locator("#digit").inner_text() == "?"
+    box = page.locator("#pad").bounding_box()
+    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
+    # a "1": one stroke down the middle, drawn with the mouse
+    page.mouse.move(x0 + 0.5 * w, y0 + 0.15 * h)
+    page.mouse.down()
+    for k in range(1, 21):
+        page.mouse.move(x0 + 0.5 * w, y0 + (0.15 + 0.7 * k / 20) * h)
+    page.mouse.up()
+    # expect() polls without eval, which the page's Content-Security-Policy forbids
+    expect(page.locator("#digit")).to_have_text(re.compile(r"^[0-9]$"), timeout=15_000)
+    widths = page.eval_on_selector_all(
+        "#bars .fill", "els => els.map(e => parseFloat(e.style.width) || 0)"
+    )
+    assert len(widths) == 10 and max(widths) > 0
+    best = page.locator("#bars li.best").get_attribute("data-digit")
+    assert best == page.locator("#digit").inner_text()
+    page.wait_for_timeout(400)  # the bars' width transition
+    fill = page.locator("#bars li.best .fill").bounding_box()
+    track = page.locator("#bars li.best .track").bounding_box()
+    assert fill["width"] >= 0.2 * track["width"]  # drawn, not only styled
+    assert "sure" in page.locator("#confidence").inner_text()
+    page.screenshot(path=str(artifacts / "serve-draw.png"), full_page=True)
+    # Clear empties the answer again
+    page.click("#clear")
+    assert page.locator("#digit").inner_text() == "?"
