@@ -10,7 +10,7 @@ from mnistlab.models import (
     NoiseFloorHinge,
     PCADenoiser,
 )
-from mnistlab.preprocessing import HOG, Augmented, Deskew
+from mnistlab.preprocessing import HOG, Augmented, BlockScaler, Deskew
 
 
 def _expected_failures(estimator):
@@ -153,6 +153,7 @@ _IMAGE_CHECKS = {
         Deskew(),
         HOG(),
         Augmented(KNeighborsClassifier(n_neighbors=3)),
+        BlockScaler(),
     ],
     expected_failed_checks=_expected_failures,
 )

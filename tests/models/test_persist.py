@@ -17,7 +17,7 @@ def digits():
     return load("digits")
 
 
-@pytest.fixture(params=["rf", "knn", "sgd", "logreg"])
+@pytest.fixture(params=["rf", "knn", "sgd", "logreg", "fast", "best"])
 def saved(request, tmp_path, digits):
     est = models.get(request.param, random_state=0)
     if request.param == "rf":

@@ -10,7 +10,15 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 
 from mnistlab.data import load
-from mnistlab.preprocessing import HOG, Augmented, Deskew, augment, rotate_images, shift_images
+from mnistlab.preprocessing import (
+    HOG,
+    Augmented,
+    BlockScaler,
+    Deskew,
+    augment,
+    rotate_images,
+    shift_images,
+)
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +112,25 @@ def test_augmented_in_cross_validation_does_not_leak(digits):
 
     cross_val_score(Augmented(Spy(n_neighbors=1)), X, y, cv=3)
     assert Spy.seen == [400 * 5] * 3
+
+
+def test_virtual_support_vectors_augment_only_the_support(digits):
+    from sklearn.svm import SVC
+
+    X, y = digits.X_train, digits.y_train
+    plain = make_pipeline(BlockScaler(), SVC(C=5)).fit(X, y)
+    n_support = len(plain[-1].support_)
+    assert n_support < len(X)
+    m = Augmented(make_pipeline(BlockScaler(), SVC(C=5)), support_vectors_only=True).fit(X, y)
+    assert m.n_augmented_ == 4 * n_support  # four shifted copies of each support vector
+    assert len(m.estimator_[-1].support_) > 0
+    assert m.score(digits.X_test, digits.y_test) >= plain.score(digits.X_test, digits.y_test) - 0.01
+    with pytest.raises(ValueError, match="needs a support vector machine"):
+        Augmented(KNeighborsClassifier(), support_vectors_only=True).fit(X, y)
+
+
+def test_block_scaler_keeps_the_geometry():
+    X = np.array([[0.0, 10.0], [2.0, 30.0], [4.0, 50.0]])
+    Z = BlockScaler().fit_transform(X)
+    assert np.allclose(Z * np.std(X), X)
+    assert np.allclose(BlockScaler().fit_transform(np.ones((3, 2))), 1.0)

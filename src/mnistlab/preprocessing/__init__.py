@@ -19,6 +19,7 @@ from mnistlab.preprocessing._import import (
     open_image,
 )
 from mnistlab.preprocessing._noise import NOISES, NoiseModel, add_noise
+from mnistlab.preprocessing._scale import BlockScaler
 
 __all__ = [
     "FORMATS",
@@ -27,6 +28,7 @@ __all__ = [
     "NOISES",
     "TEXTBOOK_SHIFTS",
     "Augmented",
+    "BlockScaler",
     "Deskew",
     "ImageError",
     "NoiseModel",

@@ -1,0 +1,36 @@
+"""One scale for a whole block of features."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+class BlockScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Divide every feature by one number: the standard deviation of the whole block.
+
+    Unlike :class:`~sklearn.preprocessing.StandardScaler` it keeps the block's geometry
+    (the relative size of its features); it puts blocks measured in different units,
+    such as PCA components of pixels and of HOG features, on one footing before they
+    are joined for a kernel machine.
+
+    Attributes
+    ----------
+    scale_ : float
+        The standard deviation of all training values (1 if they are constant).
+    n_features_in_ : int
+    """
+
+    def fit(self, X, y=None):
+        """Learn the block's standard deviation."""
+        X = validate_data(self, X, dtype=np.float64)
+        std = float(np.std(X))
+        self.scale_ = std if std > 0 else 1.0
+        return self
+
+    def transform(self, X):
+        """Divide by the learned scale."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
+        return X / self.scale_
