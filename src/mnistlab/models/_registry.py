@@ -357,7 +357,7 @@ def _best() -> Pipeline:
         ]
     )
     svm = Pipeline(
-        [("features", features), ("svc", SVC(C=5, cache_size=2000, random_state=TEXTBOOK_SEED))]
+        [("features", features), ("svc", SVC(C=10, cache_size=2000, random_state=TEXTBOOK_SEED))]
     )
     return Pipeline(
         [
@@ -371,7 +371,7 @@ register(
     ModelEntry(
         "best",
         "the most accurate classical model: deskew; PCA(50) of the pixels joined with "
-        "PCA(128) of HOG features; RBF SVC(C=5), refitted with shifted and rotated copies "
+        "PCA(128) of HOG features; RBF SVC(C=10), refitted with shifted and rotated copies "
         "of its support vectors (virtual support vectors); chosen on a validation split",
         _best,
         search_space={
