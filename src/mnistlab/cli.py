@@ -1231,7 +1231,7 @@ def search(
         typer.Option(
             "--model",
             help="A registry name with a search space, several "
-            "comma-separated, or all (the zoo: fast, svc-deskew, svc-hog, mlp, et).",
+            "comma-separated, or all (the zoo: fast, best, svc-deskew, svc-hog, mlp, et).",
         ),
     ],
     budget: Annotated[
@@ -1239,8 +1239,9 @@ def search(
         typer.Option(
             "--budget",
             help="quick: 6,000 training images and 8 candidates per "
-            "model, in a minute or two; full: all 60,000 images and 27 candidates "
-            "per model, halved 3 to 1 each round.",
+            "model, in a minute or two; full: 27 candidates per model drawn on "
+            "1,000 of the 60,000 images, the best third going on to three times as "
+            "many images each round, up to 27,000.",
         ),
     ] = "quick",
     dask: Annotated[
