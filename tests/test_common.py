@@ -6,9 +6,11 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from mnistlab.models import (
     ClippedRegressor,
+    CNNClassifier,
     IsotonicOutputRegressor,
     NoiseFloorHinge,
     PCADenoiser,
+    torch_available,
 )
 from mnistlab.preprocessing import HOG, Augmented, BlockScaler, Deskew
 
@@ -89,6 +91,33 @@ _IMAGE_CHECKS = {
         "check_readonly_memmap_input",
         "check_supervised_y_2d",
     ),
+    "CNNClassifier": (
+        "check_classifier_data_not_an_array",
+        "check_classifiers_classes",
+        "check_classifiers_one_label",
+        "check_classifiers_train",
+        "check_dict_unchanged",
+        "check_dont_overwrite_parameters",
+        "check_dtype_object",
+        "check_estimators_dtypes",
+        "check_estimators_fit_returns_self",
+        "check_estimators_nan_inf",
+        "check_estimators_overwrite_params",
+        "check_estimators_pickle",
+        "check_f_contiguous_array_estimator",
+        "check_fit2d_1feature",
+        "check_fit2d_1sample",
+        "check_fit2d_predict1d",
+        "check_fit_check_is_fitted",
+        "check_fit_idempotent",
+        "check_fit_score_takes_y",
+        "check_methods_sample_order_invariance",
+        "check_methods_subset_invariance",
+        "check_n_features_in",
+        "check_pipeline_consistency",
+        "check_readonly_memmap_input",
+        "check_supervised_y_2d",
+    ),
     "Deskew": (
         "check_dict_unchanged",
         "check_dont_overwrite_parameters",
@@ -154,6 +183,12 @@ _IMAGE_CHECKS = {
         HOG(),
         Augmented(KNeighborsClassifier(n_neighbors=3)),
         BlockScaler(),
+        # the CNN is checked where its optional PyTorch is installed (CI installs it)
+        *(
+            [CNNClassifier(channels=(4,), dense=8, epochs=1, random_state=0, n_jobs=1)]
+            if torch_available()
+            else []
+        ),
     ],
     expected_failed_checks=_expected_failures,
 )

@@ -5,6 +5,7 @@
 KNeighborsClassifier(n_neighbors=4, weights='distance')
 """
 
+from mnistlab.models._cnn import CNNClassifier, torch_available
 from mnistlab.models._default import DEFAULT_MODEL, default_model, default_model_dir
 from mnistlab.models._denoisers import (
     ClippedRegressor,
@@ -42,6 +43,7 @@ __all__ = [
     "MODEL_FILE",
     "TEXTBOOK_SEED",
     "TRUSTED_TYPES",
+    "CNNClassifier",
     "ClippedRegressor",
     "IsotonicOutputRegressor",
     "ModelEntry",
@@ -63,5 +65,6 @@ __all__ = [
     "read_card",
     "register",
     "save_model",
+    "torch_available",
     "trust",
 ]

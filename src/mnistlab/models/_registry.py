@@ -18,6 +18,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC
 
 from mnistlab._errors import InputError
+from mnistlab.models._cnn import CNNClassifier
 from mnistlab.models._denoisers import (
     ClippedRegressor,
     IsotonicOutputRegressor,
@@ -409,6 +410,22 @@ register(
             "mlp__alpha": [1e-4, 1e-3, 1e-2],
         },
         tags=frozenset({"neural", "zoo"}),
+    )
+)
+register(
+    ModelEntry(
+        "cnn",
+        "a small convolutional network (PyTorch via skorch; needs the torch extra): two "
+        "conv blocks with batch norm and dropout, 8 epochs of one-cycle AdamW, random "
+        "shifts and rotations of every batch",
+        lambda: CNNClassifier(random_state=TEXTBOOK_SEED),
+        search_space={
+            "channels": [(16, 32), (32, 64), (32, 64, 128)],
+            "dense": [64, 128, 256],
+            "dropout": [0.1, 0.25, 0.4],
+            "lr": [1e-3, 3e-3, 1e-2],
+        },
+        tags=frozenset({"neural", "torch"}),
     )
 )
 register(

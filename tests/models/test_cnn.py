@@ -1,0 +1,88 @@
+"""The CNN zoo entry: the same contract as every model, on small data."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from sklearn.model_selection import cross_val_score
+
+from mnistlab import InputError, models
+from mnistlab.data import load
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load("digits")
+
+
+needs_torch = pytest.mark.skipif(not models.torch_available(), reason="needs the torch extra")
+
+
+def _small(**params):
+    return models.get("cnn", n_jobs=1).set_params(**{"epochs": 8, **params})
+
+
+@needs_torch
+def test_fit_predict_score_and_history(digits):
+    m = _small(validation_fraction=0.1).fit(digits.X_train, digits.y_train)
+    assert m.score(digits.X_test, digits.y_test) > 0.93
+    proba = m.predict_proba(digits.X_test[:5])
+    assert proba.shape == (5, 10) and np.allclose(proba.sum(axis=1), 1)
+    assert [h["epoch"] for h in m.history_] == list(range(1, 9))
+    assert {"train_loss", "valid_loss", "valid_acc"} <= set(m.history_[-1])
+    assert m.history_[-1]["train_loss"] < m.history_[0]["train_loss"]
+    assert m.n_parameters_ > 1000 and m.scale_ == 16
+
+
+@needs_torch
+def test_seeded_fits_are_identical(digits):
+    X, y = digits.X_train[:400], digits.y_train[:400]
+    a = _small(epochs=2).fit(X, y).predict_proba(digits.X_test)
+    b = _small(epochs=2).fit(X, y).predict_proba(digits.X_test)
+    np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+@needs_torch
+def test_save_load_predicts_the_same(digits, tmp_path):
+    m = _small(epochs=2).fit(digits.X_train, digits.y_train)
+    path = models.save_model(m, tmp_path / "cnn", name="cnn", dataset=digits)
+    loaded, card = models.load_model(path, image_shape=digits.image_shape)
+    np.testing.assert_array_equal(loaded.predict(digits.X_test), m.predict(digits.X_test))
+    assert card["estimator"] == "CNNClassifier" and card["params"]["epochs"] == 2
+
+
+@needs_torch
+def test_weights_that_do_not_match_the_architecture(digits):
+    m = _small(epochs=1).fit(digits.X_train[:200], digits.y_train[:200])
+    m.set_params(dense=32)  # as if a card named another architecture than its weights
+    m._module_cache = None
+    with pytest.raises(InputError, match="do not match its architecture"):
+        m.predict(digits.X_test[:3])
+
+
+@needs_torch
+def test_cross_val_score(digits):
+    model = _small(epochs=5, batch_size=32)
+    scores = cross_val_score(model, digits.X_train[:600], digits.y_train[:600], cv=3)
+    assert scores.mean() > 0.6  # 400 images a fold, 5 short epochs: far above chance
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"epochs": 0}, {"dropout": 1.0}, {"channels": ()}, {"lr": -1}, {"validation_fraction": 1}],
+)
+def test_bad_architecture_parameters(digits, bad):
+    with pytest.raises(ValueError, match="invalid CNNClassifier parameter"):
+        _small(**bad).fit(digits.X_train[:50], digits.y_train[:50])
+
+
+def test_without_torch_fit_says_how_to_install(digits, monkeypatch):
+    """Hide PyTorch: the entry still builds, and fitting says in one line what to do."""
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes 'import torch' fail
+    monkeypatch.setitem(sys.modules, "skorch", None)
+    assert not models.torch_available()
+    m = models.get("cnn")
+    with pytest.raises(InputError, match=r"pip install 'mnistlab\[torch\]'"):
+        m.fit(digits.X_train[:50], digits.y_train[:50])
