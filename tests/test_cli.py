@@ -595,3 +595,39 @@ def test_study_bad_input(tmp_path):
     blocker.write_text("")
     code, _, err = run("study", "--data", "digits", "--out", str(blocker / "sub"))
     assert code == 2 and "error:" in err
+
+
+def test_train_as_default_replaces_fast_in_predict_and_the_study(tmp_path):
+    from PIL import Image
+
+    from mnistlab import models
+
+    if not models.torch_available():
+        pytest.skip("needs the torch extra")
+    code, _, err = run("train", "--model", "fast", "--as-default", "--data", "digits")
+    assert_one_line_error(code, err, "only cnn or best")
+    code, out, err = run(
+        "train",
+        "--model",
+        "cnn",
+        "--params",
+        '{"epochs": 2}',
+        "--as-default",
+        "--data",
+        "digits",
+        "--out",
+        str(tmp_path / "cnn"),
+    )
+    assert code == 0 and "kept as the default model" in out, err
+    img = tmp_path / "one.png"
+    Image.new("L", (40, 40), 255).save(img)
+    Image.frombytes("L", (4, 30), b"\0" * 120).save(tmp_path / "bar.png")
+    canvas = Image.new("L", (40, 40), 255)
+    canvas.paste(Image.open(tmp_path / "bar.png"), (18, 5))
+    canvas.save(img)
+    code, out, err = run("predict", str(img), "--data", "digits", "--json")
+    assert code == 0 and json.loads(out)["model"] == "cnn" and "model: cnn" in err
+    code, out, _ = run(
+        "study", "--data", "digits", "--sections", "model", "--out", str(tmp_path / "s")
+    )
+    assert code == 0 and "cnn (cached): test accuracy" in out

@@ -1397,6 +1397,15 @@ def train(
             "four 1-pixel shifts), rotate (±10 degrees), or shift,rotate.",
         ),
     ] = None,
+    as_default: Annotated[
+        bool,
+        typer.Option(
+            "--as-default",
+            help="Also keep it in the cache as the default model of predict, serve and "
+            "the study's model section (cnn or best; the first of them found is used, "
+            "else fast).",
+        ),
+    ] = False,
     *,
     common: Common,
 ) -> None:
@@ -1406,6 +1415,11 @@ def train(
     """
     from mnistlab import models
 
+    if as_default and model not in models.PREFERRED_MODELS:
+        raise InputError(
+            f"--as-default: only {' or '.join(models.PREFERRED_MODELS)} can replace the "
+            f"default model, not {model!r}"
+        )
     parsed = _parse_params(params)
     est = _build_for_training(model, parsed, augment, common.seed, common.n_jobs)
     with _output(common) as outdir:
@@ -1434,6 +1448,17 @@ def train(
             f"trained {model} on {ds.n_train:,} {ds.name} images in {seconds:.1f} s; "
             f"saved to {outdir.path}/ (evaluate with: mnistlab evaluate {outdir.path})"
         )
+        if as_default:
+            kept = models.save_model(
+                est,
+                models.default_model_dir(ds, model),
+                name=model,
+                dataset=ds,
+                train_seconds=seconds,
+                extra=extra,
+                overwrite=True,
+            )
+            console.print(f"kept as the default model of predict and serve: {kept}")
         _write_metrics(
             outdir,
             "train",

@@ -6,7 +6,13 @@ KNeighborsClassifier(n_neighbors=4, weights='distance')
 """
 
 from mnistlab.models._cnn import CNNClassifier, torch_available
-from mnistlab.models._default import DEFAULT_MODEL, default_model, default_model_dir
+from mnistlab.models._default import (
+    DEFAULT_MODEL,
+    PREFERRED_MODELS,
+    cached_preferred,
+    default_model,
+    default_model_dir,
+)
 from mnistlab.models._denoisers import (
     ClippedRegressor,
     IsotonicOutputRegressor,
@@ -41,6 +47,7 @@ __all__ = [
     "CARD_FILE",
     "DEFAULT_MODEL",
     "MODEL_FILE",
+    "PREFERRED_MODELS",
     "TEXTBOOK_SEED",
     "TRUSTED_TYPES",
     "CNNClassifier",
@@ -49,6 +56,7 @@ __all__ = [
     "ModelEntry",
     "NoiseFloorHinge",
     "PCADenoiser",
+    "cached_preferred",
     "default_model",
     "default_model_dir",
     "denoiser_entry",

@@ -214,9 +214,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             "validation_fraction": 0 <= float(self.validation_fraction) < 1,
         }
         bad = [k for k, ok in checks.items() if not ok]
-        if bad:
+        if bad:  # InputError is a ValueError: scikit-learn's convention, and exit 2 on the CLI
             shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in bad)
-            raise ValueError(f"invalid CNNClassifier parameter: {shown}")
+            raise InputError(f"invalid CNNClassifier parameter: {shown}")
 
     def _set_threads(self) -> None:
         import os
@@ -279,6 +279,13 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         from skorch.dataset import ValidSplit
 
         self.image_shape_ = infer_shape(X.shape[1], self.image_shape)
+        blocks = len(tuple(self.channels))
+        if min(self.image_shape_) >> blocks < 1:
+            raise InputError(
+                f"invalid CNNClassifier parameter: channels={self.channels!r}: {blocks} "
+                f"pooling blocks are too many for {self.image_shape_[0]}x"
+                f"{self.image_shape_[1]} images"
+            )
         self.classes_, y_idx = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError("CNNClassifier needs at least 2 classes in y")

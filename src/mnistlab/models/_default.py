@@ -17,6 +17,10 @@ from mnistlab.models._registry import get
 
 DEFAULT_MODEL = "fast"
 
+#: Models that replace ``fast`` as the default once trained and kept in the cache
+#: (``mnistlab train --model cnn --as-default``), the first found wins; never trained unasked.
+PREFERRED_MODELS = ("cnn", "best")
+
 
 def default_model_dir(dataset: Any, name: str = DEFAULT_MODEL) -> Path:
     """Where the default model for ``dataset`` lives (keyed by its data and our version)."""
@@ -43,10 +47,17 @@ def default_model(
 ) -> tuple[BaseEstimator, dict, Path, bool]:
     """The cached default model for ``dataset``, training and saving it on first use.
 
+    For the default name, a model of :data:`PREFERRED_MODELS` kept in the cache (and
+    loadable here: the CNN needs PyTorch) is used instead.
+
     Returns
     -------
     estimator, card, path, trained_now
     """
+    if name == DEFAULT_MODEL:
+        found = cached_preferred(dataset)
+        if found is not None:
+            return (*found, False)
     path = default_model_dir(dataset, name)
     if (path / CARD_FILE).is_file():
         try:
@@ -59,3 +70,19 @@ def default_model(
     save_model(est, path, name=name, dataset=dataset, overwrite=True)
     est, card = load_model(path, image_shape=dataset.image_shape)
     return est, card, path, True
+
+
+def cached_preferred(dataset: Any) -> tuple[BaseEstimator, dict, Path] | None:
+    """The first of :data:`PREFERRED_MODELS` kept in the cache for ``dataset``, if any."""
+    from mnistlab.models._cnn import torch_available
+
+    for name in PREFERRED_MODELS:
+        path = default_model_dir(dataset, name)
+        if not (path / CARD_FILE).is_file() or (name == "cnn" and not torch_available()):
+            continue
+        try:
+            est, card = load_model(path, image_shape=dataset.image_shape)
+        except InputError:
+            continue  # damaged: ignored, never trained again unasked
+        return est, card, path
+    return None

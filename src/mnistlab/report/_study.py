@@ -244,6 +244,8 @@ def run_study(
     with progress.task(f"study ({profile}): {len(names)} sections", len(names)) as overall:
         for name in names:
             settings = PROFILES[profile][name]
+            if name == "model":  # models kept in the cache are part of what it shows
+                settings = {**settings, "cached_models": _cached_models(dataset)}
             key = section_key(name, settings, dataset, seed)
             result = None if recompute else cache.get(key)
             from_cache = result is not None
@@ -261,6 +263,21 @@ def run_study(
             overall.advance()
     study.seconds = time.perf_counter() - start
     return study
+
+
+def _cached_models(dataset: Dataset) -> dict[str, str]:
+    """The preferred models kept in the cache for ``dataset``: name -> checksum."""
+    from mnistlab.models import CARD_FILE, PREFERRED_MODELS, default_model_dir, torch_available
+
+    found = {}
+    for name in PREFERRED_MODELS:
+        card = default_model_dir(dataset, name) / CARD_FILE
+        if card.is_file() and (name != "cnn" or torch_available()):
+            try:
+                found[name] = json.loads(card.read_text(encoding="utf-8"))["model_sha256"]
+            except (OSError, ValueError, KeyError):
+                continue
+    return found
 
 
 def section_document(study: StudyResult, result: SectionResult) -> dict:
