@@ -24,7 +24,7 @@ from jinja2 import Environment, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mnistlab.models import predict_digits
-from mnistlab.preprocessing import MAX_PIXELS_SIDE, ImageError, image_to_row
+from mnistlab.preprocessing import ImageError, image_to_row
 
 #: HTTP status of each reason an image is refused.
 _STATUS = {"format": 415, "size": 413, "corrupt": 422, "blank": 422, "read": 400}
@@ -42,9 +42,8 @@ class Limits:
     Parameters
     ----------
     max_body : int
-        Largest request body in bytes (1 MB).
-    max_side : int
-        Largest image side in pixels.
+        Largest request body in bytes (1 MB). Images are also limited to
+        ``MAX_PIXELS_SIDE`` (2000) pixels on a side, read from their header.
     workers : int
         Predictions that run at once (threads).
     queue : int
@@ -52,12 +51,11 @@ class Limits:
     """
 
     max_body: int = 1_000_000
-    max_side: int = MAX_PIXELS_SIDE
     workers: int = 2
     queue: int = 256
 
     def __post_init__(self) -> None:
-        for name in ("max_body", "max_side", "workers"):
+        for name in ("max_body", "workers"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
         if self.queue < 0:
@@ -172,7 +170,7 @@ def create_app(estimator: Any, card: dict[str, Any], *, limits: Limits | None = 
         title="mnistlab",
         summary="Draw a digit; the model says which it is.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # Swagger UI loads from a CDN: nothing offline, and the CSP forbids it
         redoc_url=None,
     )
     static = resources.files("mnistlab.serve") / "static"
