@@ -412,6 +412,48 @@ register(
         tags=frozenset({"neural", "zoo"}),
     )
 )
+
+
+def _mlp(hidden: tuple[int, ...], alpha: float, deskew: bool) -> Pipeline:
+    steps = [("deskew", Deskew())] if deskew else []
+    steps += [
+        ("scale", StandardScaler()),
+        (
+            "mlp",
+            MLPClassifier(
+                hidden_layer_sizes=hidden,
+                alpha=alpha,
+                early_stopping=True,
+                max_iter=60,
+                random_state=TEXTBOOK_SEED,
+            ),
+        ),
+    ]
+    return Pipeline(steps)
+
+
+_MLP_SPACE = {
+    "mlp__hidden_layer_sizes": [(128,), (256,), (512,), (256, 128), (512, 256), (512, 256, 128)],
+    "mlp__alpha": [1e-5, 1e-4, 1e-3, 1e-2],
+    "mlp__learning_rate_init": [3e-4, 1e-3, 3e-3],
+}
+# the MLP family (scikit-learn's MLPClassifier): not in the classical zoo's search ("all")
+for _name, _text, _hidden, _alpha, _deskew in [
+    ("mlp-raw", "one hidden layer of 256 on the raw pixels (standardised)", (256,), 1e-4, False),
+    ("mlp-wide", "deskew, one wide hidden layer of 1024", (1024,), 1e-3, True),
+    ("mlp-deep", "deskew, three hidden layers (512, 256, 128)", (512, 256, 128), 1e-3, True),
+]:
+    register(
+        ModelEntry(
+            _name,
+            f"MLPClassifier: {_text}, L2 penalty {_alpha:g}, early stopping on a validation split",
+            lambda h=_hidden, a=_alpha, d=_deskew: _mlp(h, a, d),
+            search_space=_MLP_SPACE,
+            tags=frozenset({"neural"}),
+        )
+    )
+
+
 register(
     ModelEntry(
         "cnn",
