@@ -189,7 +189,9 @@ def section_binary(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progr
             )
         )
         prefix = "" if negative is None else f"pair_{positive}_{negative}_"
-        figures.update({prefix + k: png(f) for k, f in binary_figures(result).items()})
+        made = {prefix + k: png(f) for k, f in binary_figures(result).items()}
+        figures.update(made)
+        tables[-1]["figures"] = list(made)  # shown with this problem's tables in the report
         best = max(result.models.values(), key=lambda r: r.test["roc_auc"])
         headline.append(
             [
