@@ -24,7 +24,8 @@ def test_notebook_runs_in_quick_mode_on_mnist(mnist_dir, tmp_path, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
 
-    monkeypatch.setenv("MNISTLAB_DATA", str(mnist_dir))
+    # the kernel runs in tmp_path: a relative MNISTLAB_DATA (as in the README) must be absolute
+    monkeypatch.setenv("MNISTLAB_DATA", str(mnist_dir.resolve()))
     nb = nbformat.read(NOTEBOOK, as_version=4)
     client = NotebookClient(
         nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
