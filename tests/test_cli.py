@@ -619,6 +619,7 @@ def test_train_as_default_replaces_fast_in_predict_and_the_study(tmp_path):
         str(tmp_path / "cnn"),
     )
     assert code == 0 and "kept as the default model" in out, err
+    assert (tmp_path / "cnn" / "learning_curve.png").stat().st_size > 1000
     img = tmp_path / "one.png"
     Image.new("L", (40, 40), 255).save(img)
     Image.frombytes("L", (4, 30), b"\0" * 120).save(tmp_path / "bar.png")

@@ -1448,6 +1448,13 @@ def train(
             f"trained {model} on {ds.n_train:,} {ds.name} images in {seconds:.1f} s; "
             f"saved to {outdir.path}/ (evaluate with: mnistlab evaluate {outdir.path})"
         )
+        history = getattr(est, "history_", None)
+        if history:  # neural networks: loss and validation accuracy per epoch
+            from mnistlab.plots import training_history
+
+            outdir.save_figure(
+                "learning_curve.png", training_history(history, f"{model}: training")
+            )
         if as_default:
             kept = models.save_model(
                 est,

@@ -48,3 +48,16 @@ def test_pair_heatmap():
     fig = plots.pair_error_heatmap(e)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert len(texts) == 90 and texts[0] == "1.00"
+
+
+def test_training_history_with_and_without_validation():
+    rows = [
+        {"epoch": e, "train_loss": 1 / e, "valid_loss": 1.2 / e, "valid_acc": 1 - 0.1 / e}
+        for e in (1, 2, 3)
+    ]
+    fig = plots.training_history(rows, "cnn")
+    loss, acc = fig.axes
+    assert [t.get_text() for t in loss.get_legend().get_texts()] == ["train", "validation"]
+    np.testing.assert_allclose(acc.lines[0].get_ydata(), [0.9, 0.95, 1 - 0.1 / 3])
+    fig = plots.training_history([{"epoch": 1, "train_loss": 0.5}])
+    assert not fig.axes[1].axison  # no validation split: says so instead of an empty plot

@@ -16,7 +16,7 @@ from mnistlab.plots._errors import (
 from mnistlab.plots._images import digit_grid
 from mnistlab.plots._search import search_scores
 from mnistlab.plots._style import styled_figure
-from mnistlab.plots._summary import accuracy_bars
+from mnistlab.plots._summary import accuracy_bars, training_history
 
 __all__ = [
     "accuracy_bars",
@@ -34,4 +34,5 @@ __all__ = [
     "roc_curves",
     "search_scores",
     "styled_figure",
+    "training_history",
 ]

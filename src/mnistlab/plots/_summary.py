@@ -28,3 +28,31 @@ def accuracy_bars(table: pd.DataFrame) -> Figure:
         ax.set_ylabel("accuracy")
         ax.legend(loc="lower right")
     return fig
+
+
+def training_history(history: list[dict], title: str = "") -> Figure:
+    """Loss (train, validation) and validation accuracy per epoch of a neural network.
+
+    Parameters
+    ----------
+    history : list of dict
+        Per epoch: ``epoch``, ``train_loss`` and, with a validation split,
+        ``valid_loss`` and ``valid_acc`` (as ``CNNClassifier.history_``).
+    """
+    frame = pd.DataFrame(history)
+    with styled_figure((8, 3.6)) as fig:
+        loss_ax, acc_ax = fig.subplots(1, 2)
+        for col, label in (("train_loss", "train"), ("valid_loss", "validation")):
+            if col in frame:
+                loss_ax.plot(frame["epoch"], frame[col], marker="o", label=label)
+        loss_ax.set(xlabel="epoch", ylabel="loss", title="loss")
+        loss_ax.legend()
+        if "valid_acc" in frame:
+            acc_ax.plot(frame["epoch"], frame["valid_acc"], marker="o", color="C1")
+            acc_ax.set(xlabel="epoch", ylabel="accuracy", title="validation accuracy")
+        else:
+            acc_ax.text(0.5, 0.5, "no validation split", ha="center", va="center")
+            acc_ax.set_axis_off()
+        if title:
+            fig.suptitle(title)
+    return fig
