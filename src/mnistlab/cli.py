@@ -1303,6 +1303,32 @@ def search(
             console.print(t)
             outdir.write_bytes(f"{name}_cv_results.csv", r.cv_results.to_csv(index=False))
             outdir.save_figure(f"{name}_search.png", plots.search_scores(r))
+            if r.architectures:  # neural networks: the best candidates side by side
+                a = Table(
+                    title=f"{name}: the best architectures, refitted with a validation split",
+                    title_justify="left",
+                )
+                for col in ("parameters", "trainable weights", "fit s", "validation accuracy"):
+                    a.add_column(col, justify="left" if col == "parameters" else "right")
+                for arch in r.architectures:
+                    acc = arch["valid_accuracy"]
+                    a.add_row(
+                        escape(json.dumps(arch["params"], default=str)),
+                        f"{arch['n_parameters']:,}",
+                        f"{arch['fit_seconds']:.1f}",
+                        "—" if acc is None else f"{acc:.4f}",
+                    )
+                console.print(a)
+                outdir.save_figure(
+                    f"{name}_learning_curves.png",
+                    plots.compare_histories(
+                        {
+                            json.dumps(arch["params"], default=str): arch["history"]
+                            for arch in r.architectures
+                        },
+                        f"{name}: learning curves (validation split of the training data)",
+                    ),
+                )
         best = max(run.results.values(), key=lambda r: r.best_score)
         console.print(
             f"best by validation: {best.model} {best.best_score:.4f} with "

@@ -50,3 +50,14 @@ def test_bad_input(small):
         dask_backend("tcp://127.0.0.1:9"),
     ):
         pass
+
+
+def test_neural_search_compares_the_best_architectures(small):
+    run = run_search(small, "mlp-raw", budget="quick", random_state=0)
+    archs = run.results["mlp-raw"].architectures
+    assert 1 <= len(archs) <= 3
+    for arch in archs:
+        assert arch["n_parameters"] > 1000 and arch["fit_seconds"] > 0
+        assert arch["history"] and 0 < arch["valid_accuracy"] <= 1
+    assert "architectures" in run.to_metrics()["mlp-raw"]
+    assert not run_search(small, "fast", budget="quick").results["fast"].architectures

@@ -16,10 +16,11 @@ from mnistlab.plots._errors import (
 from mnistlab.plots._images import digit_grid
 from mnistlab.plots._search import search_scores
 from mnistlab.plots._style import styled_figure
-from mnistlab.plots._summary import accuracy_bars, training_history
+from mnistlab.plots._summary import accuracy_bars, compare_histories, training_history
 
 __all__ = [
     "accuracy_bars",
+    "compare_histories",
     "confusion_matrices",
     "denoise_grid",
     "denoise_scores",

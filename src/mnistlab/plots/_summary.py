@@ -56,3 +56,33 @@ def training_history(history: list[dict], title: str = "") -> Figure:
         if title:
             fig.suptitle(title)
     return fig
+
+
+def compare_histories(histories: dict[str, list[dict]], title: str = "") -> Figure:
+    """Several networks side by side: training loss and validation accuracy per epoch.
+
+    Parameters
+    ----------
+    histories : dict of str to list of dict
+        A label (e.g. the architecture) to its per-epoch history.
+    """
+    with styled_figure((9, 3.8)) as fig:
+        loss_ax, acc_ax = fig.subplots(1, 2)
+        for i, (label, history) in enumerate(histories.items()):
+            frame = pd.DataFrame(history)
+            if frame.empty:
+                continue
+            loss_ax.plot(
+                frame["epoch"], frame["train_loss"], marker="o", color=f"C{i}", label=label
+            )
+            if "valid_acc" in frame:
+                acc_ax.plot(frame["epoch"], frame["valid_acc"], marker="o", color=f"C{i}")
+        loss_ax.set(xlabel="epoch", ylabel="training loss", title="training loss")
+        acc_ax.set(xlabel="epoch", ylabel="accuracy", title="validation accuracy")
+        # below both plots: architecture labels are long
+        fig.legend(
+            *loss_ax.get_legend_handles_labels(), loc="outside lower center", fontsize="small"
+        )
+        if title:
+            fig.suptitle(title)
+    return fig

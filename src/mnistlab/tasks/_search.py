@@ -6,6 +6,7 @@ import contextlib
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -101,6 +102,7 @@ class SearchResult:
     n_candidates: int
     n_iterations: int
     seconds: float
+    architectures: list[dict] = field(default_factory=list)
 
     def top(self, k: int = 10) -> pd.DataFrame:
         """The ``k`` best candidates of the last round (most images), best first."""
@@ -137,6 +139,7 @@ class SearchRun:
                         "n_iterations": r.n_iterations,
                     },
                     "fit_seconds": r.seconds,
+                    **({"architectures": r.architectures} if r.architectures else {}),
                 }
                 for n, r in self.results.items()
             },
@@ -243,4 +246,62 @@ def run_search(
                     n_jobs=-1 if dask else n_jobs,
                 )
                 task.advance()
+            if "neural" in models.entry(name).tags:
+                result = run.results[name]
+                top = result.top(3)
+                with progress.task(f"{name}: the best {len(top)} architectures, curves", len(top)):
+                    result.architectures = [
+                        compare_architecture(
+                            data.X_train, data.y_train, name, params, random_state, n_jobs
+                        )
+                        for params in top["params"]
+                    ]
     return run
+
+
+def learning_history(estimator: Any) -> list[dict]:
+    """Loss and validation accuracy per epoch of a fitted neural network (CNN or MLP)."""
+    final = estimator[-1] if hasattr(estimator, "steps") else estimator
+    if hasattr(final, "history_"):
+        return list(final.history_)
+    if hasattr(final, "loss_curve_"):
+        valid = getattr(final, "validation_scores_", None) or [None] * len(final.loss_curve_)
+        return [
+            {"epoch": i + 1, "train_loss": float(loss)}
+            | ({"valid_acc": float(v)} if v is not None else {})
+            for i, (loss, v) in enumerate(zip(final.loss_curve_, valid, strict=False))
+        ]
+    return []
+
+
+def n_parameters(estimator: Any) -> int:
+    """Trainable parameters of a fitted neural network (CNN or MLP); 0 for other models."""
+    final = estimator[-1] if hasattr(estimator, "steps") else estimator
+    if hasattr(final, "n_parameters_"):
+        return int(final.n_parameters_)
+    if hasattr(final, "coefs_"):
+        return int(sum(w.size for w in final.coefs_) + sum(b.size for b in final.intercepts_))
+    return 0
+
+
+def compare_architecture(
+    X: np.ndarray, y: np.ndarray, model: str, params: dict, random_state: int, n_jobs: Any
+) -> dict:
+    """Fit one candidate with a validation split of the training data (never the test set):
+    its parameter count, training time and learning curves."""
+    est = models.get(model, random_state=random_state, n_jobs=n_jobs).set_params(**params)
+    final = est[-1] if hasattr(est, "steps") else est
+    if isinstance(final, models.CNNClassifier):  # MLPs hold out 10% with early stopping
+        final.set_params(validation_fraction=0.2)
+    start = time.perf_counter()
+    est.fit(X, y)
+    history = learning_history(est)
+    return {
+        "params": params,
+        "n_parameters": n_parameters(est),
+        "fit_seconds": time.perf_counter() - start,
+        "valid_accuracy": next(
+            (h["valid_acc"] for h in reversed(history) if "valid_acc" in h), None
+        ),
+        "history": history,
+    }
