@@ -368,11 +368,6 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     # --- persistence: arrays only, the torch module is rebuilt -----------------------------------
 
     def __getstate__(self) -> dict[str, Any]:
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ is __dict__ itself
         state.pop("_module_cache", None)
         return state
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = False
-        return tags
