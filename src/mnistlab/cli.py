@@ -1513,7 +1513,7 @@ def evaluate(
 ) -> None:
     """Score a saved model once on the test set: accuracy, per-class table, confusion matrix."""
     from mnistlab import models, report
-    from mnistlab.evaluation import per_class_report, top_confusions
+    from mnistlab.evaluation import per_class_report, test_summary
 
     card = models.read_card(model_dir)
     with _output(common) as outdir:
@@ -1542,16 +1542,9 @@ def evaluate(
             )
         console.print(t)
         _save_figures(outdir, report.evaluate_figures(name, ds.y_test, pred))
-        per_class_json = {
-            str(k): {c: float(v) for c, v in row.items()} for k, row in per_class.iterrows()
-        }
         results = {
             name: {
-                "test": {
-                    "accuracy": acc,
-                    "per_class": per_class_json,
-                    "top_confusions": top_confusions(ds.y_test, pred).to_dict(orient="records"),
-                },
+                "test": test_summary(ds.y_test, pred),
                 "predict_seconds": seconds,
                 "fit_seconds": card.get("train_seconds"),
                 "model_dir": str(Path(model_dir).resolve()),

@@ -6,6 +6,7 @@ from mnistlab.evaluation._errors import (
     confident_mistakes,
     n_binary_estimators,
     per_class_report,
+    test_summary,
     top_confusions,
 )
 from mnistlab.evaluation._metrics import binary_metrics, metrics_at_threshold, multilabel_metrics
@@ -29,6 +30,7 @@ __all__ = [
     "per_class_report",
     "predict_with_scores",
     "score_method",
+    "test_summary",
     "threshold_for_best_f1",
     "threshold_for_precision",
     "threshold_for_recall",

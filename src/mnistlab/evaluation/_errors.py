@@ -74,3 +74,16 @@ def n_binary_estimators(estimator: BaseEstimator, n_classes: int) -> int:
     if name in ("SVC", "NuSVC"):
         return n_classes * (n_classes - 1) // 2
     return 1
+
+
+def test_summary(y_true, y_pred) -> dict:
+    """Accuracy, the per-class table and the top confusions as the ``test`` block of
+    ``metrics.json`` (what ``evaluate`` and the study's model section report)."""
+    per_class = per_class_report(y_true, y_pred)
+    return {
+        "accuracy": float(np.mean(np.asarray(y_pred) == np.asarray(y_true))),
+        "per_class": {
+            str(k): {c: float(v) for c, v in row.items()} for k, row in per_class.iterrows()
+        },
+        "top_confusions": top_confusions(y_true, y_pred).to_dict(orient="records"),
+    }

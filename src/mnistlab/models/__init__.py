@@ -12,6 +12,7 @@ from mnistlab.models._default import (
     cached_preferred,
     default_model,
     default_model_dir,
+    preferred_model_dirs,
 )
 from mnistlab.models._denoisers import (
     ClippedRegressor,
@@ -69,6 +70,7 @@ __all__ = [
     "load_model",
     "names",
     "predict_digits",
+    "preferred_model_dirs",
     "probabilities",
     "read_card",
     "register",

@@ -72,14 +72,22 @@ def default_model(
     return est, card, path, True
 
 
-def cached_preferred(dataset: Any) -> tuple[BaseEstimator, dict, Path] | None:
-    """The first of :data:`PREFERRED_MODELS` kept in the cache for ``dataset``, if any."""
+def preferred_model_dirs(dataset: Any) -> dict[str, Path]:
+    """The :data:`PREFERRED_MODELS` kept in the cache for ``dataset`` that can be loaded
+    here (the CNN needs PyTorch), in order of preference: name -> model directory."""
     from mnistlab.models._cnn import torch_available
 
+    found = {}
     for name in PREFERRED_MODELS:
         path = default_model_dir(dataset, name)
-        if not (path / CARD_FILE).is_file() or (name == "cnn" and not torch_available()):
-            continue
+        if (path / CARD_FILE).is_file() and (name != "cnn" or torch_available()):
+            found[name] = path
+    return found
+
+
+def cached_preferred(dataset: Any) -> tuple[BaseEstimator, dict, Path] | None:
+    """The first of :data:`PREFERRED_MODELS` kept in the cache for ``dataset``, if any."""
+    for path in preferred_model_dirs(dataset).values():
         try:
             est, card = load_model(path, image_shape=dataset.image_shape)
         except InputError:

@@ -20,12 +20,13 @@ def metrics_document(
     "n_train", "n_test", "image_shape"}, "seed", "versions", "results"}``.
     Inside ``results`` each model (or denoiser) is keyed by its name and holds
     ``cv`` (``folds`` and ``mean`` of each CV metric), ``test`` and
-    ``fit_seconds``/``predict_seconds``.
+    ``fit_seconds``/``predict_seconds``. ``dataset`` is a Dataset, its ``describe()``
+    dict, or None.
     """
     return {
         "command": command,
         "args": args,
-        "data": dataset.describe() if dataset is not None else None,
+        "data": dataset.describe() if hasattr(dataset, "describe") else dataset,
         "seed": seed,
         "versions": library_versions(),
         "results": results,

@@ -19,7 +19,7 @@ import pandas as pd
 from mnistlab import models, tasks
 from mnistlab._progress import Progress
 from mnistlab.data import Dataset, subset
-from mnistlab.evaluation import per_class_report, top_confusions
+from mnistlab.evaluation import per_class_report, test_summary, top_confusions
 from mnistlab.report._figures import (
     binary_figures,
     clean_figures,
@@ -66,6 +66,10 @@ def png(fig: Any, dpi: int = 100) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     return buf.getvalue()
+
+
+def _pngs(figures: dict[str, Any]) -> dict[str, bytes]:
+    return {name: png(fig) for name, fig in figures.items()}
 
 
 def _table(caption: str, frame: pd.DataFrame, digits: int = 4) -> dict:
@@ -130,7 +134,7 @@ def section_data(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progres
             ["checksums", "verified" if ds.verified else "not verified"],
         ],
         tables=[_table("Images per digit", frame)],
-        figures={k: png(f) for k, f in data_figures(ds, s.get("n", 25)).items()},
+        figures=_pngs(data_figures(ds, s.get("n", 25))),
     )
 
 
@@ -224,7 +228,7 @@ def section_pairs(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
             ["hardest pair", f"{hard['pair'][0]} ({_pct(hard['cv_error'][0])} CV error)"],
         ],
         tables=[_table("The hardest pairs (out-of-fold error, test error)", hard)],
-        figures={k: png(f) for k, f in pairs_figures(result).items()},
+        figures=_pngs(pairs_figures(result)),
     )
 
 
@@ -266,7 +270,7 @@ def section_multiclass(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: P
             ["its test accuracy", _pct(best["test_accuracy"])],
         ],
         tables=tables,
-        figures={k: png(f) for k, f in figures.items()},
+        figures=_pngs(figures),
     )
 
 
@@ -305,7 +309,7 @@ def section_multilabel(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: P
             ["best by CV F1", f"{best['model']}: test F1 {best['test F1 (macro)']:.4f}"],
         ],
         tables=[_table("Multilabel scores", frame)],
-        figures={k: png(f) for k, f in multilabel_figures(result).items()},
+        figures=_pngs(multilabel_figures(result)),
     )
 
 
@@ -343,7 +347,7 @@ def section_denoise(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Prog
             [f"after the best denoiser ({result.best()})", _pct(best.accuracy)],
         ],
         tables=[_table(f"Denoisers on '{result.noise}' noise (test set)", pd.DataFrame(rows))],
-        figures={k: png(f) for k, f in denoise_figures(result).items()},
+        figures=_pngs(denoise_figures(result)),
     )
 
 
@@ -366,7 +370,7 @@ def section_clean(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
             ["test accuracy, issues removed", _pct(result.test_accuracy_cleaned)],
         ],
         tables=[_table("The worst ten", result.table().head(10))],
-        figures={k: png(f) for k, f in clean_figures(result, ds, s.get("show", 24)).items()},
+        figures=_pngs(clean_figures(result, ds, s.get("show", 24))),
     )
 
 
@@ -414,13 +418,7 @@ def section_model(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
     per_class = per_class_report(ds.y_test, pred)
     metrics = {
         name: {
-            "test": {
-                "accuracy": acc,
-                "per_class": {
-                    str(k): {c: float(v) for c, v in row.items()} for k, row in per_class.iterrows()
-                },
-                "top_confusions": top_confusions(ds.y_test, pred).to_dict(orient="records"),
-            },
+            "test": test_summary(ds.y_test, pred),
             "fit_seconds": fit_seconds,
             "predict_seconds": predict_seconds,
         },
@@ -444,7 +442,7 @@ def section_model(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
             _table(f"{name}: per class on the test set", per_class.reset_index(names="class")),
             _table("Most frequent confusions", top_confusions(ds.y_test, pred)),
         ],
-        figures={k: png(f) for k, f in evaluate_figures(name, ds.y_test, pred).items()},
+        figures=_pngs(evaluate_figures(name, ds.y_test, pred)),
         notes=[models.describe(name)],
     )
 

@@ -28,7 +28,7 @@ from mnistlab._errors import InputError
 from mnistlab._io import dumps_json
 from mnistlab._progress import SILENT, Progress, ProgressTask
 from mnistlab.data import Dataset
-from mnistlab.models import library_versions
+from mnistlab.models import library_versions, preferred_model_dirs
 from mnistlab.report._metrics import metrics_document
 from mnistlab.report._sections import SECTIONS, SectionResult
 
@@ -267,22 +267,20 @@ def run_study(
 
 def _cached_models(dataset: Dataset) -> dict[str, str]:
     """The preferred models kept in the cache for ``dataset``: name -> checksum."""
-    from mnistlab.models import CARD_FILE, PREFERRED_MODELS, default_model_dir, torch_available
+    from mnistlab.models import read_card
 
     found = {}
-    for name in PREFERRED_MODELS:
-        card = default_model_dir(dataset, name) / CARD_FILE
-        if card.is_file() and (name != "cnn" or torch_available()):
-            try:
-                found[name] = json.loads(card.read_text(encoding="utf-8"))["model_sha256"]
-            except (OSError, ValueError, KeyError):
-                continue
+    for name, path in preferred_model_dirs(dataset).items():
+        try:
+            found[name] = read_card(path)["model_sha256"]
+        except InputError:  # damaged: not part of the study
+            continue
     return found
 
 
 def section_document(study: StudyResult, result: SectionResult) -> dict:
     """The section's own ``metrics.json`` (the layout every command writes)."""
-    described = _Fixed({**study.dataset, **result.data})
+    described = {**study.dataset, **result.data}
     return metrics_document(
         f"study {result.name}", result.settings, described, study.seed, result.metrics
     )
@@ -351,7 +349,7 @@ def write_report(out: Any, study: StudyResult) -> Path:
             "sections": [s.name for s in study.sections],
             "n_jobs": study.n_jobs,
         },
-        _Fixed(study.dataset),
+        study.dataset,
         study.seed,
         study.to_metrics(),
     )
@@ -359,13 +357,3 @@ def write_report(out: Any, study: StudyResult) -> Path:
     doc["cached"] = study.cached
     out.write_json("metrics.json", doc)
     return out.write_bytes("index.html", render_html(study))
-
-
-class _Fixed:
-    """A dataset description, for :func:`metrics_document`, which only calls ``describe``."""
-
-    def __init__(self, described: dict) -> None:
-        self.described = described
-
-    def describe(self) -> dict:
-        return dict(self.described)
