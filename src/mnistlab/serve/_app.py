@@ -1,18 +1,29 @@
 """The FastAPI application of ``mnistlab serve``.
 
-Every refusal is a JSON ``{"error": ...}`` with a 4xx or 503 status: a body over the
-limit (413, counted while it streams in, so a lying Content-Length does not help), an
+Every refusal is a JSON ``{"error": ...}`` with a 4xx or 503 status: a Host header that
+does not name this server when it is reached on a loopback address (400, a defence
+against DNS rebinding), a body over the limit (413, counted while it streams in, so a
+lying Content-Length does not help) or not complete within the body deadline (408), an
 image that is not PNG or JPEG by content (415), too large (413, read from its header
 before any pixel is decoded), corrupt or blank (422); predictions beyond the pool and
-its queue (503 with Retry-After).
+its queue (503 with Retry-After). The whole body is read before a request may wait for
+a worker, so clients that send slowly cannot hold the queue. Unexpected errors are JSON
+500s; every response carries the security headers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
+import logging
+import ntpath
+import posixpath
+import re
+import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -26,6 +37,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from mnistlab.models import predict_digits
 from mnistlab.preprocessing import ImageError, image_to_row
 
+#: Where the server's own lines go: uvicorn's error log, next to its access lines.
+logger = logging.getLogger("uvicorn.error")
+
 #: HTTP status of each reason an image is refused.
 _STATUS = {"format": 415, "size": 413, "corrupt": 422, "blank": 422, "read": 400}
 _SECURITY_HEADERS = {
@@ -33,6 +47,11 @@ _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+#: Host names of a server reached on a loopback address.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+#: Scope key of a ``threading.Event`` set when the client closes before its answer.
+_GONE = "mnistlab.client_gone"
+_HOST_RE = re.compile(r"(?P<name>\[[0-9A-Fa-f:.]+\]|[^:\[\]/@\s]+)(?::(?P<port>[0-9]{1,5}))?")
 
 
 @dataclass(frozen=True)
@@ -48,11 +67,15 @@ class Limits:
         Predictions that run at once (threads).
     queue : int
         Requests that may wait for a worker; one more gets 503.
+    body_timeout : float
+        Seconds a request may take to send its whole body, counted from its headers;
+        slower ones get 408 and never wait for a worker.
     """
 
     max_body: int = 1_000_000
     workers: int = 2
     queue: int = 256
+    body_timeout: float = 10.0
 
     def __post_init__(self) -> None:
         for name in ("max_body", "workers"):
@@ -60,24 +83,78 @@ class Limits:
                 raise ValueError(f"{name} must be at least 1")
         if self.queue < 0:
             raise ValueError("queue must be 0 or more")
+        if not self.body_timeout > 0:  # also refuses NaN
+            raise ValueError("body_timeout must be more than 0 seconds")
 
 
 class _BodyTooLarge(Exception):
     pass
 
 
-class _Guard:
-    """ASGI middleware: refuse bodies over ``limit`` bytes, declared or streamed, and add
-    the security headers to every response."""
+class _ClientGone(Exception):
+    pass
 
-    def __init__(self, app: Any, limit: int) -> None:
+
+def _is_loopback(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1, from a dual-stack socket
+    return (mapped or ip).is_loopback
+
+
+def _host_refusal(scope: dict, allowed: Sequence[str] | None) -> str | None:
+    """Why the request's Host header is refused, or None when it is served.
+
+    ``allowed=None`` applies the loopback rule: a request that reached a loopback address
+    must name a loopback host with the port it reached (a page from another site whose
+    name was rebound to 127.0.0.1 names its own site). Otherwise the Host must be one of
+    ``allowed`` (a name, or name:port), or ``allowed`` holds ``"*"``.
+    """
+    server = scope.get("server") or (None, None)
+    if allowed is None and not (server[0] and _is_loopback(server[0])):
+        return None
+    if allowed is not None and "*" in allowed:
+        return None
+    values = [v for k, v in scope.get("headers") or [] if k.lower() == b"host"]
+    match = _HOST_RE.fullmatch(values[0].decode("latin-1")) if len(values) == 1 else None
+    if match is None:
+        return "the request needs exactly one valid Host header"
+    name, port = match["name"].lower(), match["port"]
+    if allowed is None:
+        default = 443 if scope.get("scheme") == "https" else 80
+        if name in LOOPBACK_HOSTS and int(port or default) == server[1]:
+            return None
+    elif name in allowed or f"{name}:{port}" in allowed:
+        return None
+    return (
+        f"this server does not answer to the host {match[0]!r}; "
+        f"open it at http://127.0.0.1:{server[1]}/"
+        if allowed is None
+        else f"this server does not answer to the host {match[0]!r}"
+    )
+
+
+class _Guard:
+    """ASGI middleware in front of the application.
+
+    It refuses foreign Host headers, reads the whole body (at most ``limits.max_body``
+    bytes, declared or streamed, within ``limits.body_timeout`` seconds) before the
+    application sees the request, logs a client that leaves as one line, and adds the
+    security headers to every response.
+    """
+
+    def __init__(self, app: Any, limits: Limits, allowed_hosts: Sequence[str] | None) -> None:
         self.app = app
-        self.limit = limit
+        self.limits = limits
+        self.allowed_hosts = allowed_hosts
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        answered = {"complete": False}
 
         async def secured_send(message):
             if message["type"] == "http.response.start":
@@ -88,43 +165,131 @@ class _Guard:
                     if k.lower().encode() not in names
                 ]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
+            elif not message.get("more_body", False):
+                answered["complete"] = True
             await send(message)
 
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _send_json(secured_send, 413, {"error": _too_large(self.limit)})
+        refusal = _host_refusal(scope, self.allowed_hosts)
+        if refusal is not None:
+            await _send_json(secured_send, 400, {"error": refusal}, close=True)
             return
-        seen = 0
+        limit = self.limits.max_body
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _send_json(secured_send, 413, {"error": _too_large(limit)}, close=True)
+            return
+        # The body is read here, under a deadline, so a request holds a place in the
+        # queue only once it is complete (uvicorn itself never times out a slow body).
+        try:
+            body = await asyncio.wait_for(_read_body(receive, limit), self.limits.body_timeout)
+        except asyncio.TimeoutError:
+            error = (
+                f"the request body did not arrive within {self.limits.body_timeout:g} "
+                "seconds; send it again"
+            )
+            await _send_json(secured_send, 408, {"error": error}, close=True)
+            return
+        except _BodyTooLarge:
+            await _send_json(secured_send, 413, {"error": _too_large(limit)}, close=True)
+            return
+        except _ClientGone:
+            logger.info("%s closed the connection while sending %s", _who(scope), _what(scope))
+            return
 
-        async def limited_receive():
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:  # the app's exception handler answers 413
-                    raise _BodyTooLarge
-            return message
+        gone = threading.Event()
+        disconnected = asyncio.Event()
+        replayed = False
 
-        await self.app(scope, limited_receive, secured_send)
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await disconnected.wait()
+            return {"type": "http.disconnect"}
+
+        async def watch():
+            # The server answers "disconnect" when the client leaves or the response ends.
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            if not answered["complete"]:
+                gone.set()
+                logger.info(
+                    "%s closed the connection before the answer to %s", _who(scope), _what(scope)
+                )
+            disconnected.set()
+
+        watcher = asyncio.ensure_future(watch())
+        try:
+            await self.app({**scope, _GONE: gone}, replay, secured_send)
+        finally:
+            watcher.cancel()
+            with suppress(asyncio.CancelledError):
+                await watcher
+
+
+async def _read_body(receive, limit: int) -> bytes:
+    chunks, seen = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _ClientGone
+        chunk = message.get("body", b"")
+        seen += len(chunk)
+        if seen > limit:
+            raise _BodyTooLarge
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _who(scope: dict) -> str:
+    client = scope.get("client")
+    return f"{client[0]}:{client[1]}" if client else "a client"
+
+
+def _what(scope: dict) -> str:
+    return f"{scope.get('method', '?')} {scope.get('path', '?')}"
 
 
 def _too_large(limit: int) -> str:
     return f"the request body is larger than {limit:,} bytes; send a smaller image"
 
 
-async def _send_json(send, status: int, payload: dict) -> None:
+async def _send_json(send, status: int, payload: dict, *, close: bool = False) -> None:
+    """Answer with JSON from the middleware; ``close`` ends the connection (its body may
+    still be arriving)."""
     body = json.dumps(payload).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", b"%d" % len(body)),
-            ],
-        }
-    )
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+_ABSOLUTE = re.compile(r"(?<![\w.:/\\~-])(?:/|~/|[A-Za-z]:[\\/]|\\\\)[^\s\"'<>|,;()]*")
+
+
+def _without_paths(value: Any) -> Any:
+    """``value`` (a JSON document) with each absolute path cut to its last component.
+
+    A card records where its data was read from; a server must not tell the network
+    how its machine's folders are laid out.
+    """
+    if isinstance(value, dict):
+        return {_without_paths(k): _without_paths(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_paths(v) for v in value]
+    if isinstance(value, str):
+        whole = value.strip()
+        if _ABSOLUTE.fullmatch(whole) or ntpath.isabs(whole) or posixpath.isabs(whole):
+            return _last_part(whole)  # the whole string: spaces in a folder name too
+        return _ABSOLUTE.sub(lambda m: _last_part(m[0]), value)
+    return value
+
+
+def _last_part(path: str) -> str:
+    return re.split(r"[\\/]", path.rstrip("\\/"))[-1] or "…"
 
 
 def _single_threaded(estimator: Any) -> Any:
@@ -134,7 +299,13 @@ def _single_threaded(estimator: Any) -> Any:
     return estimator.set_params(**one) if one else estimator
 
 
-def create_app(estimator: Any, card: dict[str, Any], *, limits: Limits | None = None):
+def create_app(
+    estimator: Any,
+    card: dict[str, Any],
+    *,
+    limits: Limits | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+):
     """The FastAPI application serving ``estimator`` (a fitted classifier) and its card.
 
     Parameters
@@ -144,6 +315,11 @@ def create_app(estimator: Any, card: dict[str, Any], *, limits: Limits | None = 
     card : dict
         Its model card (``image_shape``, ``pixel_max``, ``name``, ``classes``...).
     limits : Limits, optional
+    allowed_hosts : sequence of str, optional
+        Host header values served: names (``"example.org"``) or ``name:port``; ``["*"]``
+        serves any. By default a request that reached a loopback address must name
+        ``localhost``, ``127.0.0.1`` or ``[::1]`` with that port (a DNS-rebinding
+        defence), and requests that reached another address are served whatever Host.
 
     Returns
     -------
@@ -154,7 +330,10 @@ def create_app(estimator: Any, card: dict[str, Any], *, limits: Limits | None = 
     shape = tuple(int(s) for s in card["image_shape"])
     pixel_max = int(card["pixel_max"])
     classes = card.get("classes")
-    public_card = json.loads(json.dumps(card))  # a copy that cannot change under us
+    # A copy that cannot change under us, without the machine's folders.
+    public_card = _without_paths(json.loads(json.dumps(card)))
+    if allowed_hosts is not None:
+        allowed_hosts = tuple(h.lower() for h in allowed_hosts)
     pool: dict[str, ThreadPoolExecutor] = {}
     state = {"admitted": 0}
 
@@ -197,9 +376,11 @@ def create_app(estimator: Any, card: dict[str, Any], *, limits: Limits | None = 
     async def validation_error(request: Request, exc: RequestValidationError):
         return error(422, "invalid request: " + "; ".join(str(e.get("msg")) for e in exc.errors()))
 
-    @app.exception_handler(_BodyTooLarge)
-    async def body_too_large(request: Request, exc: _BodyTooLarge):
-        return error(413, _too_large(limits.max_body))
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        # Starlette sends this from outside every middleware, so the headers are added
+        # here; the exception still reaches uvicorn, which logs its traceback.
+        return error(500, "internal error; the server's log has the details", _SECURITY_HEADERS)
 
     def predict_bytes(data: bytes) -> dict[str, Any]:
         row = image_to_row(data, shape, pixel_max, name="the upload")
@@ -259,30 +440,39 @@ def create_app(estimator: Any, card: dict[str, Any], *, limits: Limits | None = 
         Answers ``digit``, ``probability``, ``probabilities`` (one per class), ``top``
         (the three best), ``image`` (what the model saw) and ``model``.
         """
+        # The guard has read the whole body already: only complete requests queue.
+        try:
+            data = await read_upload(request)
+        except _Refusal as exc:
+            return error(exc.status, exc.message)
+        if not data:
+            return error(400, "the request body is empty; send a PNG or JPEG image")
         if state["admitted"] >= limits.workers + limits.queue:
             return error(
                 503,
                 f"busy: {limits.queue} requests are already waiting; try again shortly",
                 {"Retry-After": "1"},
             )
+        gone = request.scope.get(_GONE) or threading.Event()
+
+        def unless_gone(data: bytes) -> dict[str, Any] | None:
+            # A client that left while queued frees its worker at once.
+            return None if gone.is_set() else predict_bytes(data)
+
         state["admitted"] += 1
         try:
-            try:
-                data = await read_upload(request)
-            except _Refusal as exc:
-                return error(exc.status, exc.message)
-            if not data:
-                return error(400, "the request body is empty; send a PNG or JPEG image")
             loop = asyncio.get_running_loop()
             try:
-                result = await loop.run_in_executor(pool["executor"], predict_bytes, data)
+                result = await loop.run_in_executor(pool["executor"], unless_gone, data)
             except ImageError as exc:
                 return error(_STATUS.get(exc.reason, 422), str(exc))
+            if result is None:  # nobody reads this answer
+                return error(400, "the client closed the connection")
             return result
         finally:
             state["admitted"] -= 1
 
-    app.add_middleware(_Guard, limit=limits.max_body)
+    app.add_middleware(_Guard, limits=limits, allowed_hosts=allowed_hosts)
     return app
 
 
