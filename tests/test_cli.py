@@ -547,8 +547,34 @@ def test_predict_usage_errors(tmp_path):
 def test_serve_help_explains_its_options():
     code, out, _ = run("serve", "--help")
     assert code == 0
-    for opt in ("--model", "--host", "--port", "--workers", "--queue", "--data", "127.0.0.1"):
+    for opt in ("--model", "--host", "--port", "--workers", "--queue", "--body-timeout"):
         assert opt in out
+    assert "127.0.0.1" in out
+
+
+def test_serve_bounds_uvicorn_and_the_body_deadline(tmp_path, monkeypatch):
+    import socket
+
+    import uvicorn
+
+    from mnistlab import models
+    from mnistlab.data import load
+
+    ds = load("digits")
+    est = models.get("knn").fit(ds.X_train, ds.y_train)
+    models.save_model(est, tmp_path / "m", name="knn", dataset=ds)
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.update(app=app, **kw))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = ("--model", str(tmp_path / "m"), "--port", str(port), "--body-timeout", "2.5")
+    code, _, err = run("serve", *args)
+    assert code == 0, err
+    assert seen["timeout_keep_alive"] == 5 and seen["h11_max_incomplete_event_size"] == 16384
+    assert seen["timeout_graceful_shutdown"] == 5 and seen["server_header"] is False
+    guard = seen["app"].user_middleware[0]
+    assert guard.kwargs["limits"].body_timeout == 2.5 and guard.kwargs["allowed_hosts"] is None
 
 
 def test_serve_refuses_a_taken_port_and_a_bad_model(tmp_path):

@@ -1763,6 +1763,15 @@ def serve(
             help="Requests that may wait for a worker; beyond it the server answers 503.",
         ),
     ] = 256,
+    body_timeout: Annotated[
+        float,
+        typer.Option(
+            "--body-timeout",
+            min=0.1,
+            max=3600,
+            help="Seconds a request may take to send its body; slower ones get 408.",
+        ),
+    ] = 10.0,
     data: DataOpt = "auto",
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -1770,12 +1779,13 @@ def serve(
     """Serve a page to draw digits on, and a JSON API (POST /api/predict, GET /api/model).
 
     Uploads are PNG or JPEG (by content), at most 1 MB and 2000 pixels on a side, as the
-    raw request body or a multipart field 'file'. Stop it with Ctrl-C.
+    raw request body or a multipart field 'file'. Stop it with Ctrl-C. Reached on
+    127.0.0.1, it answers only requests for localhost, 127.0.0.1 or [::1] and its port.
     """
     import uvicorn
 
     from mnistlab import models
-    from mnistlab.serve import Limits, create_app
+    from mnistlab.serve import UVICORN_SETTINGS, Limits, create_app
 
     common = _setup(Common(data=data, quiet=quiet, debug=debug))
     _check_address(host, port)  # before a model is trained, not after
@@ -1785,7 +1795,8 @@ def serve(
     else:
         ds = _load(common)
         est, card = _serving_model(None, ds.image_shape, ds, quiet=quiet)
-    app_ = create_app(est, card, limits=Limits(workers=workers, queue=queue))
+    limits = Limits(workers=workers, queue=queue, body_timeout=body_timeout)
+    app_ = create_app(est, card, limits=limits)
     if host not in ("127.0.0.1", "localhost", "::1") and not quiet:
         err_console.print(
             f"warning: listening on {host}: other machines can reach this server", markup=False
@@ -1793,7 +1804,8 @@ def serve(
     if not quiet:
         shown = f"[{host}]" if ":" in host else host
         err_console.print(f"serving {card['name']} on http://{shown}:{port}/ (Ctrl-C stops it)")
-    uvicorn.run(app_, host=host, port=port, log_level="warning" if quiet else "info")
+    level = "warning" if quiet else "info"
+    uvicorn.run(app_, host=host, port=port, log_level=level, **UVICORN_SETTINGS)
 
 
 # --- the whole study ----------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import math
 import struct
 import threading
 import zlib
@@ -14,6 +16,8 @@ from PIL import Image
 
 from mnistlab.serve import Limits, create_app
 from tests.serve.conftest import drawing, png
+
+NAN = math.nan
 
 
 @pytest.fixture
@@ -177,7 +181,84 @@ def test_full_pool_and_queue_answer_503(digits_model):
     assert first["r"].status_code == 200
 
 
-@pytest.mark.parametrize("bad", [{"workers": 0}, {"queue": -1}, {"max_body": 0}])
+@pytest.mark.parametrize(
+    "bad",
+    [{"workers": 0}, {"queue": -1}, {"max_body": 0}, {"body_timeout": 0}, {"body_timeout": NAN}],
+)
 def test_limits_are_checked(bad):
     with pytest.raises(ValueError):
         Limits(**bad)
+
+
+class _Broken(_Blocking):
+    """A classifier with a bug: its predictions raise."""
+
+    def predict_proba(self, X):
+        raise RuntimeError("a bug in the model")
+
+
+def test_unexpected_errors_are_json_500s_with_the_security_headers(digits_model):
+    _, card = digits_model
+    body = drawing(np.eye(8, dtype=np.uint8).ravel() * 255, side=80)
+    app = create_app(_Broken(), card)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.post("/api/predict", content=body)
+        ok = client.get("/healthz")
+    assert r.status_code == 500 and "internal error" in r.json()["error"]
+    assert "a bug" not in r.text  # no internals for the client
+    for name in ("content-security-policy", "x-content-type-options", "referrer-policy"):
+        assert r.headers[name] == ok.headers[name]
+
+
+def test_model_card_leaves_out_absolute_paths(digits_model):
+    est, card = digits_model
+    card = {
+        **card,
+        "data": {**card["data"], "source": "/home/alice/secret project/mnist"},
+        "model_dir": "C:\\Users\\alice\\models\\fast",
+        "notes": ["read from /home/alice/data/train.csv on Monday", "~/models/x", "\\\\nas\\d"],
+        "/srv/alice/key": "https://www.openml.org/d/554 (mnist_784)",
+    }
+    with TestClient(create_app(est, card)) as client:
+        served = client.get("/api/model").json()
+    text = json.dumps(served)
+    for private in ("alice", "secret", "Users", "nas"):
+        assert private not in text
+    assert served["data"]["source"] == "mnist"  # what remains is the last component
+    assert served["model_dir"] == "fast"
+    assert served["notes"] == ["read from train.csv on Monday", "x", "d"]
+    assert served["key"] == "https://www.openml.org/d/554 (mnist_784)"  # URLs are kept
+    assert served["data"]["checksums"] == card["data"]["checksums"]
+    assert served["image_shape"] == card["image_shape"] and served["name"] == card["name"]
+
+
+@pytest.mark.parametrize(
+    ("base", "host", "allowed", "status"),
+    [
+        ("http://127.0.0.1:8000", "127.0.0.1:8000", None, 200),
+        ("http://127.0.0.1:8000", "LOCALHOST:8000", None, 200),
+        ("http://127.0.0.1:8000", "[::1]:8000", None, 200),
+        ("http://127.0.0.1:80", "localhost", None, 200),  # no port: the scheme's
+        ("http://127.0.0.1:8000", "attacker.example:8000", None, 400),
+        ("http://127.0.0.1:8000", "attacker.example", None, 400),
+        ("http://127.0.0.1:8000", "localhost:8001", None, 400),
+        ("http://127.0.0.1:8000", "localhost", None, 400),
+        ("http://127.0.0.1:8000", "localhost.:8000", None, 400),
+        ("http://127.0.0.1:8000", "127.0.0.1:8000@attacker.example", None, 400),
+        ("http://127.1.2.3:8000", "attacker.example:8000", None, 400),
+        ("http://[::1]:8000", "attacker.example:8000", None, 400),
+        ("http://[::ffff:127.0.0.1]:8000", "attacker.example:8000", None, 400),
+        ("http://192.168.1.5:8000", "attacker.example:8000", None, 200),  # not loopback
+        ("http://192.168.1.5:8000", "box.lan:8000", ["box.lan"], 200),
+        ("http://192.168.1.5:8000", "box.lan:9000", ["box.lan:8000"], 400),
+        ("http://192.168.1.5:8000", "attacker.example:8000", ["box.lan"], 400),
+        ("http://127.0.0.1:8000", "attacker.example:8000", ["*"], 200),
+    ],
+)
+def test_host_header_check(digits_model, base, host, allowed, status):
+    est, card = digits_model
+    with TestClient(create_app(est, card, allowed_hosts=allowed), base_url=base) as client:
+        r = client.get("/api/model", headers={"host": host})
+    assert r.status_code == status, r.text
+    assert "error" in r.json() if status == 400 else r.json()["name"] == card["name"]
+    assert "default-src 'self'" in r.headers["content-security-policy"]

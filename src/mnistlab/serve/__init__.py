@@ -4,6 +4,6 @@
 >>> app = create_app(estimator, card)          # doctest: +SKIP
 """
 
-from mnistlab.serve._app import Limits, create_app
+from mnistlab.serve._app import LOOPBACK_HOSTS, UVICORN_SETTINGS, Limits, create_app
 
-__all__ = ["Limits", "create_app"]
+__all__ = ["LOOPBACK_HOSTS", "UVICORN_SETTINGS", "Limits", "create_app"]
