@@ -218,6 +218,7 @@ def test_model_card_leaves_out_absolute_paths(digits_model):
         "model_dir": "C:\\Users\\alice\\models\\fast",
         "notes": ["read from /home/alice/data/train.csv on Monday", "~/models/x", "\\\\nas\\d"],
         "/srv/alice/key": "https://www.openml.org/d/554 (mnist_784)",
+        "prose": "and/or 1/2 a / b, 2026/11/27",
     }
     with TestClient(create_app(est, card)) as client:
         served = client.get("/api/model").json()
@@ -228,6 +229,7 @@ def test_model_card_leaves_out_absolute_paths(digits_model):
     assert served["model_dir"] == "fast"
     assert served["notes"] == ["read from train.csv on Monday", "x", "d"]
     assert served["key"] == "https://www.openml.org/d/554 (mnist_784)"  # URLs are kept
+    assert served["prose"] == card["prose"]
     assert served["data"]["checksums"] == card["data"]["checksums"]
     assert served["image_shape"] == card["image_shape"] and served["name"] == card["name"]
 

@@ -192,8 +192,8 @@ class _Guard:
             body = await asyncio.wait_for(_read_body(receive, limit), self.limits.body_timeout)
         except asyncio.TimeoutError:
             error = (
-                f"the request body did not arrive within {self.limits.body_timeout:g} "
-                "seconds; send it again"
+                f"the request body did not arrive within {self.limits.body_timeout:g} s; "
+                "send it again"
             )
             await _send_json(secured_send, 408, {"error": error}, close=True)
             return
@@ -275,7 +275,7 @@ async def _send_json(send, status: int, payload: dict, *, close: bool = False) -
     await send({"type": "http.response.body", "body": body})
 
 
-_ABSOLUTE = re.compile(r"(?<![\w.:/\\~-])(?:/|~/|[A-Za-z]:[\\/]|\\\\)[^\s\"'<>|,;()]*")
+_ABSOLUTE = re.compile(r"(?<![\w.:/\\~-])(?:/|~/|[A-Za-z]:[\\/]|\\\\)[^\s\"'<>|,;()]+")
 
 
 def _without_paths(value: Any) -> Any:
