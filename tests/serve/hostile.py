@@ -165,6 +165,48 @@ def slow_bodies(port: int, image: bytes, *, n: int = 3, wait: float = 5.0) -> Ou
     return Outcome(case, ok, f"stalled bodies answered {statuses}")
 
 
+def _closed_within(sock: socket.socket, wait: float) -> bool:
+    """Whether the server closes ``sock`` (EOF or reset, nothing answered) within ``wait``."""
+    sock.settimeout(wait)
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except OSError:  # a timeout: still open
+        return False
+
+
+def slow_heads(port: int, image: bytes, *, n: int = 3, wait: float = 15.0) -> Outcome:
+    """A connection that sends nothing, ``n`` that send part of a request head, and one
+    that sends part of a second head after an answer (keep-alive).
+
+    Clean: a prediction sent meanwhile is answered 200, and each stalled connection is
+    closed within ``wait`` seconds (the server's head deadline).
+    """
+    case = f"{n + 2} slow request heads"
+    with ExitStack() as stack:
+        stalled = [stack.enter_context(connect(port))]
+        for _ in range(n):
+            sock = stack.enter_context(connect(port))
+            sock.sendall(head(port, length=len(image))[:20])
+            stalled.append(sock)
+        again = stack.enter_context(connect(port))
+        again.sendall(head(port, "GET", "/healthz"))
+        if read_answer(again).status != 200:
+            return Outcome(case, False, "the keep-alive connection was not served")
+        again.sendall(head(port)[:20])
+        stalled.append(again)
+        try:
+            answer = send(port, "POST", "/api/predict", image, timeout=wait)
+        except (OSError, http.client.HTTPException) as exc:
+            return Outcome(case, False, f"a prediction got no answer ({exc!r})")
+        if answer.status != 200:
+            return Outcome(case, False, f"a prediction was answered {answer.status}")
+        deadline = time.monotonic() + wait
+        closed = [_closed_within(s, max(deadline - time.monotonic(), 0.01)) for s in stalled]
+    return Outcome(case, all(closed), f"{sum(closed)} of {len(closed)} stalled heads closed")
+
+
 def disconnect_mid_body(port: int, image: bytes) -> Outcome:
     """Send half the body, then close the connection."""
     with connect(port) as sock:
@@ -240,6 +282,7 @@ def huge_headers(port: int, image: bytes) -> Outcome:
 
 #: Every case, each called as ``case(port, image)`` with a PNG the served model accepts.
 CASES: list[Callable[[int, bytes], Outcome]] = [
+    slow_heads,
     slow_bodies,
     disconnect_mid_body,
     disconnect_before_answer,

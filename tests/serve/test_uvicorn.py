@@ -11,13 +11,14 @@ import time
 import numpy as np
 import pytest
 
-from mnistlab.serve import UVICORN_SETTINGS, Limits, create_app
+from mnistlab.serve import UVICORN_SETTINGS, Limits, create_app, h11_with_head_timeout
 from tests.serve import hostile
 from tests.serve.conftest import drawing
 from tests.serve.test_app import _Blocking, _Broken
 
-#: The issue's setting: one worker, two places in the queue.
+#: The issue's setting: one worker, two places in the queue; short deadlines.
 TIGHT = {"workers": 1, "queue": 2, "body_timeout": 1.0}
+SETTINGS = {**UVICORN_SETTINGS, "http": h11_with_head_timeout(1.0)}
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def image():
 @pytest.fixture
 def port(digits_model):
     est, card = digits_model
-    with hostile.serving(create_app(est, card, limits=Limits(**TIGHT)), **UVICORN_SETTINGS) as p:
+    with hostile.serving(create_app(est, card, limits=Limits(**TIGHT)), **SETTINGS) as p:
         yield p
 
 
@@ -45,6 +46,24 @@ def test_slow_bodies_do_not_lock_out_predictions(port, image):
     outcome = hostile.slow_bodies(port, image, n=3, wait=5)
     assert outcome.ok, outcome.detail
     assert time.monotonic() - start < 5  # the 408s come at the 1 s deadline, not later
+
+
+def test_slow_request_heads_are_closed_at_the_head_deadline(port, image, caplog):
+    """Uvicorn alone keeps a connection that never finishes its head open forever."""
+    caplog.set_level(logging.INFO, logger="uvicorn.error")
+    start = time.monotonic()
+    outcome = hostile.slow_heads(port, image, n=3, wait=5)
+    assert outcome.ok, outcome.detail
+    assert time.monotonic() - start < 4
+    lines = [
+        r.getMessage() for r in _server_lines(caplog) if "no complete request" in r.getMessage()
+    ]
+    assert len(lines) == 5, lines
+
+
+def test_the_head_deadline_is_checked():
+    with pytest.raises(ValueError):
+        h11_with_head_timeout(0)
 
 
 def test_more_slow_bodies_than_places(port, image):

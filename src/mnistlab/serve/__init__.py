@@ -4,6 +4,14 @@
 >>> app = create_app(estimator, card)          # doctest: +SKIP
 """
 
-from mnistlab.serve._app import LOOPBACK_HOSTS, UVICORN_SETTINGS, Limits, create_app
+from mnistlab.serve._app import LOOPBACK_HOSTS, Limits, create_app
+from mnistlab.serve._server import HEAD_TIMEOUT, UVICORN_SETTINGS, h11_with_head_timeout
 
-__all__ = ["LOOPBACK_HOSTS", "UVICORN_SETTINGS", "Limits", "create_app"]
+__all__ = [
+    "HEAD_TIMEOUT",
+    "LOOPBACK_HOSTS",
+    "UVICORN_SETTINGS",
+    "Limits",
+    "create_app",
+    "h11_with_head_timeout",
+]

@@ -47,14 +47,6 @@ _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-#: How ``mnistlab serve`` runs uvicorn. Uvicorn times out neither headers nor bodies;
-#: the application bounds bodies (``Limits.body_timeout``), these bound the rest.
-UVICORN_SETTINGS: dict[str, Any] = {
-    "timeout_keep_alive": 5,  # seconds an idle connection stays open after an answer
-    "h11_max_incomplete_event_size": 16 * 1024,  # request line and headers: 16 KiB (400)
-    "timeout_graceful_shutdown": 5,  # Ctrl-C does not wait on stalled clients
-    "server_header": False,  # do not advertise uvicorn's version
-}
 #: Host names of a server reached on a loopback address.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 #: Scope key of a ``threading.Event`` set when the client closes before its answer.
