@@ -1093,7 +1093,8 @@ def denoise(
 
     Every denoiser is trained on the noisy training set and judged on the noisy
     test set by MSE (0..255 scale), PSNR, and the accuracy of a classifier
-    trained on clean images, against the noisy input as the baseline.
+    trained on clean images, against the noisy input as the baseline. The best
+    is chosen on a validation split of the training set, never on the test set.
     """
     from mnistlab import report
     from mnistlab.tasks import run_denoise
@@ -1119,6 +1120,7 @@ def denoise(
         )
         for col in (
             "input",
+            "validation MSE",
             "MSE",
             "PSNR dB",
             "accuracy",
@@ -1131,6 +1133,7 @@ def denoise(
             back = "—" if r.recovered is None else f"{r.recovered:.0%}"
             table.add_row(
                 name,
+                "—" if r.validation_mse is None else f"{r.validation_mse:.1f}",
                 f"{r.mse:.1f}",
                 f"{r.psnr:.2f}",
                 f"{r.accuracy:.4f}",
@@ -1140,7 +1143,7 @@ def denoise(
                 style="bold" if name == result.best() else None,
             )
         console.print(table)
-        console.print(f"best denoiser: {result.best()}")
+        console.print(f"best denoiser (chosen on validation MSE): {result.best()}")
         _save_figures(outdir, report.denoise_figures(result))
         _write_metrics(
             outdir,
