@@ -519,6 +519,21 @@ def test_predict_images_with_the_cached_default_model(tmp_path):
     assert code == 0 and "from the cache" in err and "Predictions of fast" in stdout
 
 
+def test_predict_seed_reaches_the_default_model_it_trains(tmp_path):
+    from mnistlab import models
+    from mnistlab.data import load
+
+    ds = load("digits")
+    png = _digit_png(tmp_path / "d.png", ds.X_test[0], (8, 8))
+    code, _, err = run("predict", str(png), "--data", "digits", "--seed", "7")
+    assert code == 0 and "trained once and cached" in err, err
+    card = json.loads((models.default_model_dir(ds, "fast", 7) / "card.json").read_text())
+    assert card["seed"] == 7
+    code, _, err = run("predict", str(png), "--data", "digits", "--seed", "8")
+    assert code == 0 and "trained once and cached" in err  # not seed 7's model
+    assert models.read_card(models.default_model_dir(ds, "fast", 8))["seed"] == 8
+
+
 @pytest.mark.parametrize(
     ("make", "match"),
     [

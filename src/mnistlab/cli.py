@@ -1487,7 +1487,7 @@ def train(
         if as_default:
             kept = models.save_model(
                 est,
-                models.default_model_dir(ds, model),
+                models.default_model_dir(ds, model, common.seed),
                 name=model,
                 dataset=ds,
                 train_seconds=seconds,
@@ -1584,14 +1584,14 @@ def _image_files(paths: list[Path]) -> list[Path]:
 
 
 def _serving_model(
-    model_dir: Path | None, shape: tuple[int, ...], ds: Any, *, quiet: bool
+    model_dir: Path | None, shape: tuple[int, ...], ds: Any, *, quiet: bool, seed: int = 42
 ) -> tuple[Any, dict]:
     """The model of ``predict`` and ``serve``: a model directory, else the cached default."""
     from mnistlab import models
 
     if model_dir is not None:
         return models.load_model(model_dir, image_shape=shape)
-    est, card, path, trained = models.default_model(ds, n_jobs=-1)
+    est, card, path, trained = models.default_model(ds, random_state=seed, n_jobs=-1)
     if not quiet:
         what = "trained once and cached" if trained else "from the cache"
         err_console.print(f"model: {card['name']} on {ds.name} ({what}: {path})", markup=False)
@@ -1609,7 +1609,7 @@ def predict(
         typer.Option(
             "--model",
             help="A model directory written by 'train'; default: the "
-            "'fast' model trained once on --data and kept in the cache.",
+            "'fast' model trained once on --data (seeded by --seed) and kept in the cache.",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
@@ -1629,6 +1629,7 @@ def predict(
         ),
     ] = None,
     data: DataOpt = "auto",
+    seed: SeedOpt = 42,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -1647,7 +1648,7 @@ def predict(
     from mnistlab.data import read_kaggle_csv, write_submission
     from mnistlab.preprocessing import image_to_row
 
-    common = _setup(Common(data=data, quiet=quiet, debug=debug))
+    common = _setup(Common(data=data, seed=seed, quiet=quiet, debug=debug))
     if not images and kaggle is None:
         raise InputError("nothing to predict: give image files or directories, or --kaggle FILE")
     if images and kaggle is not None:
@@ -1666,7 +1667,9 @@ def predict(
         ds = _load(common)
         shape, pmax = ds.image_shape, ds.pixel_max
     X_images = np.array([image_to_row(f, shape, pmax) for f in files])
-    est, card = _serving_model(model_dir, shape, None if model_dir else ds, quiet=quiet)
+    est, card = _serving_model(
+        model_dir, shape, None if model_dir else ds, quiet=quiet, seed=common.seed
+    )
     if kaggle is not None:
         X, _, kshape = read_kaggle_csv(kaggle)
         if kshape != shape:
@@ -1767,6 +1770,7 @@ def serve(
         ),
     ] = 256,
     data: DataOpt = "auto",
+    seed: SeedOpt = 42,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -1780,14 +1784,14 @@ def serve(
     from mnistlab import models
     from mnistlab.serve import Limits, create_app
 
-    common = _setup(Common(data=data, quiet=quiet, debug=debug))
+    common = _setup(Common(data=data, seed=seed, quiet=quiet, debug=debug))
     _check_address(host, port)  # before a model is trained, not after
     if model_dir is not None:
         card = models.read_card(model_dir)
         est, card = _serving_model(model_dir, tuple(card["image_shape"]), None, quiet=quiet)
     else:
         ds = _load(common)
-        est, card = _serving_model(None, ds.image_shape, ds, quiet=quiet)
+        est, card = _serving_model(None, ds.image_shape, ds, quiet=quiet, seed=common.seed)
     app_ = create_app(est, card, limits=Limits(workers=workers, queue=queue))
     if host not in ("127.0.0.1", "localhost", "::1") and not quiet:
         err_console.print(

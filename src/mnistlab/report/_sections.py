@@ -403,7 +403,7 @@ def section_model(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
     ]
     others: dict[str, dict] = {}
     for other in s.get("cached_models", {}):  # kept by 'train --as-default': scored, not trained
-        path = models.default_model_dir(ds, other)
+        path = models.default_model_dir(ds, other, seed)
         est_o, card_o = models.load_model(path, image_shape=ds.image_shape)
         with progress.task(f"{other} (from the cache): score the test set once", 1) as task:
             start = time.perf_counter()
