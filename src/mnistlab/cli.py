@@ -1516,12 +1516,17 @@ def evaluate(
 ) -> None:
     """Score a saved model once on the test set: accuracy, per-class table, confusion matrix."""
     from mnistlab import models, report
+    from mnistlab.data import training_overlap
     from mnistlab.evaluation import per_class_report, test_summary
 
     card = models.read_card(model_dir)
     with _output(common) as outdir:
         ds = _load(common)
         est, card = models.load_model(model_dir, image_shape=ds.image_shape)
+        overlap = training_overlap(card.get("data"), ds)
+        if overlap and not common.quiet:  # still evaluated: the user may know what they do
+            shown = f"warning: {overlap}; this test accuracy may be optimistic"
+            err_console.print(shown, markup=False, soft_wrap=True)
         start = time.perf_counter()
         pred = est.predict(ds.X_test)
         seconds = time.perf_counter() - start
@@ -1559,6 +1564,7 @@ def evaluate(
             "evaluate", common.args(model_dir=str(model_dir)), ds, common.seed, results
         )
         doc["test_accuracy"] = acc
+        doc["training_overlap"] = overlap
         outdir.write_json("metrics.json", doc)
         if not common.quiet:
             err_console.print(f"wrote {outdir.path}/", markup=False)
