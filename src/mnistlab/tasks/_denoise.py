@@ -114,17 +114,17 @@ def run_denoise(
 ) -> DenoiseResult:
     """Add noise, train denoisers on the noisy training set, judge them on the noisy test set.
 
-    Each denoiser is first fitted on the training set minus a validation split
-    (seeded by ``random_state``) and scored there: :meth:`DenoiseResult.best`
-    chooses on these validation MSEs. It is then refitted on the whole training
-    set, and the test set only reports.
-
     Each denoiser maps noisy rows to clean rows. It is judged by MSE (0..255
     scale) and PSNR on the test set, and by the accuracy of one fixed
     classifier (trained on clean images) on its output, against the clean and
     the noisy test images: ``accuracy_recovered`` is the share of the accuracy
     lost to noise that the denoiser wins back (None when noise costs less than
     one percentage point, where the ratio would be noise itself).
+
+    Each denoiser is first fitted on the training set minus a validation split
+    (seeded by ``random_state``) and scored there: :meth:`DenoiseResult.best`
+    chooses on these validation MSEs. It is then refitted on the whole training
+    set, and the test set only reports.
 
     Parameters
     ----------
