@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -456,6 +457,53 @@ def test_evaluate_and_predict_bad_models(trained, tmp_path):
     assert_one_line_error(code, err, "28x28 images but the model was trained on 8x8")
 
 
+def _warnings(err):
+    return [line for line in err.splitlines() if line.startswith("warning:")]
+
+
+def test_evaluate_warns_when_the_model_was_trained_on_the_test_images(tmp_path):
+    import shutil
+
+    from tests.conftest import write_idx_dir
+
+    a = write_idx_dir(tmp_path / "a")
+    b = write_idx_dir(tmp_path / "b", seed=1)
+    for kind in ("images-idx3", "labels-idx1"):  # b's test set is a's training set
+        shutil.copy(a / f"train-{kind}-ubyte.gz", b / f"t10k-{kind}-ubyte.gz")
+    model = tmp_path / "m"
+    code, _, err = run("train", "--model", "knn", "--data", str(a), "--out", str(model))
+    assert code == 0, err
+    code, out, err = run("evaluate", str(model), "--data", str(a), "--out", str(tmp_path / "ea"))
+    assert code == 0 and not _warnings(err), err
+    assert json.loads((tmp_path / "ea" / "metrics.json").read_text())["training_overlap"] is None
+    code, out, err = run("evaluate", str(model), "--data", str(b), "--out", str(tmp_path / "eb"))
+    assert code == 0 and "test accuracy" in out, err  # warned, and still evaluated
+    assert _warnings(err) == [
+        "warning: the model was trained on the very images of this test set (same checksum); "
+        "this test accuracy may be optimistic"
+    ]
+    doc = json.loads((tmp_path / "eb" / "metrics.json").read_text())
+    assert "very images" in doc["training_overlap"]
+
+
+@pytest.mark.mnist
+def test_evaluate_warns_for_a_kaggle_model_on_the_mnist_test_set(mnist_dir, tmp_path):
+    rng = np.random.default_rng(0)
+    csv = tmp_path / "train.csv"
+    header = "label," + ",".join(f"pixel{i}" for i in range(784))
+    rows = [f"{i % 2}," + ",".join(map(str, rng.integers(0, 256, 784))) for i in range(20)]
+    csv.write_text(header + "\n" + "\n".join(rows) + "\n")
+    model = tmp_path / "m"
+    code, _, err = run("train", "--model", "knn", "--data", str(csv), "--out", str(model))
+    assert code == 0, err
+    code, out, err = run(
+        "evaluate", str(model), "--data", str(mnist_dir), "--out", str(tmp_path / "e")
+    )
+    assert code == 0 and "test accuracy" in out, err
+    (line,) = _warnings(err)
+    assert "trained on a Kaggle CSV" in line and "this test set's included" in line
+
+
 @pytest.mark.mnist
 def test_evaluate_refuses_other_image_shape(trained, mnist_dir, tmp_path):
     code, _, err = run(
@@ -517,6 +565,26 @@ def test_predict_images_with_the_cached_default_model(tmp_path):
     assert (tmp_path / "p.csv").read_text().startswith("file,digit,probability,top3")
     code, stdout, err = run("predict", str(d / "d0.png"), "--data", "digits")
     assert code == 0 and "from the cache" in err and "Predictions of fast" in stdout
+
+
+def test_predict_seed_reaches_the_default_model_it_trains(tmp_path):
+    from mnistlab import models
+    from mnistlab.data import load
+
+    ds = load("digits")
+    png = _digit_png(tmp_path / "d.png", ds.X_test[0], (8, 8))
+    code, _, err = run("predict", str(png), "--data", "digits", "--seed", "7")
+    assert code == 0 and "trained once and cached" in err, err
+    card = json.loads((models.default_model_dir(ds, "fast", 7) / "card.json").read_text())
+    assert card["seed"] == 7
+    code, _, err = run("predict", str(png), "--data", "digits", "--seed", "8")
+    assert code == 0 and "trained once and cached" in err  # not seed 7's model
+    assert models.read_card(models.default_model_dir(ds, "fast", 8))["seed"] == 8
+    # serve builds its model with the same function, from its own --seed
+    from mnistlab.cli import _serving_model
+
+    assert _serving_model(None, ds.image_shape, ds, quiet=True, seed=8)[1]["seed"] == 8
+    assert "--seed" in run("serve", "--help")[1]
 
 
 @pytest.mark.parametrize(

@@ -1093,7 +1093,8 @@ def denoise(
 
     Every denoiser is trained on the noisy training set and judged on the noisy
     test set by MSE (0..255 scale), PSNR, and the accuracy of a classifier
-    trained on clean images, against the noisy input as the baseline.
+    trained on clean images, against the noisy input as the baseline. The best
+    is chosen on a validation split of the training set, never on the test set.
     """
     from mnistlab import report
     from mnistlab.tasks import run_denoise
@@ -1119,6 +1120,7 @@ def denoise(
         )
         for col in (
             "input",
+            "validation MSE",
             "MSE",
             "PSNR dB",
             "accuracy",
@@ -1131,6 +1133,7 @@ def denoise(
             back = "—" if r.recovered is None else f"{r.recovered:.0%}"
             table.add_row(
                 name,
+                "—" if r.validation_mse is None else f"{r.validation_mse:.1f}",
                 f"{r.mse:.1f}",
                 f"{r.psnr:.2f}",
                 f"{r.accuracy:.4f}",
@@ -1140,7 +1143,7 @@ def denoise(
                 style="bold" if name == result.best() else None,
             )
         console.print(table)
-        console.print(f"best denoiser: {result.best()}")
+        console.print(f"best denoiser (chosen on validation MSE): {result.best()}")
         _save_figures(outdir, report.denoise_figures(result))
         _write_metrics(
             outdir,
@@ -1484,7 +1487,7 @@ def train(
         if as_default:
             kept = models.save_model(
                 est,
-                models.default_model_dir(ds, model),
+                models.default_model_dir(ds, model, common.seed),
                 name=model,
                 dataset=ds,
                 train_seconds=seconds,
@@ -1513,12 +1516,17 @@ def evaluate(
 ) -> None:
     """Score a saved model once on the test set: accuracy, per-class table, confusion matrix."""
     from mnistlab import models, report
+    from mnistlab.data import training_overlap
     from mnistlab.evaluation import per_class_report, test_summary
 
     card = models.read_card(model_dir)
     with _output(common) as outdir:
         ds = _load(common)
         est, card = models.load_model(model_dir, image_shape=ds.image_shape)
+        overlap = training_overlap(card.get("data"), ds)
+        if overlap and not common.quiet:  # still evaluated: the user may know what they do
+            shown = f"warning: {overlap}; this test accuracy may be optimistic"
+            err_console.print(shown, markup=False, soft_wrap=True)
         start = time.perf_counter()
         pred = est.predict(ds.X_test)
         seconds = time.perf_counter() - start
@@ -1556,6 +1564,7 @@ def evaluate(
             "evaluate", common.args(model_dir=str(model_dir)), ds, common.seed, results
         )
         doc["test_accuracy"] = acc
+        doc["training_overlap"] = overlap
         outdir.write_json("metrics.json", doc)
         if not common.quiet:
             err_console.print(f"wrote {outdir.path}/", markup=False)
@@ -1581,14 +1590,14 @@ def _image_files(paths: list[Path]) -> list[Path]:
 
 
 def _serving_model(
-    model_dir: Path | None, shape: tuple[int, ...], ds: Any, *, quiet: bool
+    model_dir: Path | None, shape: tuple[int, ...], ds: Any, *, quiet: bool, seed: int = 42
 ) -> tuple[Any, dict]:
     """The model of ``predict`` and ``serve``: a model directory, else the cached default."""
     from mnistlab import models
 
     if model_dir is not None:
         return models.load_model(model_dir, image_shape=shape)
-    est, card, path, trained = models.default_model(ds, n_jobs=-1)
+    est, card, path, trained = models.default_model(ds, random_state=seed, n_jobs=-1)
     if not quiet:
         what = "trained once and cached" if trained else "from the cache"
         err_console.print(f"model: {card['name']} on {ds.name} ({what}: {path})", markup=False)
@@ -1606,7 +1615,7 @@ def predict(
         typer.Option(
             "--model",
             help="A model directory written by 'train'; default: the "
-            "'fast' model trained once on --data and kept in the cache.",
+            "'fast' model trained once on --data (seeded by --seed) and kept in the cache.",
         ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
@@ -1626,6 +1635,7 @@ def predict(
         ),
     ] = None,
     data: DataOpt = "auto",
+    seed: SeedOpt = 42,
     overwrite: OverwriteOpt = False,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
@@ -1644,7 +1654,7 @@ def predict(
     from mnistlab.data import read_kaggle_csv, write_submission
     from mnistlab.preprocessing import image_to_row
 
-    common = _setup(Common(data=data, quiet=quiet, debug=debug))
+    common = _setup(Common(data=data, seed=seed, quiet=quiet, debug=debug))
     if not images and kaggle is None:
         raise InputError("nothing to predict: give image files or directories, or --kaggle FILE")
     if images and kaggle is not None:
@@ -1663,7 +1673,9 @@ def predict(
         ds = _load(common)
         shape, pmax = ds.image_shape, ds.pixel_max
     X_images = np.array([image_to_row(f, shape, pmax) for f in files])
-    est, card = _serving_model(model_dir, shape, None if model_dir else ds, quiet=quiet)
+    est, card = _serving_model(
+        model_dir, shape, None if model_dir else ds, quiet=quiet, seed=common.seed
+    )
     if kaggle is not None:
         X, _, kshape = read_kaggle_csv(kaggle)
         if kshape != shape:
@@ -1773,6 +1785,7 @@ def serve(
         ),
     ] = 10.0,
     data: DataOpt = "auto",
+    seed: SeedOpt = 42,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
 ) -> None:
@@ -1787,14 +1800,14 @@ def serve(
     from mnistlab import models
     from mnistlab.serve import UVICORN_SETTINGS, Limits, create_app
 
-    common = _setup(Common(data=data, quiet=quiet, debug=debug))
+    common = _setup(Common(data=data, seed=seed, quiet=quiet, debug=debug))
     _check_address(host, port)  # before a model is trained, not after
     if model_dir is not None:
         card = models.read_card(model_dir)
         est, card = _serving_model(model_dir, tuple(card["image_shape"]), None, quiet=quiet)
     else:
         ds = _load(common)
-        est, card = _serving_model(None, ds.image_shape, ds, quiet=quiet)
+        est, card = _serving_model(None, ds.image_shape, ds, quiet=quiet, seed=common.seed)
     limits = Limits(workers=workers, queue=queue, body_timeout=body_timeout)
     app_ = create_app(est, card, limits=limits)
     if host not in ("127.0.0.1", "localhost", "::1") and not quiet:

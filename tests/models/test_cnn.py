@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 
 import numpy as np
@@ -42,6 +43,46 @@ def test_seeded_fits_are_identical(digits):
     a = _small(epochs=2).fit(X, y).predict_proba(digits.X_test)
     b = _small(epochs=2).fit(X, y).predict_proba(digits.X_test)
     np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+_FIT_IN_A_FRESH_PROCESS = """
+import sys
+
+import numpy as np
+
+from mnistlab import models
+from mnistlab.data import load
+
+ds = load("digits")
+m = models.get("cnn", random_state=3).set_params(epochs=2, deterministic=True)
+m.fit(ds.X_train[:500], ds.y_train[:500])
+np.save(sys.argv[1], m.predict_proba(ds.X_test))
+"""
+
+
+@needs_torch
+def test_deterministic_fits_in_fresh_processes_give_the_same_probabilities(tmp_path):
+    outs = [tmp_path / f"proba{i}.npy" for i in range(2)]
+    for out in outs:
+        subprocess.run(
+            [sys.executable, "-c", _FIT_IN_A_FRESH_PROCESS, str(out)], check=True, timeout=600
+        )
+    a, b = (np.load(out) for out in outs)
+    assert a.shape == (360, 10)
+    np.testing.assert_array_equal(a, b)  # to the bit, not approximately
+
+
+@needs_torch
+def test_deterministic_mode_is_scoped_to_the_model(digits):
+    import torch
+
+    before = torch.are_deterministic_algorithms_enabled()
+    m = _small(epochs=1, deterministic=True, n_jobs=None)
+    m.fit(digits.X_train[:200], digits.y_train[:200])
+    assert torch.get_num_threads() == 1  # a fixed count, not "all cores"
+    assert torch.are_deterministic_algorithms_enabled() == before
+    with pytest.raises(ValueError, match="deterministic='yes'"):
+        _small(deterministic="yes").fit(digits.X_train[:50], digits.y_train[:50])
 
 
 @needs_torch

@@ -1,5 +1,8 @@
+import pickle
+
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.linear_model import Ridge
 
 from mnistlab import InputError, models
@@ -26,6 +29,26 @@ def test_pca_denoiser_beats_noise_and_chooses_components():
     out = d.predict(X)
     assert np.mean((out - Y) ** 2) < np.mean((X - Y) ** 2) / 5
     assert out.min() >= Y.min() and out.max() <= Y.max()
+
+
+@pytest.mark.parametrize("n_components", ["auto", 3])
+def test_pca_denoiser_clone_pickle_idempotent(n_components):
+    # the common checks cannot fit it (their y is 1-D), so these are its own
+    Y = _images()
+    X = Y + np.random.default_rng(1).integers(0, 100, Y.shape)
+    est = PCADenoiser(n_components=n_components, candidates=(2, 5, 20), random_state=0)
+    assert clone(est).get_params() == est.get_params()
+    first = est.fit(X, Y).predict(X)
+    fitted = {k: v for k, v in vars(est).items() if k.endswith("_")}
+    again = est.fit(X, Y).predict(X)  # refit on the same data: the same model
+    np.testing.assert_array_equal(again, first)
+    assert est.n_components_ == fitted["n_components_"]
+    assert est.validation_mse_ == fitted["validation_mse_"]
+    np.testing.assert_array_equal(clone(est).fit(X, Y).predict(X), first)
+    assert not hasattr(clone(est), "pca_")  # a clone is unfitted
+    loaded = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(loaded.predict(X), first)
+    assert loaded.get_params() == est.get_params()
 
 
 def test_pca_denoiser_refuses_other_target_shape():

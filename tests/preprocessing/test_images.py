@@ -9,6 +9,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 
+from mnistlab import InputError
 from mnistlab.data import load
 from mnistlab.preprocessing import (
     HOG,
@@ -59,6 +60,28 @@ def test_deskew_keeps_blank_images_blank_and_checks_shape():
         Deskew().fit(np.zeros((2, 63)))
     d = Deskew(image_shape=(7, 9)).fit(np.zeros((2, 63)))
     assert d.image_shape_ == (7, 9)
+
+
+def test_deskew_refuses_negative_pixels_as_its_tag_says():
+    # positive_only was declared but never enforced: negative rows were sheared silently
+    assert Deskew().__sklearn_tags__().input_tags.positive_only
+    X = np.zeros((2, 64))
+    X[1, 5] = -1
+    with pytest.raises(InputError, match="Negative values in data passed to Deskew"):
+        Deskew().fit(X)
+    fitted = Deskew().fit(np.abs(X))
+    with pytest.raises(InputError, match="Negative values in data passed to Deskew"):
+        fitted.transform(X)
+
+
+@pytest.mark.parametrize("est", [Deskew(), HOG()], ids=["Deskew", "HOG"])
+def test_image_transformers_preserve_exactly_the_dtypes_their_tags_name(digits, est):
+    preserved = est.__sklearn_tags__().transformer_tags.preserves_dtype
+    assert preserved == ["float32"]
+    for dtype in (np.float32, np.float64, np.uint8):
+        out = clone(est).fit_transform(digits.X_train[:20].astype(dtype))
+        assert out.dtype == np.float32
+        assert (np.dtype(dtype).name in preserved) == (out.dtype == dtype)
 
 
 def test_image_estimators_clone_pickle_idempotent(digits):

@@ -1,3 +1,5 @@
+import copy
+
 import numpy as np
 import pytest
 
@@ -34,6 +36,16 @@ def test_run_binary_pair(result):
         assert r.thresholds["recall"].recall >= 0.99
         assert r.oof.fold_accuracy.shape == (3,)
     assert result.baseline["test"]["accuracy"] == pytest.approx(0.5, abs=0.05)
+
+
+def test_best_is_chosen_by_cross_validation_not_the_test_set(result):
+    by_cv = max(result.models, key=lambda n: result.models[n].cv["roc_auc"])
+    assert result.best() == by_cv and result.to_metrics()["task"]["best"] == by_cv
+    # a test set that prefers the other model does not change the choice
+    swapped = copy.deepcopy(result)
+    for name, r in swapped.models.items():
+        r.test["roc_auc"] = 1.0 if name != by_cv else 0.0
+    assert swapped.best() == by_cv
 
 
 def test_metrics_layout(result):

@@ -1,4 +1,5 @@
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -31,6 +32,20 @@ def test_every_denoiser_beats_the_noisy_input(digits, noise):
     m = r.to_metrics()
     assert set(m["noisy"]["test"]) >= {"mse", "psnr", "accuracy"}
     assert m["task"]["best"] == r.best()
+
+
+def test_best_denoiser_is_chosen_on_validation_not_the_test_set(digits):
+    r = run_denoise(digits, denoiser_names="pca,ridge", n_jobs=2)
+    val = {n: d.validation_mse for n, d in r.denoisers.items()}
+    assert all(v > 0 for v in val.values())
+    by_val = min(val, key=val.get)
+    assert r.best() == by_val and r.to_metrics()["task"]["best_chosen_on"] == "validation"
+    assert r.to_metrics()[by_val]["validation"]["mse"] == val[by_val]
+    # a test set that prefers the other denoiser does not change the choice
+    for name, d in r.denoisers.items():
+        d.mse = 0.0 if name != by_val else 1e9
+    assert r.best() == by_val
+    assert r.settings["n_validation"] == math.ceil(0.1 * digits.n_train)
 
 
 def test_textbook_denoiser_runs(digits):

@@ -10,6 +10,7 @@ from mnistlab.data._csv import read_kaggle_csv, write_submission
 from mnistlab.data._dataset import Dataset, subset
 from mnistlab.data._idx import MNIST_FILES, MNIST_MD5, parse_idx, read_bytes, read_idx_pair
 from mnistlab.data._load import DATA_ENV, OFFLINE_ENV, SOURCES, load
+from mnistlab.data._overlap import training_overlap
 from mnistlab.data._sources import (
     DEFAULT_MIRRORS,
     MIRRORS_ENV,
@@ -48,5 +49,6 @@ __all__ = [
     "read_idx_pair",
     "read_kaggle_csv",
     "subset",
+    "training_overlap",
     "write_submission",
 ]

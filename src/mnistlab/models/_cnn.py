@@ -11,6 +11,7 @@ is rebuilt from the hyperparameters and those arrays when it is first needed.
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,19 @@ def torch_available() -> bool:
 def _require_torch() -> None:
     if not torch_available():
         raise InputError(INSTALL_HINT)
+
+
+@contextmanager
+def _deterministic_torch():
+    """PyTorch's deterministic algorithms while inside (an op without one raises)."""
+    import torch
+
+    before = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(before)
 
 
 def _module_class():
@@ -150,7 +164,12 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     random_state : int or None, default=None
         Seeds PyTorch (weights, batches, augmentation) and the validation split.
     n_jobs : int or None, default=None
-        PyTorch threads (None or -1: all cores).
+        PyTorch threads (None or -1: all cores; 1 with ``deterministic``).
+    deterministic : bool, default=False
+        Reproducible to the bit: PyTorch's deterministic algorithms
+        (``torch.use_deterministic_algorithms``) during ``fit`` and ``predict``, and a
+        fixed number of threads (``n_jobs`` if positive, else 1, never "all cores"),
+        since the order of a parallel sum changes its last bits. Slower.
     verbose : int, default=0
         1 prints skorch's table of epochs.
 
@@ -183,6 +202,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         image_shape="auto",
         random_state=None,
         n_jobs=None,
+        deterministic=False,
         verbose=0,
     ):
         self.channels = channels
@@ -198,6 +218,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.image_shape = image_shape
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.deterministic = deterministic
         self.verbose = verbose
 
     # --- helpers ------------------------------------------------------------------------------
@@ -214,6 +235,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             "max_shift": float(self.max_shift) >= 0,
             "max_angle": float(self.max_angle) >= 0,
             "validation_fraction": 0 <= float(self.validation_fraction) < 1,
+            "deterministic": isinstance(self.deterministic, (bool, np.bool_)),
         }
         bad = [k for k, ok in checks.items() if not ok]
         if bad:  # InputError is a ValueError: scikit-learn's convention, and exit 2 on the CLI
@@ -227,8 +249,11 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
         n = self.n_jobs
         if n is None or n < 0:
-            n = os.cpu_count() or 1
+            n = 1 if self.deterministic else (os.cpu_count() or 1)
         torch.set_num_threads(max(1, int(n)))
+
+    def _torch_mode(self):
+        return _deterministic_torch() if self.deterministic else nullcontext()
 
     def _images(self, X: np.ndarray):
         import torch
@@ -278,6 +303,10 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         self._check_params()
         _require_torch()
+        with self._torch_mode():
+            return self._fit(X, y)
+
+    def _fit(self, X, y):
         import torch
         from skorch import NeuralNetClassifier
         from skorch.callbacks import LRScheduler
@@ -354,7 +383,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self._set_threads()
         module = self._module()
         out = []
-        with torch.inference_mode():
+        with self._torch_mode(), torch.inference_mode():
             images = self._images(X)
             for start in range(0, len(images), 1024):
                 out.append(torch.softmax(module(images[start : start + 1024]), dim=1).numpy())

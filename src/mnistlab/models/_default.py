@@ -22,8 +22,8 @@ DEFAULT_MODEL = "fast"
 PREFERRED_MODELS = ("cnn", "best")
 
 
-def default_model_dir(dataset: Any, name: str = DEFAULT_MODEL) -> Path:
-    """Where the default model for ``dataset`` lives (keyed by its data and our version)."""
+def default_model_dir(dataset: Any, name: str = DEFAULT_MODEL, random_state: int = 42) -> Path:
+    """Where the default model for ``dataset`` lives (keyed by its data, seed and our version)."""
     key = json.dumps(
         [
             name,
@@ -32,6 +32,7 @@ def default_model_dir(dataset: Any, name: str = DEFAULT_MODEL) -> Path:
             sorted(dataset.checksums.items()),
             dataset.n_train,
             __version__,
+            random_state,  # another --seed trains (and keeps) another model
         ]
     )
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
@@ -47,18 +48,19 @@ def default_model(
 ) -> tuple[BaseEstimator, dict, Path, bool]:
     """The cached default model for ``dataset``, training and saving it on first use.
 
-    For the default name, a model of :data:`PREFERRED_MODELS` kept in the cache (and
-    loadable here: the CNN needs PyTorch) is used instead.
+    For the default name, a model of :data:`PREFERRED_MODELS` kept in the cache with the
+    same seed (and loadable here: the CNN needs PyTorch) is used instead. ``random_state``
+    seeds the model trained here and is part of where it is kept.
 
     Returns
     -------
     estimator, card, path, trained_now
     """
     if name == DEFAULT_MODEL:
-        found = cached_preferred(dataset)
+        found = cached_preferred(dataset, random_state)
         if found is not None:
             return (*found, False)
-    path = default_model_dir(dataset, name)
+    path = default_model_dir(dataset, name, random_state)
     if (path / CARD_FILE).is_file():
         try:
             est, card = load_model(path, image_shape=dataset.image_shape)
@@ -67,27 +69,30 @@ def default_model(
             pass  # damaged or from an older layout: train it again
     est = get(name, random_state=random_state, n_jobs=n_jobs)
     est.fit(dataset.X_train, dataset.y_train)
-    save_model(est, path, name=name, dataset=dataset, overwrite=True)
+    save_model(est, path, name=name, dataset=dataset, extra={"seed": random_state}, overwrite=True)
     est, card = load_model(path, image_shape=dataset.image_shape)
     return est, card, path, True
 
 
-def preferred_model_dirs(dataset: Any) -> dict[str, Path]:
-    """The :data:`PREFERRED_MODELS` kept in the cache for ``dataset`` that can be loaded
-    here (the CNN needs PyTorch), in order of preference: name -> model directory."""
+def preferred_model_dirs(dataset: Any, random_state: int = 42) -> dict[str, Path]:
+    """The :data:`PREFERRED_MODELS` kept in the cache for ``dataset`` (with seed
+    ``random_state``) that can be loaded here (the CNN needs PyTorch), in order of
+    preference: name -> model directory."""
     from mnistlab.models._cnn import torch_available
 
     found = {}
     for name in PREFERRED_MODELS:
-        path = default_model_dir(dataset, name)
+        path = default_model_dir(dataset, name, random_state)
         if (path / CARD_FILE).is_file() and (name != "cnn" or torch_available()):
             found[name] = path
     return found
 
 
-def cached_preferred(dataset: Any) -> tuple[BaseEstimator, dict, Path] | None:
+def cached_preferred(
+    dataset: Any, random_state: int = 42
+) -> tuple[BaseEstimator, dict, Path] | None:
     """The first of :data:`PREFERRED_MODELS` kept in the cache for ``dataset``, if any."""
-    for path in preferred_model_dirs(dataset).values():
+    for path in preferred_model_dirs(dataset, random_state).values():
         try:
             est, card = load_model(path, image_shape=dataset.image_shape)
         except InputError:

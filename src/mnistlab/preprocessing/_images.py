@@ -9,20 +9,28 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from mnistlab._errors import InputError
+
 
 def infer_shape(n_features: int, image_shape=None) -> tuple[int, int]:
     """``image_shape`` if given, else the square that has ``n_features`` pixels."""
     if image_shape is not None and image_shape != "auto":
         h, w = (int(v) for v in image_shape)
         if h * w != n_features:
-            raise ValueError(f"image_shape {h}x{w} does not match {n_features} features")
+            raise InputError(f"image_shape {h}x{w} does not match {n_features} features")
         return h, w
     side = math.isqrt(n_features)
     if side * side != n_features:
-        raise ValueError(
+        raise InputError(
             f"{n_features} features are not a square image; pass image_shape=(height, width)"
         )
     return side, side
+
+
+def _check_pixels(X: np.ndarray, name: str) -> None:
+    """Pixel intensities are never negative: refuse what is not an image (``positive_only``)."""
+    if X.size and X.min() < 0:
+        raise InputError(f"Negative values in data passed to {name}: pixels must be >= 0")
 
 
 def _deskew_chunk(X: np.ndarray, h: int, w: int) -> np.ndarray:
@@ -78,7 +86,8 @@ class Deskew(TransformerMixin, BaseEstimator):
     Each image's slant is its covariance of row and column over the variance of
     rows (from its pixel intensities); the image is sheared to remove it and
     shifted to put its centre of mass at the centre, with bilinear sampling.
-    Stateless: ``fit`` only records the image shape.
+    Stateless: ``fit`` only records the image shape. Pixels must be non-negative;
+    the output is float32 whatever the input's dtype.
 
     Parameters
     ----------
@@ -108,13 +117,15 @@ class Deskew(TransformerMixin, BaseEstimator):
     def fit(self, X, y=None):
         """Record the image shape."""
         X = validate_data(self, X, dtype=None)
+        _check_pixels(X, "Deskew")
         self.image_shape_ = infer_shape(X.shape[1], self.image_shape)
         return self
 
     def transform(self, X):
-        """Deskewed images as float32 rows."""
+        """Deskewed images as float32 rows (whatever the input's dtype)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=None)
+        _check_pixels(X, "Deskew")
         h, w = self.image_shape_
         step = max(1, int(self.chunk_size))
         chunks = [X[i : i + step] for i in range(0, len(X), step)]
@@ -127,6 +138,8 @@ class Deskew(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.positive_only = True
         tags.requires_fit = True
+        # the output is float32 whatever comes in (half the memory on MNIST)
+        tags.transformer_tags.preserves_dtype = ["float32"]
         return tags
 
 
@@ -195,7 +208,7 @@ class HOG(TransformerMixin, BaseEstimator):
         h, w = self.image_shape_
         cell = self._cell()
         if h // cell < self.cells_per_block or w // cell < self.cells_per_block:
-            raise ValueError(
+            raise InputError(
                 f"images of {h}x{w} are too small for {self.cells_per_block} cells "
                 f"of {cell} pixels per block"
             )
@@ -203,7 +216,7 @@ class HOG(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """HOG feature rows (float32)."""
+        """HOG feature rows (float32, whatever the input's dtype)."""
         from joblib import Parallel, delayed
 
         check_is_fitted(self)
@@ -212,6 +225,11 @@ class HOG(TransformerMixin, BaseEstimator):
             return self._features(X)
         chunks = np.array_split(X, 8)
         return np.vstack(Parallel(n_jobs=self.n_jobs)(delayed(self._features)(c) for c in chunks))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float32"]  # float32 features, whatever comes in
+        return tags
 
     def get_feature_names_out(self, input_features=None):
         """``hog0 .. hog{n-1}``."""

@@ -196,11 +196,11 @@ def section_binary(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progr
         made = {prefix + k: png(f) for k, f in binary_figures(result).items()}
         figures.update(made)
         tables[-1]["figures"] = list(made)  # shown with this problem's tables in the report
-        best = max(result.models.values(), key=lambda r: r.test["roc_auc"])
+        best = result.models[result.best()]
         headline.append(
             [
-                f"{result.problem.name}: best test ROC AUC",
-                f"{best.test['roc_auc']:.4f} ({best.name})",
+                f"{result.problem.name}: test ROC AUC of the best by CV ({best.name})",
+                f"{best.test['roc_auc']:.4f}",
             ]
         )
         if negative is None:
@@ -327,6 +327,7 @@ def section_denoise(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Prog
     rows = [
         {
             "denoiser": name,
+            "validation MSE": r.validation_mse,
             "MSE (0..255)": r.mse,
             "PSNR dB": r.psnr,
             "classifier accuracy": r.accuracy,
@@ -344,9 +345,18 @@ def section_denoise(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Prog
         headline=[
             ["classifier on clean test images", _pct(result.clean_accuracy)],
             ["on noisy images", _pct(result.noisy.accuracy)],
-            [f"after the best denoiser ({result.best()})", _pct(best.accuracy)],
+            [
+                f"after the best denoiser on validation ({result.best()})",
+                _pct(best.accuracy),
+            ],
         ],
-        tables=[_table(f"Denoisers on '{result.noise}' noise (test set)", pd.DataFrame(rows))],
+        tables=[
+            _table(
+                f"Denoisers on '{result.noise}' noise: validation MSE (which chooses), "
+                "then the test set",
+                pd.DataFrame(rows),
+            )
+        ],
         figures=_pngs(denoise_figures(result)),
     )
 
@@ -393,7 +403,7 @@ def section_model(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
     ]
     others: dict[str, dict] = {}
     for other in s.get("cached_models", {}):  # kept by 'train --as-default': scored, not trained
-        path = models.default_model_dir(ds, other)
+        path = models.default_model_dir(ds, other, seed)
         est_o, card_o = models.load_model(path, image_shape=ds.image_shape)
         with progress.task(f"{other} (from the cache): score the test set once", 1) as task:
             start = time.perf_counter()

@@ -245,7 +245,7 @@ def run_study(
         for name in names:
             settings = PROFILES[profile][name]
             if name == "model":  # models kept in the cache are part of what it shows
-                settings = {**settings, "cached_models": _cached_models(dataset)}
+                settings = {**settings, "cached_models": _cached_models(dataset, seed)}
             key = section_key(name, settings, dataset, seed)
             result = None if recompute else cache.get(key)
             from_cache = result is not None
@@ -265,12 +265,12 @@ def run_study(
     return study
 
 
-def _cached_models(dataset: Dataset) -> dict[str, str]:
-    """The preferred models kept in the cache for ``dataset``: name -> checksum."""
+def _cached_models(dataset: Dataset, seed: int) -> dict[str, str]:
+    """The preferred models kept in the cache for ``dataset`` and ``seed``: name -> checksum."""
     from mnistlab.models import read_card
 
     found = {}
-    for name, path in preferred_model_dirs(dataset).items():
+    for name, path in preferred_model_dirs(dataset, seed).items():
         try:
             found[name] = read_card(path)["model_sha256"]
         except InputError:  # damaged: not part of the study

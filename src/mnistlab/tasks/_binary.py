@@ -143,6 +143,10 @@ class BinaryResult:
     baseline: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
 
+    def best(self) -> str:
+        """The model with the highest cross-validated ROC AUC (the test set only reports)."""
+        return max(self.models, key=lambda n: self.models[n].cv["roc_auc"])
+
     def to_metrics(self) -> dict:
         """The ``results`` block of ``metrics.json``."""
         return {
@@ -150,6 +154,8 @@ class BinaryResult:
                 "positive": self.problem.positive,
                 "negative": self.problem.negative,
                 "name": self.problem.name,
+                "best": self.best(),
+                "best_chosen_on": "cross-validation ROC AUC",
                 **self.settings,
             },
             "never_positive": self.baseline,

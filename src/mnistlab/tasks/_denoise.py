@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.model_selection import train_test_split
 
 from mnistlab import models
 from mnistlab._progress import SILENT, Progress
@@ -31,7 +32,7 @@ def psnr_255(mse: float) -> float:
 
 @dataclass
 class DenoiserResult:
-    """One denoiser on the noisy test set."""
+    """One denoiser: its validation MSE (which chooses), and its figures on the noisy test set."""
 
     name: str
     mse: float
@@ -42,10 +43,12 @@ class DenoiserResult:
     predict_seconds: float
     sample: np.ndarray  # denoised versions of the sample test images
     details: dict = field(default_factory=dict)
+    validation_mse: float | None = None  # fitted on the rest of the training set
 
     def to_metrics(self) -> dict:
         """The ``results.<denoiser>`` block of ``metrics.json``."""
         return {
+            "validation": {"mse": self.validation_mse},
             "test": {
                 "mse": self.mse,
                 "psnr": self.psnr,
@@ -76,8 +79,8 @@ class DenoiseResult:
     settings: dict = field(default_factory=dict)
 
     def best(self) -> str:
-        """The denoiser with the lowest test MSE."""
-        return min(self.denoisers, key=lambda n: self.denoisers[n].mse)
+        """The denoiser with the lowest validation MSE (the test set only reports)."""
+        return min(self.denoisers, key=lambda n: self.denoisers[n].validation_mse)
 
     def to_metrics(self) -> dict:
         """The ``results`` block of ``metrics.json``."""
@@ -88,6 +91,7 @@ class DenoiseResult:
                 "classifier": self.classifier,
                 "clean_accuracy": self.clean_accuracy,
                 "best": self.best(),
+                "best_chosen_on": "validation",
                 **self.settings,
             },
             "noisy": self.noisy.to_metrics(),
@@ -103,6 +107,7 @@ def run_denoise(
     *,
     classifier: str = DEFAULT_CLASSIFIER,
     n_samples: int = 8,
+    validation_size: float | int = 0.1,
     random_state: int = 42,
     n_jobs: int | None = None,
     progress: Progress = SILENT,
@@ -115,6 +120,11 @@ def run_denoise(
     the noisy test images: ``accuracy_recovered`` is the share of the accuracy
     lost to noise that the denoiser wins back (None when noise costs less than
     one percentage point, where the ratio would be noise itself).
+
+    Each denoiser is first fitted on the training set minus a validation split
+    (seeded by ``random_state``) and scored there: :meth:`DenoiseResult.best`
+    chooses on these validation MSEs. It is then refitted on the whole training
+    set, and the test set only reports.
 
     Parameters
     ----------
@@ -129,6 +139,8 @@ def run_denoise(
         Registry model used to measure accuracy.
     n_samples : int
         Test images kept for the figures.
+    validation_size : float or int
+        The validation split of the training set: a fraction, or a number of images.
     random_state : int
         Seeds the noise (train and test differently) and the models.
     n_jobs : int, optional
@@ -144,6 +156,9 @@ def run_denoise(
     X_test_noisy = add_noise(dataset.X_test, noise, strength, random_state=random_state + 1, **kw)
     strength = model.default if strength is None else float(strength)
     clean, pmax = dataset.X_test, dataset.pixel_max
+    fit_idx, val_idx = train_test_split(
+        np.arange(dataset.n_train), test_size=validation_size, random_state=random_state
+    )
 
     with progress.task(f"classifier {classifier} on clean images", 1) as task:
         clf = models.get(classifier, random_state=random_state, n_jobs=n_jobs)
@@ -161,8 +176,12 @@ def run_denoise(
     )
     results = {}
     for name in names:
-        with progress.task(f"denoiser {name}", 2) as task:
+        with progress.task(f"denoiser {name}", 3) as task:
             est = models.get_denoiser(name, random_state=random_state, n_jobs=n_jobs)
+            est.fit(X_train_noisy[fit_idx], dataset.X_train[fit_idx])
+            val_out = est.predict(X_train_noisy[val_idx])
+            val_mse = mse_255(dataset.X_train[val_idx], val_out, pmax)
+            task.advance()
             start = time.perf_counter()
             est.fit(X_train_noisy, dataset.X_train)
             fitted = time.perf_counter()
@@ -188,6 +207,7 @@ def run_denoise(
             done - fitted,
             np.asarray(out)[sample],
             details,
+            val_mse,
         )
     return DenoiseResult(
         noise,
@@ -201,5 +221,9 @@ def run_denoise(
         X_test_noisy[sample],
         dataset.image_shape,
         pmax,
-        settings={"n_train": dataset.n_train, "n_test": dataset.n_test},
+        settings={
+            "n_train": dataset.n_train,
+            "n_test": dataset.n_test,
+            "n_validation": len(val_idx),
+        },
     )

@@ -1,0 +1,23 @@
+"""Full-MNIST pin of the denoising headline: minutes, so marked slow.
+
+Run with: MNISTLAB_DATA=../shared/data/mnist python -m pytest -m slow tests/tasks
+"""
+
+import pytest
+
+from mnistlab import models
+from mnistlab.data import load_idx_dir
+from mnistlab.tasks import run_denoise
+
+
+@pytest.mark.slow
+@pytest.mark.mnist
+def test_denoiser_chosen_on_validation_has_test_mse_at_most_100(mnist_dir):
+    ds = load_idx_dir(mnist_dir)
+    # every denoiser competes, as in 'mnistlab denoise'; the cheap "fast" classifier only
+    # reports accuracies, which this pin does not read
+    r = run_denoise(ds, "textbook", classifier="fast", n_jobs=-1)
+    assert set(r.denoisers) == set(models.denoiser_names())
+    best = r.denoisers[r.best()]
+    assert best.validation_mse == min(d.validation_mse for d in r.denoisers.values())
+    assert best.mse <= 100, (r.best(), best.mse)
