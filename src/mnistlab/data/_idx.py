@@ -127,7 +127,7 @@ def read_bytes(path: str | Path) -> memoryview:
         try:
             with gzip.GzipFile(fileobj=fh) if compressed else contextlib.nullcontext(fh) as src:
                 first = src.read(_HEADER_MAX)
-                dtype, dims, header, total = _header(first, name)
+                _, dims, header, total = _header(first, name)
                 n_bytes = total - header
                 if not compressed and total != size:
                     raise _size_error(name, dims, n_bytes, size - header, total > size)
