@@ -1,8 +1,12 @@
+import tracemalloc
+
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from mnistlab import InputError
+from mnistlab.cli import app
 from mnistlab.data import load, read_kaggle_csv, write_submission
 
 HEADER = "label," + ",".join(f"pixel{i}" for i in range(16))
@@ -65,6 +69,73 @@ def test_bad_csv(tmp_path, content, match):
     with pytest.raises(InputError, match=match) as info:
         read_kaggle_csv(path)
     assert str(path) in str(info.value)
+
+
+ZEROS = ",".join(["0"] * 15)
+
+
+@pytest.mark.parametrize(
+    ("cell", "match"),
+    [
+        ("²", "not a whole number '²' in row 2, column 'pixel0'"),  # was int()'s ValueError
+        ("٣", "not a whole number '٣' in row 2, column 'pixel0'"),  # was an IndexError
+        ("1\u0663", "not a whole number"),
+    ],
+)
+def test_non_ascii_digits(tmp_path, cell, match):
+    path = tmp_path / "digits.csv"
+    path.write_bytes(f"{HEADER}\n1,0,{ZEROS}\n1,{cell},{ZEROS}\n".encode())
+    with pytest.raises(InputError, match=match):
+        read_kaggle_csv(path)
+
+
+def test_bytes_not_utf8_after_the_first_block(tmp_path):
+    path = tmp_path / "latin1.csv"
+    rows = f"1,0,{ZEROS}\n" * 20000  # 680 KB: pandas decodes them in blocks
+    path.write_bytes(f"{HEADER}\n{rows}1,\xe9,{ZEROS}\n".encode("latin-1"))
+    with pytest.raises(InputError, match=r"row 20001 is not UTF-8 text \(byte 0xe9\)"):
+        read_kaggle_csv(path)  # was a UnicodeDecodeError traceback
+    path.write_bytes(b"\xff\xfe" + HEADER.encode("utf-16-le"))
+    with pytest.raises(InputError, match="not a text CSV file"):
+        read_kaggle_csv(path)
+
+
+def test_one_huge_cell(tmp_path):
+    # The diagnosis made a fixed-width string array of rows x columns x the longest cell:
+    # 1 MB here, 68 GB in all (58 GiB for Kaggle's 785 columns and a 20 KB cell).
+    path = tmp_path / "huge.csv"
+    path.write_text(f"{HEADER}\n" + f"1,0,{ZEROS}\n" * 1000 + f"1,{'9' * 2**20},{ZEROS}\n")
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="row 1001 is longer than"):
+            read_kaggle_csv(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 << 20
+
+
+def test_utf8_byte_order_mark_is_accepted(tmp_path):
+    plain = write_csv(tmp_path / "plain.csv", good_rows())
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())  # as Excel saves "CSV UTF-8"
+    X, y, shape = read_kaggle_csv(bom)
+    X0, y0, shape0 = read_kaggle_csv(plain)
+    assert shape == shape0
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(y, y0)
+
+
+@pytest.mark.parametrize(("rows", "cell"), [(1, "²"), (20000, "\xe9"), (1000, "9" * 2**20)])
+def test_cli_exit_2_with_one_line(tmp_path, rows, cell):
+    path = tmp_path / "bad.csv"
+    encoding = "latin-1" if cell == "\xe9" else "utf-8"
+    good = f"1,0,{ZEROS}\n" * rows
+    path.write_bytes(f"{HEADER}\n{good}1,{cell},{ZEROS}\n".encode(encoding))
+    result = CliRunner().invoke(app, ["data", "info", "--data", str(path)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and str(path.name) in lines[0]
 
 
 def test_missing_csv(tmp_path):

@@ -1,15 +1,26 @@
-"""Downloads against loopback HTTP servers: a 404 mirror, a corrupt one, a good one."""
+"""Downloads against loopback HTTP servers: a 404 mirror, a corrupt one, a good one, hostile."""
 
 import functools
 import gzip
+import hashlib
 import http.server
+import logging
 import shutil
 import threading
 
 import pytest
 
-from mnistlab import MnistlabError
-from mnistlab.data import MNIST_FILES, download_mnist, load, mnist_cache_dir
+from mnistlab import InputError, MnistlabError
+from mnistlab.data import (
+    DEFAULT_MIRRORS,
+    MNIST_FILES,
+    MNIST_MD5,
+    download_mnist,
+    load,
+    mirrors,
+    mnist_cache_dir,
+)
+from tests.conftest import write_idx_dir
 
 
 @pytest.fixture
@@ -61,3 +72,111 @@ def test_download_fails_clearly_when_no_mirror_serves(server, monkeypatch):
         download_mnist()
     assert "404" in str(info.value) and "checksum mismatch" in str(info.value)
     assert not any(mnist_cache_dir().iterdir())  # nothing unverified is kept
+
+
+@pytest.fixture
+def small_mnist(tmp_path, monkeypatch):
+    """Four small IDX files served as if they were MNIST (their MD5s stand in for MNIST's)."""
+    directory = write_idx_dir(tmp_path / "genuine")
+    for stem in MNIST_FILES:
+        data = gzip.decompress((directory / f"{stem}.gz").read_bytes())
+        monkeypatch.setitem(MNIST_MD5, stem, hashlib.md5(data).hexdigest())
+    monkeypatch.delenv("MNISTLAB_DATA", raising=False)
+    monkeypatch.delenv("MNISTLAB_OFFLINE", raising=False)
+    return directory
+
+
+def test_corrupt_file_in_the_cache_is_downloaded_again(server, small_mnist, monkeypatch, caplog):
+    www, base = server
+    shutil.copytree(small_mnist, www / "good")
+    monkeypatch.setenv("MNISTLAB_MIRRORS", f"{base}/good/")
+    cache = mnist_cache_dir()
+    shutil.copytree(small_mnist, cache, dirs_exist_ok=True)
+    damaged = cache / f"{MNIST_FILES[0]}.gz"
+    damaged.write_bytes(damaged.read_bytes()[:50])  # an interrupted copy: truncated gzip
+    with caplog.at_level(logging.WARNING, logger="mnistlab"):
+        ds = load("auto")  # failed with "corrupt or truncated gzip" on every run before
+    assert ds.verified and ds.image_shape == (6, 5)
+    assert "downloading it again" in caplog.text
+    assert damaged.read_bytes() == (small_mnist / damaged.name).read_bytes()
+    damaged.write_bytes(b"garbage")
+    assert download_mnist() == cache and load("mnist").verified  # download_mnist alone too
+    damaged.write_bytes(b"garbage")
+    monkeypatch.setenv("MNISTLAB_OFFLINE", "1")
+    with pytest.raises(InputError, match="MNISTLAB_OFFLINE is set, so it cannot be downloaded"):
+        load("mnist")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://example.com/mnist/", "ftp://example.com/mnist/", "http://127.0.0.1.example.com/"],
+)
+def test_plain_http_mirror_is_refused(url, monkeypatch):
+    monkeypatch.setenv("MNISTLAB_MIRRORS", f"https://example.org/,{url}")
+    monkeypatch.delenv("MNISTLAB_DATA", raising=False)
+    with pytest.raises(InputError, match="only https mirrors are accepted"):
+        mirrors()
+    with pytest.raises(InputError, match="only https"):
+        load("auto")  # said, not hidden behind the fallback to the embedded digits
+    assert not any(u.startswith("http:") for u in DEFAULT_MIRRORS)
+
+
+def test_loopback_http_and_https_mirrors_are_accepted(monkeypatch):
+    urls = ["https://example.org/m", "http://127.0.0.1:8000/", "http://localhost/", "http://[::1]/"]
+    monkeypatch.setenv("MNISTLAB_MIRRORS", ",".join(urls))
+    assert mirrors() == ["https://example.org/m/", *urls[1:]]
+
+
+class _HostileHandler(http.server.BaseHTTPRequestHandler):
+    """/endless/: a body without a length that does not end; /big/: a huge Content-Length;
+    /redirect/: a redirect to plain http elsewhere."""
+
+    sent = 0
+
+    def do_GET(self):
+        if self.path.startswith("/redirect/"):
+            self.send_response(302)
+            self.send_header("Location", "http://example.com/mnist/file.gz")
+            self.end_headers()
+            return
+        self.send_response(200)
+        if self.path.startswith("/big/"):
+            self.send_header("Content-Length", str(10**12))
+        self.end_headers()
+        chunk = b"\0" * 65536
+        try:
+            for _ in range(10_000):  # 655 MB at most, if nothing stops the client
+                self.wfile.write(chunk)
+                type(self).sent += len(chunk)
+        except OSError:
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hostile():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HostileHandler)
+    _HostileHandler.sent = 0
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize(
+    ("path", "match"),
+    [
+        ("endless", r"larger than \d+ bytes, refused"),
+        ("big", r"1000000000000 bytes, larger than \d+, refused"),
+        ("redirect", "redirected to http://example.com/mnist/file.gz: only https"),
+    ],
+)
+def test_hostile_mirror_is_cut_short(hostile, path, match, monkeypatch):
+    monkeypatch.setenv("MNISTLAB_MIRRORS", f"{hostile}/{path}/")
+    with pytest.raises(MnistlabError, match=match):
+        download_mnist()
+    assert _HostileHandler.sent < 60 << 20  # the client hung up near the cap (47 MB)
+    assert not any(mnist_cache_dir().iterdir())

@@ -1,5 +1,8 @@
 import gzip
 import logging
+import struct
+import tracemalloc
+import zlib
 
 import numpy as np
 import pytest
@@ -89,6 +92,54 @@ def test_corrupt_gzip(idx_dir):
     path.write_bytes(path.read_bytes()[:40])
     with pytest.raises(InputError, match="corrupt or truncated gzip"):
         load_idx_dir(idx_dir)
+
+
+def _gzip_bomb(header: bytes, megabytes: int) -> bytes:
+    """``header`` then ``megabytes`` MB of zeros, gzip-compressed (about 1 KB per MB)."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    zeros = b"\0" * (1 << 20)
+    head = deflate.compress(header)
+    body = b"".join(deflate.compress(zeros) for _ in range(megabytes))
+    return head + body + deflate.flush()
+
+
+def test_gzip_bomb_stops_after_the_size_its_header_declares(idx_dir):
+    # a 64 KB file whose header agrees with the labels (60x6x5), then 64 MB of zeros
+    header = struct.pack(">BBBBIII", 0, 0, 8, 3, 60, 6, 5)
+    _corrupt(idx_dir, TRAIN_IMAGES, _gzip_bomb(header, 64), gz=False)
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="trailing bytes: header says 60x6x5"):
+            load_idx_dir(idx_dir)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20  # was 64 MB and more: everything was decompressed first
+
+
+def test_header_claiming_more_than_the_gzip_can_hold(idx_dir):
+    # 60000x28x28 is 47 MB; deflate cannot make that from a few hundred bytes
+    header = struct.pack(">BBBBIII", 0, 0, 8, 3, 60000, 28, 28)
+    _corrupt(idx_dir, TRAIN_IMAGES, header + bytes(100))
+    with pytest.raises(InputError, match="compressed bytes can hold"):
+        load_idx_dir(idx_dir)
+
+
+@pytest.mark.parametrize("dims", [(65536,) * 4, (2**32 - 1,) * 3, (2**32 - 1,) * 255])
+def test_dimensions_whose_product_overflows(idx_dir, dims):
+    header = struct.pack(f">BBBB{len(dims)}I", 0, 0, 8, len(dims), *dims)
+    with pytest.raises(InputError, match="IDX header declares .* bytes accepted"):
+        parse_idx(header)  # (65536,)*4 wrapped to 0 bytes in int64 and crashed in reshape
+    _corrupt(idx_dir, TRAIN_IMAGES, header)
+    with pytest.raises(InputError, match="bytes accepted"):
+        load_idx_dir(idx_dir)
+
+
+def test_multi_member_gzip(idx_dir):
+    path = idx_dir / f"{TRAIN_IMAGES}.gz"
+    data = gzip.decompress(path.read_bytes())
+    path.write_bytes(gzip.compress(data[:100]) + gzip.compress(data[100:]))
+    assert load_idx_dir(idx_dir).X_train.shape == (60, 30)
 
 
 def test_missing_file(idx_dir):

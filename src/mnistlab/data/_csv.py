@@ -16,17 +16,27 @@ def _pixel_columns(n: int) -> list[str]:
     return [f"pixel{i}" for i in range(n)]
 
 
+#: Longest header line accepted (784 pixel columns take 6.7 KB).
+MAX_HEADER_BYTES = 1 << 20
+
+
 def _read_header(path: Path) -> list[str]:
     try:
-        with path.open("r", encoding="utf-8", newline="") as fh:
-            first = fh.readline()
+        with path.open("rb") as fh:
+            first = fh.readline(MAX_HEADER_BYTES + 1)
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
+    except OSError as exc:  # a directory, no permission
+        raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
+    if len(first) > MAX_HEADER_BYTES:
+        raise InputError(f"{path}: first line longer than {MAX_HEADER_BYTES} bytes, not a header")
+    try:
+        text = first.decode("utf-8-sig")  # a UTF-8 byte order mark (Excel writes one) is fine
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not a text CSV file") from None
-    if not first.strip():
+        raise InputError(f"{path}: not a text CSV file (its first line is not UTF-8)") from None
+    if not text.strip():
         raise InputError(f"{path}: empty file; expected a header 'label,pixel0,...'")
-    return [c.strip() for c in first.strip().split(",")]
+    return [c.strip() for c in text.strip().split(",")]
 
 
 def _check_header(path: Path, header: list[str]) -> tuple[bool, int]:
@@ -42,32 +52,54 @@ def _check_header(path: Path, header: list[str]) -> tuple[bool, int]:
     return has_label, side
 
 
-def _diagnose(path: Path, n_cols: int) -> InputError:
-    """Find the first bad cell of a CSV whose fast read failed, for a precise message."""
-    with path.open("r", encoding="utf-8") as fh:
-        next(fh)
-        for r, line in enumerate(fh, start=1):
-            cells = line.count(",") + 1
-            if line.strip() and cells != n_cols:
-                return InputError(f"{path}: row {r} has {cells} cells, the header names {n_cols}")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    values = df.to_numpy()
-    empty = values == ""
-    if empty.any():
-        r, c = np.argwhere(empty)[0]
-        return InputError(f"{path}: empty cell in row {r + 1}, column '{df.columns[c]}'")
-    numeric = np.char.isdigit(values.astype(str))
-    if not numeric.all():
-        r, c = np.argwhere(~numeric)[0]
-        cell = values[r, c]
-        what = "negative value" if cell.lstrip().startswith("-") else "not a whole number"
-        return InputError(f"{path}: {what} {cell!r} in row {r + 1}, column '{df.columns[c]}'")
-    too_long = np.char.str_len(values.astype(str)) > 3  # cannot be 0..255, may overflow int64
-    numbers = np.where(too_long, "999", values).astype(np.int64)
-    r, c = np.argwhere(too_long | (numbers > 255))[0]
-    return InputError(
-        f"{path}: value {values[r, c]} in row {r + 1}, column '{df.columns[c]}' is outside 0..255"
-    )
+def _diagnose(path: Path, header: list[str], exc: Exception) -> InputError:
+    """Find the first bad cell of a CSV whose fast read failed, for a precise message.
+
+    Reads line by line as bytes, each line at most a bounded length, so neither
+    a huge cell nor bytes that are not UTF-8 cost more than that line.
+    """
+    n_cols = len(header)
+    limit = 16 * n_cols + 1024  # a row holds n_cols values of at most 3 digits
+    with path.open("rb") as fh:
+        fh.readline(MAX_HEADER_BYTES + 1)
+        r = 0
+        while line := fh.readline(limit + 1):
+            if not line.strip():
+                continue  # pandas skips blank lines, and so do its row numbers
+            r += 1
+            if len(line) > limit:
+                return InputError(
+                    f"{path}: row {r} is longer than {limit} bytes, too long for {n_cols} "
+                    "values of 0..255"
+                )
+            try:
+                cells = line.decode("utf-8").rstrip("\r\n").split(",")
+            except UnicodeDecodeError as err:
+                return InputError(
+                    f"{path}: row {r} is not UTF-8 text (byte 0x{line[err.start]:02x}); "
+                    "save the file as UTF-8"
+                )
+            if len(cells) != n_cols:
+                return InputError(
+                    f"{path}: row {r} has {len(cells)} cells, the header names {n_cols}"
+                )
+            for column, cell in zip(header, cells, strict=True):
+                value = cell.strip()
+                if not value:
+                    return InputError(f"{path}: empty cell in row {r}, column '{column}'")
+                # isdigit alone accepts '²' and '٣', which int() then fails on or reads as 3
+                if not (value.isascii() and value.isdigit()):
+                    what = "negative value" if value.startswith("-") else "not a whole number"
+                    return InputError(
+                        f"{path}: {what} {value[:20]!r} in row {r}, column '{column}'"
+                    )
+                if len(value) > 3 or int(value) > 255:
+                    shown = value if len(value) <= 20 else value[:20] + "..."
+                    return InputError(
+                        f"{path}: value {shown} in row {r}, column '{column}' is outside 0..255"
+                    )
+    reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    return InputError(f"{path}: cannot read it as a CSV of whole numbers 0..255 ({reason})")
 
 
 def read_kaggle_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
@@ -92,8 +124,8 @@ def read_kaggle_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray | None, tu
         # Reading straight into uint8 is as fast as pandas' default and half the memory;
         # pandas refuses text, blanks, short rows, negatives and values above 255 here.
         values = pd.read_csv(path, dtype=np.uint8, engine="c").to_numpy()
-    except (ValueError, OverflowError, pd.errors.ParserError):
-        raise _diagnose(path, len(header)) from None
+    except (ValueError, OverflowError, pd.errors.ParserError) as exc:  # UnicodeDecodeError too
+        raise _diagnose(path, header, exc) from None
     if len(values) == 0:
         raise InputError(f"{path}: no rows after the header")
     X = np.ascontiguousarray(values[:, 1:] if has_label else values)

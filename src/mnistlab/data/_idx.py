@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
+import math
+import os
+import struct
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,41 +37,28 @@ MNIST_MD5 = {
 MNIST_FILES = tuple(MNIST_MD5)
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """Return the bytes of ``path``, decompressed if it is gzip (detected by content)."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, expected an IDX file") from None
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            # zlib is ~25% faster than gzip.decompress; fall back for multi-member files.
-            inflater = zlib.decompressobj(wbits=31)
-            data = inflater.decompress(raw)
-            if not inflater.eof:
-                raise EOFError("compressed stream ends early")
-            return gzip.decompress(raw) if inflater.unused_data else data
-        except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{path}: corrupt or truncated gzip data ({exc})") from None
-    if path.suffix == ".gz":
-        raise InputError(f"{path}: named .gz but is not gzip-compressed; re-download it")
-    return raw
+#: Deflate expands a byte into at most 1032 (RFC 1951: a 258-byte match in 2 bits), so a
+#: gzip file whose header claims more than this ratio allows is refused before decompressing.
+MAX_DEFLATE_RATIO = 1032
+
+#: Largest IDX data accepted, whatever the file (MNIST's train images are 47 MB).
+MAX_IDX_BYTES = 1 << 36
+
+_HEADER_MAX = 4 + 4 * 255  # the magic number and at most 255 dimensions
+_CHUNK = 1 << 20
 
 
-def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
-    """Parse the bytes of an IDX file into a read-only array (no copy, no Python loop).
+def _header(data, name: str) -> tuple[np.dtype, tuple[int, ...], int, int]:
+    """Check the IDX header at the start of ``data``.
 
-    Checks the magic number, the type code, and that the header's dimensions
-    account for exactly the bytes that follow.
+    Returns the dtype, the dimensions, the header's length and the file's
+    total length that the header declares (computed exactly, without overflow).
     """
     if len(data) < 4:
         raise InputError(f"{name}: truncated file ({len(data)} bytes), not an IDX file")
     if data[0] != 0 or data[1] != 0:
         raise InputError(
-            f"{name}: wrong magic number 0x{data[:4].hex()}; not an IDX file "
+            f"{name}: wrong magic number 0x{bytes(data[:4]).hex()}; not an IDX file "
             "(expected 0x0000 then a type code and the number of dimensions)"
         )
     code, ndim = data[2], data[3]
@@ -78,17 +69,98 @@ def parse_idx(data: bytes, name: str = "<bytes>") -> np.ndarray:
     header = 4 + 4 * ndim
     if len(data) < header:
         raise InputError(f"{name}: truncated header ({len(data)} bytes, need {header})")
-    dims = tuple(int(d) for d in np.frombuffer(data, ">u4", count=ndim, offset=4))
+    dims = struct.unpack_from(f">{ndim}I", data, 4)
     dtype = IDX_DTYPES[code]
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
-    actual = len(data) - header
-    if expected != actual:
-        what = "truncated" if actual < expected else "has trailing bytes"
+    n_bytes = math.prod(dims) * dtype.itemsize  # Python ints: cannot overflow
+    if n_bytes > MAX_IDX_BYTES:
         raise InputError(
-            f"{name}: {what}: header says {'x'.join(map(str, dims))} "
-            f"({expected} bytes of data) but the file holds {actual}"
+            f"{name}: IDX header declares {'x'.join(map(str, dims))} values ({n_bytes} bytes), "
+            f"more than the {MAX_IDX_BYTES} bytes accepted; not a real IDX file"
         )
-    return np.frombuffer(data, dtype, offset=header).reshape(dims)
+    return dtype, dims, header, header + n_bytes
+
+
+def _size_error(name: str, dims, n_bytes: int, actual: str | int, short: bool) -> InputError:
+    what = "truncated" if short else "has trailing bytes"
+    return InputError(
+        f"{name}: {what}: header says {'x'.join(map(str, dims))} "
+        f"({n_bytes} bytes of data) but the file holds {actual}"
+    )
+
+
+def _read_into(fh, view: memoryview) -> int:
+    """Fill ``view`` from ``fh`` in chunks (bounded memory); return how many bytes came."""
+    n = 0
+    while n < len(view):
+        got = fh.readinto(view[n : n + _CHUNK])
+        if not got:
+            break
+        n += got
+    return n
+
+
+def read_bytes(path: str | Path) -> memoryview:
+    """Return the bytes of the IDX file ``path``, decompressed if it is gzip (detected by content).
+
+    The header is read and checked first; then exactly the size it declares is
+    decompressed, and one byte more is an error, so a small gzip that expands
+    to gigabytes costs no more than what its header claims. The header may not
+    claim more than the file could hold (its size, or ``MAX_DEFLATE_RATIO``
+    times it when compressed).
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        fh = path.open("rb")
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected an IDX file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
+    with fh:
+        size = os.fstat(fh.fileno()).st_size
+        compressed = fh.read(2) == b"\x1f\x8b"
+        fh.seek(0)
+        if not compressed and path.suffix == ".gz":
+            raise InputError(f"{path}: named .gz but is not gzip-compressed; re-download it")
+        try:
+            with gzip.GzipFile(fileobj=fh) if compressed else contextlib.nullcontext(fh) as src:
+                first = src.read(_HEADER_MAX)
+                _, dims, header, total = _header(first, name)
+                n_bytes = total - header
+                if not compressed and total != size:
+                    raise _size_error(name, dims, n_bytes, size - header, total > size)
+                if compressed and total > MAX_DEFLATE_RATIO * size + _HEADER_MAX:
+                    raise InputError(
+                        f"{name}: IDX header declares {'x'.join(map(str, dims))} "
+                        f"({n_bytes} bytes of data), more than {size} compressed bytes can hold"
+                    )
+                buf = np.empty(total + 1, np.uint8)  # one byte more reveals trailing data
+                view = memoryview(buf)
+                kept = min(len(first), total + 1)
+                view[:kept] = first[:kept]
+                got = kept + _read_into(src, view[kept:])
+        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+            raise InputError(f"{path}: corrupt or truncated gzip data ({exc})") from None
+    if got != total:
+        actual = got - header if got < total else f"more than {n_bytes}"
+        raise _size_error(name, dims, n_bytes, actual, got < total)
+    return view[:total]
+
+
+def parse_idx(data: bytes | memoryview, name: str = "<bytes>") -> np.ndarray:
+    """Parse the bytes of an IDX file into a read-only array (no copy, no Python loop).
+
+    Checks the magic number, the type code, and that the header's dimensions
+    account for exactly the bytes that follow.
+    """
+    dtype, dims, header, total = _header(data, name)
+    if len(data) != total:
+        raise _size_error(name, dims, total - header, len(data) - header, len(data) < total)
+    array = np.frombuffer(data, dtype, offset=header).reshape(dims)
+    array.flags.writeable = False
+    return array
 
 
 def find_idx_file(directory: Path, stem: str) -> Path:

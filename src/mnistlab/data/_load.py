@@ -37,9 +37,20 @@ def _offline() -> bool:
     return os.environ.get(OFFLINE_ENV, "").strip().lower() not in ("", "0", "false", "no")
 
 
-def _cached_mnist() -> Path | None:
+def _cached_mnist(*, allow_download: bool) -> Dataset | None:
+    """MNIST from the cache; None if it is not there, or corrupt and may be downloaded again."""
     d = mnist_cache_dir()
-    return d if all((d / f"{stem}.gz").is_file() for stem in MNIST_FILES) else None
+    if not all((d / f"{stem}.gz").is_file() for stem in MNIST_FILES):
+        return None
+    try:
+        return load_idx_dir(d, require_verified=True)
+    except InputError as exc:
+        if not allow_download:
+            raise InputError(
+                f"{exc}; {OFFLINE_ENV} is set, so it cannot be downloaded again"
+            ) from None
+        logger.warning("the cached MNIST is damaged (%s); downloading it again", exc)
+        return None
 
 
 def _from_path(path: Path) -> Dataset:
@@ -59,9 +70,9 @@ def _mnist(*, allow_download: bool, progressbar: bool) -> Dataset | None:
     env = os.environ.get(DATA_ENV)
     if env:
         return load_idx_dir(Path(env).expanduser(), require_verified=True)
-    cached = _cached_mnist()
+    cached = _cached_mnist(allow_download=allow_download)
     if cached is not None:
-        return load_idx_dir(cached, require_verified=True)
+        return cached
     if not allow_download:
         return None
     return load_idx_dir(download_mnist(progressbar=progressbar), require_verified=True)
@@ -97,12 +108,14 @@ def load(source: str | os.PathLike = "auto", *, progressbar: bool = False) -> Da
         env = os.environ.get(DATA_ENV)
         if env:
             return load_idx_dir(Path(env).expanduser())
-        cached = _cached_mnist()
+        cached = _cached_mnist(allow_download=not _offline())
         if cached is not None:
-            return load_idx_dir(cached, require_verified=True)
+            return cached
         if not _offline():
             try:
                 return load_idx_dir(download_mnist(progressbar=progressbar), require_verified=True)
+            except InputError:
+                raise  # a wrong setting (a plain-http mirror) is said, not hidden by the fallback
             except MnistlabError as exc:
                 logger.debug("download failed: %s", exc)
         logger.warning("MNIST not found, using the embedded 8x8 digits instead; %s", MNIST_HINT)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import numpy as np
 from sklearn.model_selection import train_test_split
@@ -29,10 +31,18 @@ SPLIT_RANDOM_STATE = 0
 DEFAULT_MIRRORS = (
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
-    "http://yann.lecun.com/exdb/mnist/",
 )
 MIRRORS_ENV = "MNISTLAB_MIRRORS"
 DOWNLOAD_TIMEOUT = 10  # seconds of waiting per unreachable mirror
+
+#: Size of each decompressed MNIST file. A download may be at most this much plus 1% (a gzip
+#: of incompressible data is barely larger), so an endless or huge answer is cut short.
+MNIST_SIZES = {
+    "train-images-idx3-ubyte": 47040016,
+    "train-labels-idx1-ubyte": 60008,
+    "t10k-images-idx3-ubyte": 7840016,
+    "t10k-labels-idx1-ubyte": 10008,
+}
 
 MNIST_HINT = (
     "to use MNIST, set MNISTLAB_DATA to a directory with the four IDX files, "
@@ -178,11 +188,84 @@ def load_openml() -> Dataset:
     )
 
 
+def _is_loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+def _check_url(url: str, what: str) -> None:
+    """Refuse anything but https, except plain http to this machine (a local mirror, tests).
+
+    The MD5 check would notice altered MNIST files, but not an attacker serving
+    something else that a mistaken checksum would let through; https costs nothing.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(parts.hostname)):
+        return
+    raise InputError(
+        f"{what} {url}: only https mirrors are accepted (plain http only on this machine's "
+        "loopback address)"
+    )
+
+
 def mirrors() -> list[str]:
-    """The download mirrors, from ``MNISTLAB_MIRRORS`` (comma-separated) or the defaults."""
+    """The download mirrors, from ``MNISTLAB_MIRRORS`` (comma-separated) or the defaults.
+
+    Each must be https (plain http only to a loopback address, as a local mirror).
+    """
     env = os.environ.get(MIRRORS_ENV)
     urls = [u.strip() for u in env.split(",") if u.strip()] if env else list(DEFAULT_MIRRORS)
+    for url in urls:
+        _check_url(url, MIRRORS_ENV)
     return [u if u.endswith("/") else u + "/" for u in urls]
+
+
+class _TooLarge(MnistlabError):
+    pass
+
+
+class _CappedFile:
+    """A file that refuses to grow beyond ``cap`` bytes (for an endless or oversized answer)."""
+
+    def __init__(self, fh, cap: int) -> None:
+        self.fh, self.cap, self.size = fh, cap, 0
+
+    def write(self, chunk: bytes) -> int:
+        self.size += len(chunk)
+        if self.size > self.cap:
+            raise _TooLarge(f"larger than {self.cap} bytes, refused")
+        return self.fh.write(chunk)
+
+    def flush(self) -> None:
+        self.fh.flush()
+
+
+class _Downloader:
+    """pooch's HTTP downloader with a size cap, refusing redirects to plain http."""
+
+    def __init__(self, cap: int, progressbar: bool) -> None:
+        import pooch
+
+        self.cap = cap
+        self.http = pooch.HTTPDownloader(
+            progressbar=progressbar, timeout=DOWNLOAD_TIMEOUT, hooks={"response": self._check}
+        )
+
+    def _check(self, response, *args, **kwargs):
+        if response.is_redirect:
+            _check_url(urljoin(response.url, response.headers["location"]), "redirected to")
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.cap:
+            raise _TooLarge(f"{length} bytes, larger than {self.cap}, refused")
+        return response
+
+    def __call__(self, url: str, output_file: str, pooch_obj, check_only: bool = False):
+        with open(output_file, "w+b") as fh:
+            return self.http(url, _CappedFile(fh, self.cap), pooch_obj, check_only=check_only)
 
 
 def mnist_cache_dir() -> Path:
@@ -190,8 +273,12 @@ def mnist_cache_dir() -> Path:
     return cache_dir("mnist")
 
 
-def _md5_of(path: Path) -> str:
-    return hashlib.md5(read_bytes(path), usedforsecurity=False).hexdigest()
+def _is_genuine(path: Path, stem: str) -> bool:
+    """Whether ``path`` holds MNIST's ``stem`` (a corrupt or foreign file does not)."""
+    try:
+        return hashlib.md5(read_bytes(path), usedforsecurity=False).hexdigest() == MNIST_MD5[stem]
+    except InputError:
+        return False
 
 
 def download_mnist(*, progressbar: bool = False) -> Path:
@@ -209,11 +296,12 @@ def download_mnist(*, progressbar: bool = False) -> Path:
     target = mnist_cache_dir()
     staging = cache_dir("downloads")
     failures: list[str] = []
+    bases = mirrors()
     for stem in MNIST_FILES:
         final = target / f"{stem}.gz"
-        if final.is_file() and _md5_of(final) == MNIST_MD5[stem]:
-            continue
-        for base in mirrors():
+        if final.is_file() and _is_genuine(final, stem):
+            continue  # a corrupt file in the cache is downloaded again
+        for base in bases:
             url = f"{base}{stem}.gz"
             logger.info("downloading %s", url)
             try:
@@ -223,19 +311,15 @@ def download_mnist(*, progressbar: bool = False) -> Path:
                         known_hash=None,
                         fname=f"{stem}.gz",
                         path=staging / _url_key(base),
-                        downloader=pooch.HTTPDownloader(
-                            progressbar=progressbar, timeout=DOWNLOAD_TIMEOUT
+                        downloader=_Downloader(
+                            MNIST_SIZES[stem] + MNIST_SIZES[stem] // 100 + 4096, progressbar
                         ),
                     )
                 )
             except Exception as exc:
                 failures.append(f"{url}: {_short(exc)}")
                 continue
-            try:
-                ok = _md5_of(fetched) == MNIST_MD5[stem]
-            except InputError:
-                ok = False
-            if ok:
+            if _is_genuine(fetched, stem):
                 os.replace(fetched, final)
                 break
             fetched.unlink(missing_ok=True)
