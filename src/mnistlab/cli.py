@@ -1792,8 +1792,9 @@ def serve(
     """Serve a page to draw digits on, and a JSON API (POST /api/predict, GET /api/model).
 
     Uploads are PNG or JPEG (by content), at most 1 MB and 2000 pixels on a side, as the
-    raw request body or a multipart field 'file'. Stop it with Ctrl-C. Reached on
-    127.0.0.1, it answers only requests for localhost, 127.0.0.1 or [::1] and its port.
+    raw request body or a multipart field 'file'. Stop it with Ctrl-C. Reached on a
+    loopback address, it answers only requests for localhost, 127.0.0.1 or [::1] and its
+    port (a page of another site cannot use it).
     """
     import uvicorn
 

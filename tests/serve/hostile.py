@@ -2,11 +2,15 @@
 
 Each case returns an :class:`Outcome` saying whether the server refused cleanly (an
 answer of the expected status, or a server that still answers afterwards), so a
-robustness benchmark can count them::
+robustness benchmark can count them (with the repository's root on ``sys.path``)::
 
+    from mnistlab.serve import UVICORN_SETTINGS, Limits, create_app, h11_with_head_timeout
     from tests.serve.hostile import CASES, serving
-    with serving(app) as port:
-        outcomes = [case(port, image) for case in CASES]
+
+    app = create_app(estimator, card, limits=Limits(workers=1, queue=2, body_timeout=1))
+    settings = {**UVICORN_SETTINGS, "http": h11_with_head_timeout(1)}
+    with serving(app, **settings) as port:
+        outcomes = [case(port, png) for case in CASES]  # about 5 s with 1 s deadlines
 
 Every socket operation has a timeout, so no case can hang: a server that does not answer
 is a failed outcome, not a stuck run. Only the standard library and uvicorn are used.

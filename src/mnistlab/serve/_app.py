@@ -23,7 +23,7 @@ import re
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -220,12 +220,12 @@ class _Guard:
             disconnected.set()
 
         watcher = asyncio.ensure_future(watch())
+        # Not awaited: cancelling it must not swallow a cancellation of this request.
+        watcher.add_done_callback(lambda task: task.cancelled() or task.exception())
         try:
             await self.app({**scope, _GONE: gone}, replay, secured_send)
         finally:
             watcher.cancel()
-            with suppress(asyncio.CancelledError):
-                await watcher
 
 
 async def _read_body(receive, limit: int) -> bytes:
