@@ -125,7 +125,9 @@ def test_header_claiming_more_than_the_gzip_can_hold(idx_dir):
         load_idx_dir(idx_dir)
 
 
-@pytest.mark.parametrize("dims", [(65536,) * 4, (2**32 - 1,) * 3, (2**32 - 1,) * 255])
+@pytest.mark.parametrize(
+    "dims", [(65536,) * 4, (2**32 - 1,) * 3, (2**32 - 1,) * 255, (0, 2**31, 2**31)]
+)
 def test_dimensions_whose_product_overflows(idx_dir, dims):
     header = struct.pack(f">BBBB{len(dims)}I", 0, 0, 8, len(dims), *dims)
     with pytest.raises(InputError, match="IDX header declares .* bytes accepted"):

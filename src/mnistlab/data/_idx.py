@@ -72,9 +72,11 @@ def _header(data, name: str) -> tuple[np.dtype, tuple[int, ...], int, int]:
     dims = struct.unpack_from(f">{ndim}I", data, 4)
     dtype = IDX_DTYPES[code]
     n_bytes = math.prod(dims) * dtype.itemsize  # Python ints: cannot overflow
-    if n_bytes > MAX_IDX_BYTES:
+    # numpy refuses a shape such as 0x2^31x2^31 too: the non-zero sides are bounded as well
+    extent = math.prod(max(d, 1) for d in dims) * dtype.itemsize
+    if extent > MAX_IDX_BYTES:
         raise InputError(
-            f"{name}: IDX header declares {'x'.join(map(str, dims))} values ({n_bytes} bytes), "
+            f"{name}: IDX header declares {'x'.join(map(str, dims))} values ({extent} bytes), "
             f"more than the {MAX_IDX_BYTES} bytes accepted; not a real IDX file"
         )
     return dtype, dims, header, header + n_bytes
