@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from mnistlab._cache import cache_dir
+from mnistlab._cache import cache_dir, locked
 from mnistlab._errors import InputError, MnistlabError
 from mnistlab.data._csv import read_kaggle_csv
 from mnistlab.data._dataset import Dataset
@@ -194,6 +194,7 @@ def _md5_of(path: Path) -> str:
     return hashlib.md5(read_bytes(path), usedforsecurity=False).hexdigest()
 
 
+@locked("mnist")  # processes started together: one downloads, the others then find the files
 def download_mnist(*, progressbar: bool = False) -> Path:
     """Download the four MNIST files into the cache, verified, and return the directory.
 
