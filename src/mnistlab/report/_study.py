@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -228,31 +229,36 @@ class SectionCache:
     def put(self, key: str, result: SectionResult) -> None:
         """Store a section: written to a temporary folder, then renamed into place.
 
-        An entry already there (damaged, or a recompute's) is moved aside first; if
-        another process stores the same entry in between, its copy is kept.
+        An entry already there (damaged, or a recompute's) is moved aside first. When
+        another process stores the same entry in between, its copy is kept: the same key
+        is the same result.
         """
         self.root.mkdir(parents=True, exist_ok=True)
         _figure_names({"figures": list(result.figures)})  # never store what get refuses
         tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=self.root))
-        old = None
+        final = self.root / key
+        aside: list[Path] = []
         try:
             for name, data in result.figures.items():
                 (tmp / name).write_bytes(data)
             (tmp / "section.json").write_text(dumps_json(result.to_json()), encoding="utf-8")
-            final = self.root / key
-            if final.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{key}.old.", dir=self.root))
-                with contextlib.suppress(FileNotFoundError):
-                    os.replace(final, old)
-            try:
-                os.replace(tmp, final)
-            except OSError as exc:  # ENOTEMPTY/EEXIST: stored meanwhile by another process
-                if not final.is_dir():
-                    raise
-                logger.debug("section %s was stored by another process (%s)", key, exc)
+            for _ in range(10):  # each retry means another process moved an entry meanwhile
+                if final.exists():
+                    aside.append(Path(tempfile.mkdtemp(prefix=f".{key}.old.", dir=self.root)))
+                    with contextlib.suppress(FileNotFoundError):
+                        os.replace(final, aside[-1])
+                try:
+                    os.replace(tmp, final)
+                    return
+                except OSError as exc:
+                    if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                        raise
+                    if final.is_dir():
+                        logger.debug("section %s: stored by another process", key)
+                        return
         finally:
-            for path in (tmp, old):
-                if path is not None and path.exists():
+            for path in (tmp, *aside):
+                if path.exists():
                     shutil.rmtree(path, ignore_errors=True)
 
 
