@@ -223,8 +223,9 @@ class SectionCache:
     def lock(self, key: str) -> FileLock:
         """The lock of one entry: held while it is computed, so a second study sharing
         the cache waits for the section and then reads it instead of computing it too."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        return FileLock(self.root / f".{key}.lock")
+        locks = self.root / ".locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        return FileLock(locks / f"{key}.lock")
 
     def put(self, key: str, result: SectionResult) -> None:
         """Store a section: written to a temporary folder, then renamed into place.
