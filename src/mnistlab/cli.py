@@ -1831,8 +1831,8 @@ def study(
         bool,
         typer.Option(
             "--recompute",
-            help="Ignore cached section results (they are cached by data checksums, "
-            "settings, seed and mnistlab's source).",
+            help="Ignore cached section results (they are cached by the data's content, "
+            "settings, seed, mnistlab's source and library versions).",
         ),
     ] = False,
     *,
