@@ -61,3 +61,19 @@ def test_download_fails_clearly_when_no_mirror_serves(server, monkeypatch):
         download_mnist()
     assert "404" in str(info.value) and "checksum mismatch" in str(info.value)
     assert not any(mnist_cache_dir().iterdir())  # nothing unverified is kept
+
+
+def _download(i):
+    return sorted(p.name for p in download_mnist().iterdir())
+
+
+@pytest.mark.mnist
+def test_processes_started_together_download_once(server, mnist_dir, monkeypatch):
+    from tests._concurrency import at_once
+
+    www, base = server
+    shutil.copytree(mnist_dir, www / "good")
+    monkeypatch.setenv("MNISTLAB_MIRRORS", f"{base}/good/")
+    names = sorted(f"{s}.gz" for s in MNIST_FILES)
+    assert at_once(_download, 3) == [names] * 3
+    assert sorted(p.name for p in mnist_cache_dir().iterdir()) == names
