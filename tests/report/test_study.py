@@ -168,6 +168,14 @@ def test_output_dir_refuses_names_outside_it(tmp_path):
     assert out.file("data/x.png") == tmp_path / "out" / "data" / "x.png"
 
 
+def test_a_figure_name_get_would_refuse_is_not_stored(tmp_path):
+    from mnistlab.report._sections import SectionResult
+
+    cache = SectionCache(tmp_path / "cache")
+    cache.put("data-x", SectionResult("data", {}, {}, {}, figures={"../x.png": b"x"}))
+    assert cache.get("data-x") is None and not (tmp_path / "x.png").exists()
+
+
 def _put_many(i, root):
     from mnistlab.report._sections import SectionResult
 

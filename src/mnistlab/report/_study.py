@@ -234,8 +234,12 @@ class SectionCache:
         another process stores the same entry in between, its copy is kept: the same key
         is the same result.
         """
+        try:
+            _figure_names({"figures": list(result.figures)})
+        except ValueError as exc:  # never store what get would refuse
+            logger.info("section %s is not cached: %s", key, exc)
+            return
         self.root.mkdir(parents=True, exist_ok=True)
-        _figure_names({"figures": list(result.figures)})  # never store what get refuses
         tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=self.root))
         final = self.root / key
         aside: list[Path] = []
