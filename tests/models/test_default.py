@@ -13,8 +13,8 @@ def _default(i):
 
 def test_processes_started_together_train_the_default_model_once():
     # predict and serve started together both trained it and corrupted its directory
-    results = at_once(_default, 3)
-    assert sorted(trained for trained, _, _ in results) == [False, False, True]
+    results = at_once(_default, 2)
+    assert sorted(trained for trained, _, _ in results) == [False, True]
     assert len({(sha, path) for _, sha, path in results}) == 1
     _, card, _, trained = default_model(load("digits"), n_jobs=1)
     assert not trained and card["model_sha256"] == results[0][1]
