@@ -125,17 +125,6 @@ def test_list_names_models_and_sources():
         assert name in out
 
 
-def test_cache_info_and_clear(tmp_path, monkeypatch):
-    monkeypatch.setenv("MNISTLAB_CACHE", str(tmp_path / "c"))
-    (tmp_path / "c" / "mnist").mkdir(parents=True)
-    (tmp_path / "c" / "mnist" / "x.gz").write_bytes(b"0" * 2048)
-    code, out, _ = run("cache", "info")
-    assert code == 0 and "mnist" in out and "2.0 KB" in out
-    code, out, _ = run("cache", "clear")
-    assert code == 0 and "2.0 KB freed" in out
-    assert not (tmp_path / "c").exists()
-
-
 @pytest.mark.mnist
 def test_data_info_real_mnist(mnist_dir, tmp_path):
     code, out, _ = run("data", "info", "--data", str(mnist_dir), "--out", str(tmp_path))
@@ -390,6 +379,20 @@ def test_train_evaluate(trained, tmp_path):
     doc = json.loads((tmp_path / "e" / "metrics.json").read_text())
     assert doc["test_accuracy"] == doc["results"]["fast"]["test"]["accuracy"] > 0.95
     assert (tmp_path / "e" / "confusion_test.png").exists()
+
+
+def test_train_refuses_to_replace_a_model_without_overwrite(trained):
+    model = (trained / "model.skops").read_bytes()
+    code, _, err = run("train", "--model", "sgd", "--data", "digits", "--out", str(trained))
+    assert_one_line_error(code, err, "already holds a model")
+    assert "--overwrite" in err
+    assert (trained / "model.skops").read_bytes() == model
+    assert json.loads((trained / "card.json").read_text())["name"] == "fast"
+    code, _, err = run(
+        "train", "--model", "sgd", "--data", "digits", "--out", str(trained), "--overwrite"
+    )
+    assert code == 0, err
+    assert json.loads((trained / "card.json").read_text())["name"] == "sgd"
 
 
 def _kaggle_csv(path, n_pixels=784, rows=3):

@@ -7,7 +7,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -112,7 +112,14 @@ class OutputDir:
         self.written: list[str] = []
 
     def file(self, name: str) -> Path:
-        """Return the path of file ``name`` inside the directory (recording it as written)."""
+        """Return the path of file ``name`` inside the directory (recording it as written).
+
+        ``name`` may hold subdirectories but must stay inside: no ``..``, no absolute path
+        (names can come from files, e.g. the study's cache).
+        """
+        pure = PurePosixPath(name)
+        if not name or "\\" in name or pure.is_absolute() or ".." in pure.parts:
+            raise InputError(f"{name!r}: not a file name inside --out {self.path}; refused")
         if name not in self.written:  # the marker is rewritten only for a new name
             self.written.append(name)
             marker = self.path / OUT_MARKER

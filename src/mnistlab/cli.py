@@ -1452,6 +1452,12 @@ def train(
     parsed = _parse_params(params)
     est = _build_for_training(model, parsed, augment, common.seed, common.n_jobs)
     with _output(common) as outdir:
+        if (outdir.path / models.MODEL_FILE).exists() and not common.overwrite:
+            # refused before training, not after: a model may have taken hours
+            raise InputError(
+                f"--out {outdir.path}: already holds a model; choose another directory "
+                "or pass --overwrite to replace it"
+            )
         ds = _load(common)
         with (
             _CliProgress(common) as progress,
@@ -1471,7 +1477,7 @@ def train(
             dataset=ds,
             train_seconds=seconds,
             extra=extra,
-            overwrite=True,
+            overwrite=common.overwrite,
         )
         console.print(
             f"trained {model} on {ds.n_train:,} {ds.name} images in {seconds:.1f} s; "
@@ -1485,15 +1491,17 @@ def train(
                 "learning_curve.png", training_history(history, f"{model}: training")
             )
         if as_default:
-            kept = models.save_model(
-                est,
-                models.default_model_dir(ds, model, common.seed),
-                name=model,
-                dataset=ds,
-                train_seconds=seconds,
-                extra=extra,
-                overwrite=True,
-            )
+            kept = models.default_model_dir(ds, model, common.seed)
+            with models.default_model_lock(kept):
+                models.save_model(
+                    est,
+                    kept,
+                    name=model,
+                    dataset=ds,
+                    train_seconds=seconds,
+                    extra=extra,
+                    overwrite=True,
+                )
             console.print(f"kept as the default model of predict and serve: {kept}")
         _write_metrics(
             outdir,
@@ -1849,8 +1857,8 @@ def study(
         bool,
         typer.Option(
             "--recompute",
-            help="Ignore cached section results (they are cached by data checksums, "
-            "settings, seed and mnistlab's source).",
+            help="Ignore cached section results (they are cached by the data's content, "
+            "settings, seed, mnistlab's source and library versions).",
         ),
     ] = False,
     *,
@@ -1971,13 +1979,36 @@ def cache_info() -> None:
     console.print(table)
 
 
-@cache_app.command("clear")
-def cache_clear() -> None:
-    """Delete everything in the cache (downloads, results, default models)."""
-    from mnistlab._cache import cache_root, clear_cache
+def _stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
 
-    freed = clear_cache()
-    console.print(f"cleared {cache_root()} ({_human(freed)} freed)")
+
+@cache_app.command("clear")
+def cache_clear(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete what mnistlab keeps in the cache (downloads, results, default models).
+
+    Only a cache folder that mnistlab made (it holds a .mnistlab-cache file) is cleared,
+    and in it only mnistlab's own entries; other files are kept.
+    """
+    from mnistlab._cache import cache_root, cache_usage, clear_cache, clearable_root
+
+    root = clearable_root()  # a folder mnistlab did not make is refused here
+    if root is None:
+        console.print(f"nothing to clear: {cache_root()} does not exist", markup=False)
+        return
+    if not yes:
+        if not _stdin_is_terminal():
+            raise InputError("cache clear: no terminal to ask for confirmation; pass --yes")
+        size = _human(sum(cache_usage().values()))
+        if not typer.confirm(f"Delete mnistlab's cache in {root} ({size})?", default=False):
+            console.print("nothing cleared")
+            raise typer.Exit(1)
+    freed, kept = clear_cache()
+    console.print(f"cleared {root} ({_human(freed)} freed)", markup=False)
+    if kept:
+        console.print(f"kept what mnistlab did not make: {', '.join(kept)}", markup=False)
 
 
 def main() -> None:

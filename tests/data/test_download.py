@@ -180,3 +180,19 @@ def test_hostile_mirror_is_cut_short(hostile, path, match, monkeypatch):
         download_mnist()
     assert _HostileHandler.sent < 60 << 20  # the client hung up near the cap (47 MB)
     assert not any(mnist_cache_dir().iterdir())
+
+
+def _download(i):
+    return sorted(p.name for p in download_mnist().iterdir())
+
+
+@pytest.mark.mnist
+def test_processes_started_together_download_once(server, mnist_dir, monkeypatch):
+    from tests._concurrency import at_once
+
+    www, base = server
+    shutil.copytree(mnist_dir, www / "good")
+    monkeypatch.setenv("MNISTLAB_MIRRORS", f"{base}/good/")
+    names = sorted(f"{s}.gz" for s in MNIST_FILES)
+    assert at_once(_download, 3) == [names] * 3
+    assert sorted(p.name for p in mnist_cache_dir().iterdir()) == names

@@ -1,5 +1,9 @@
+"""The default model of predict and serve: one per dataset and seed, shared by processes."""
+
 from mnistlab import models
 from mnistlab.data import load
+from mnistlab.models import default_model, load_model
+from tests._concurrency import at_once
 
 
 def test_the_seed_reaches_the_default_model_and_names_its_place():
@@ -13,3 +17,18 @@ def test_the_seed_reaches_the_default_model_and_names_its_place():
     other = models.default_model(ds, random_state=8, n_jobs=1)
     assert other[2] != path and other[3] and other[1]["seed"] == 8
     assert path == models.default_model_dir(ds, "fast", 7)
+
+
+def _default(i):
+    _, card, path, trained = default_model(load("digits"), n_jobs=1)
+    load_model(path)  # what is on disk is whole once the call returns
+    return trained, card["model_sha256"], str(path)
+
+
+def test_processes_started_together_train_the_default_model_once():
+    # predict and serve started together both trained it and corrupted its directory
+    results = at_once(_default, 2)
+    assert sorted(trained for trained, _, _ in results) == [False, True]
+    assert len({(sha, path) for _, sha, path in results}) == 1
+    _, card, _, trained = default_model(load("digits"), n_jobs=1)
+    assert not trained and card["model_sha256"] == results[0][1]

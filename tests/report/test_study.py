@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from mnistlab._errors import InputError
@@ -19,6 +21,7 @@ from mnistlab.report import (
     section_key,
     write_report,
 )
+from tests._concurrency import at_once
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +90,114 @@ def test_report_files(tmp_path, digits):
     acc = doc["results"]["model"]["results"]["fast"]["test"]["accuracy"]
     assert 0.9 < acc <= 1.0
     assert f"{100 * acc:.2f}%" in html
+
+
+def _csv(path, labels, pixels):
+    pairs = zip(labels, pixels, strict=True)
+    rows = "".join(f"{y}," + ",".join(map(str, p)) + "\n" for y, p in pairs)
+    path.write_text("label," + ",".join(f"pixel{i}" for i in range(16)) + "\n" + rows)
+    return path
+
+
+def test_key_hashes_the_content_of_a_kaggle_csv(tmp_path):
+    # a CSV has no checksum: two files of the same size once shared their results
+    rng = np.random.default_rng(0)
+    labels = [i % 4 for i in range(40)]
+    pixels = rng.integers(100, 200, (40, 16))  # three digits each: sizes stay equal
+    path = _csv(tmp_path / "train.csv", labels, pixels)
+    size, before = path.stat().st_size, load(str(path))
+    s = PROFILES["quick"]["data"]
+    key = section_key("data", s, before, 42)
+    _csv(path, labels, pixels[:, ::-1])
+    after = load(str(path))
+    assert path.stat().st_size == size and (after.n_train, after.n_test) == (32, 8)
+    assert section_key("data", s, after, 42) != key
+
+
+def test_key_covers_every_computing_library(monkeypatch, digits):
+    from mnistlab.report import _study
+
+    versions = _study.computing_versions()
+    for lib in ("numpy", "scikit-learn", "pandas", "cleanlab", "scikit-image", "pillow"):
+        assert versions[lib], lib
+    assert "torch" in versions  # None when not installed
+    s = PROFILES["default"]["model"]
+    key = section_key("model", s, digits, 42)
+    for lib in ("pandas", "cleanlab", "scikit-image", "pillow", "torch"):
+        monkeypatch.setattr(_study, "computing_versions", lambda lib=lib: {**versions, lib: "0"})
+        assert section_key("model", s, digits, 42) != key, lib
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda doc, tmp: doc["figures"].append("../../../pwned.png"),
+        lambda doc, tmp: doc["figures"].append(str(tmp / "pwned.png")),
+        lambda doc, tmp: doc["figures"].append("sub/../../../../pwned.png"),
+        lambda doc, tmp: doc["figures"].append("..\\..\\..\\pwned.png"),
+        lambda doc, tmp: doc["figures"].append("metrics.json"),
+        lambda doc, tmp: doc.update(figures="digits.png"),
+        lambda doc, tmp: doc.update(name="../../.."),
+    ],
+)
+def test_a_tampered_cache_entry_never_writes_outside_out(tmp_path, digits, tamper):
+    cache = SectionCache(tmp_path / "a" / "cache")
+    run_study(digits, "data", cache=cache)
+    (entry,) = (p for p in cache.root.iterdir() if p.name != ".locks")
+    (tmp_path / "pwned.png").write_bytes(b"read from outside the cache")
+    doc = json.loads((entry / "section.json").read_text())
+    tamper(doc, tmp_path)
+    (entry / "section.json").write_text(json.dumps(doc))
+    study = run_study(digits, "data", cache=cache)
+    assert study.cached == {"data": False}  # refused and recomputed
+    assert all(b"outside" not in data for data in study.sections[0].figures.values())
+    out = tmp_path / "a" / "b" / "out"
+    write_report(OutputDir(out), study)
+    written = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()}
+    assert {p for p in written if "out" not in p.parts and "cache" not in p.parts} == {
+        Path("pwned.png")
+    }
+    assert json.loads((entry / "section.json").read_text())["figures"] == ["digits.png"]
+
+
+def test_output_dir_refuses_names_outside_it(tmp_path):
+    out = OutputDir(tmp_path / "out")
+    for name in ("../x.png", "a/../../x.png", "/etc/x.png", "..\\x.png", ""):
+        with pytest.raises(InputError, match="not a file name inside --out"):
+            out.file(name)
+    assert out.file("data/x.png") == tmp_path / "out" / "data" / "x.png"
+
+
+def test_a_figure_name_get_would_refuse_is_not_stored(tmp_path):
+    from mnistlab.report._sections import SectionResult
+
+    cache = SectionCache(tmp_path / "cache")
+    cache.put("data-x", SectionResult("data", {}, {}, {}, figures={"../x.png": b"x"}))
+    assert cache.get("data-x") is None and not (tmp_path / "x.png").exists()
+
+
+def _put_many(i, root):
+    from mnistlab.report._sections import SectionResult
+
+    cache = SectionCache(Path(root))
+    result = SectionResult("data", {}, {}, {"i": i}, figures={"a.png": b"x" * 5000})
+    for _ in range(150):
+        cache.put("data-same", result)
+    return cache.get("data-same").figures
+
+
+def test_processes_storing_the_same_entry_never_fail(tmp_path):
+    # two studies sharing a cache crashed here with 'Directory not empty'
+    figures = at_once(_put_many, 3, str(tmp_path / "cache"))
+    assert figures == [{"a.png": b"x" * 5000}] * 3
+    assert [p.name for p in (tmp_path / "cache").iterdir() if p.name != ".locks"] == ["data-same"]
+
+
+def _study(i, root):
+    study = run_study(load("digits"), "data", cache=SectionCache(Path(root)), n_jobs=1)
+    return study.cached["data"]
+
+
+def test_two_studies_sharing_a_cache_compute_a_section_once(tmp_path):
+    # the second waits for the first's section, then reads it from the cache
+    assert sorted(at_once(_study, 2, str(tmp_path / "cache"))) == [False, True]

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from mnistlab._cache import cache_dir
+from mnistlab._cache import cache_dir, locked
 from mnistlab._errors import InputError, MnistlabError
 from mnistlab.data._csv import read_kaggle_csv
 from mnistlab.data._dataset import Dataset
@@ -281,6 +281,7 @@ def _is_genuine(path: Path, stem: str) -> bool:
         return False
 
 
+@locked("mnist")  # processes started together: one downloads, the others then find the files
 def download_mnist(*, progressbar: bool = False) -> Path:
     """Download the four MNIST files into the cache, verified, and return the directory.
 

@@ -12,6 +12,7 @@ from mnistlab.models._default import (
     cached_preferred,
     default_model,
     default_model_dir,
+    default_model_lock,
     preferred_model_dirs,
 )
 from mnistlab.models._denoisers import (
@@ -60,6 +61,7 @@ __all__ = [
     "cached_preferred",
     "default_model",
     "default_model_dir",
+    "default_model_lock",
     "denoiser_entry",
     "denoiser_names",
     "describe",

@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock
 from sklearn.base import BaseEstimator
 
 from mnistlab import __version__
-from mnistlab._cache import cache_dir
+from mnistlab._cache import cache_dir, cache_lock, holding
 from mnistlab._errors import InputError
 from mnistlab.models._persist import CARD_FILE, load_model, save_model
 from mnistlab.models._registry import get
@@ -61,17 +62,26 @@ def default_model(
         if found is not None:
             return (*found, False)
     path = default_model_dir(dataset, name, random_state)
-    if (path / CARD_FILE).is_file():
-        try:
-            est, card = load_model(path, image_shape=dataset.image_shape)
-            return est, card, path, False
-        except InputError:
-            pass  # damaged or from an older layout: train it again
-    est = get(name, random_state=random_state, n_jobs=n_jobs)
-    est.fit(dataset.X_train, dataset.y_train)
-    save_model(est, path, name=name, dataset=dataset, extra={"seed": random_state}, overwrite=True)
-    est, card = load_model(path, image_shape=dataset.image_shape)
-    return est, card, path, True
+    # processes started together (predict, serve, studies): one trains, the others wait
+    with holding(default_model_lock(path), f"preparing the default model {path.name}"):
+        if (path / CARD_FILE).is_file():
+            try:
+                est, card = load_model(path, image_shape=dataset.image_shape)
+                return est, card, path, False
+            except InputError:
+                pass  # damaged or from an older layout: train it again
+        est = get(name, random_state=random_state, n_jobs=n_jobs)
+        est.fit(dataset.X_train, dataset.y_train)
+        save_model(
+            est, path, name=name, dataset=dataset, extra={"seed": random_state}, overwrite=True
+        )
+        est, card = load_model(path, image_shape=dataset.image_shape)
+        return est, card, path, True
+
+
+def default_model_lock(path: Path) -> FileLock:
+    """The lock held while the cached model directory ``path`` is written or read whole."""
+    return cache_lock(f"models/{path.name}")
 
 
 def preferred_model_dirs(dataset: Any, random_state: int = 42) -> dict[str, Path]:
@@ -94,7 +104,8 @@ def cached_preferred(
     """The first of :data:`PREFERRED_MODELS` kept in the cache for ``dataset``, if any."""
     for path in preferred_model_dirs(dataset, random_state).values():
         try:
-            est, card = load_model(path, image_shape=dataset.image_shape)
+            with default_model_lock(path):  # not while 'train --as-default' writes it
+                est, card = load_model(path, image_shape=dataset.image_shape)
         except InputError:
             continue  # damaged: ignored, never trained again unasked
         return est, card, path

@@ -1,17 +1,23 @@
 """The whole study: every section in order, cached per section, and its HTML report.
 
 Each finished section is stored under the cache root (``study/<key>/``: a JSON file and
-its PNGs, never a pickle), keyed by the data's checksums, the section's settings, the
-seed and a hash of mnistlab's own source, so an interrupted run resumes at the section
-it stopped in and a rerun only reads files.
+its PNGs, never a pickle), keyed by a hash of the data's content, the section's settings,
+the seed, a hash of mnistlab's own source and the versions of the libraries that compute,
+so an interrupted run resumes at the section it stopped in and a rerun only reads files.
+Studies sharing the cache take a lock per section: the second waits and reads.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import errno
 import hashlib
 import json
+import logging
 import os
+import platform
+import re
 import shutil
 import tempfile
 import time
@@ -19,11 +25,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
+from filelock import FileLock
+
 from mnistlab import __version__
-from mnistlab._cache import cache_dir
+from mnistlab._cache import cache_dir, dataset_digest, holding
 from mnistlab._errors import InputError
 from mnistlab._io import dumps_json
 from mnistlab._progress import SILENT, Progress, ProgressTask
@@ -31,6 +39,8 @@ from mnistlab.data import Dataset
 from mnistlab.models import library_versions, preferred_model_dirs
 from mnistlab.report._metrics import metrics_document
 from mnistlab.report._sections import SECTIONS, SectionResult
+
+logger = logging.getLogger("mnistlab")
 
 _BASE: dict[str, dict[str, Any]] = {
     "data": {"n": 25},
@@ -109,9 +119,43 @@ def source_hash() -> str:
     return digest.hexdigest()[:16]
 
 
+#: The libraries whose version can change a section's figures or numbers (torch and
+#: skorch only when installed).
+KEY_LIBRARIES = (
+    "numpy",
+    "scipy",
+    "scikit-learn",
+    "pandas",
+    "cleanlab",
+    "scikit-image",
+    "pillow",
+    "matplotlib",
+    "seaborn",
+    "torch",
+    "skorch",
+)
+
+
+@cache
+def computing_versions() -> dict[str, str | None]:
+    """Python's version and those of :data:`KEY_LIBRARIES` (None: not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for pkg in KEY_LIBRARIES:
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
 def section_key(name: str, settings: dict, dataset: Dataset, seed: int) -> str:
-    """The cache key of one section's results."""
-    versions = library_versions()
+    """The cache key of one section's results.
+
+    It covers the data's content (a hash of its arrays, whatever the source), the
+    section's settings, the seed, mnistlab's source and :func:`computing_versions`.
+    """
     blob = json.dumps(
         {
             "section": name,
@@ -121,15 +165,38 @@ def section_key(name: str, settings: dict, dataset: Dataset, seed: int) -> str:
                 dataset.n_train,
                 dataset.n_test,
                 sorted(dataset.checksums.items()),
+                dataset_digest(dataset),
             ],
             "seed": seed,
             "source": source_hash(),
-            "versions": {k: versions.get(k) for k in ("numpy", "scikit-learn", "scipy")},
+            "versions": computing_versions(),
         },
         sort_keys=True,
         default=str,
     )
     return f"{name}-{hashlib.sha256(blob.encode()).hexdigest()[:20]}"
+
+
+def _figure_names(doc: dict) -> list[str]:
+    """The figure names of a stored section, each a plain ``*.png`` file name.
+
+    A cache entry is files anyone with access to the cache can edit: a name that is
+    a path (``..``, absolute, a separator) would read or write outside its folder.
+    """
+    names = doc["figures"]
+    if not isinstance(names, list):
+        raise ValueError("figures is not a list")
+    for n in names:
+        if not (
+            isinstance(n, str)
+            and _FIGURE_NAME.fullmatch(n)
+            and n == PurePosixPath(n).name == PureWindowsPath(n).name
+        ):
+            raise ValueError(f"figure name {n!r} is not a plain PNG file name")
+    return names
+
+
+_FIGURE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+=-]*\.png")
 
 
 class SectionCache:
@@ -139,30 +206,65 @@ class SectionCache:
         self.root = Path(root) if root is not None else cache_dir("study")
 
     def get(self, key: str) -> SectionResult | None:
-        """The stored section, or None (also for an unreadable entry)."""
+        """The stored section, or None (also for an unreadable or tampered entry)."""
         folder = self.root / key
         try:
             doc = json.loads((folder / "section.json").read_text(encoding="utf-8"))
-            figures = {n: (folder / n).read_bytes() for n in doc.pop("figures")}
-        except (OSError, ValueError, KeyError):
+            if not isinstance(doc, dict) or not key.startswith(f"{doc.get('name')}-"):
+                raise ValueError("not the section of this key")
+            figures = {n: (folder / n).read_bytes() for n in _figure_names(doc)}
+            del doc["figures"]
+            return SectionResult(**doc, figures=figures)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            if folder.exists():
+                logger.info("ignoring the cached section %s (%s)", key, exc)
             return None
-        return SectionResult(**doc, figures=figures)
+
+    def lock(self, key: str) -> FileLock:
+        """The lock of one entry: held while it is computed, so a second study sharing
+        the cache waits for the section and then reads it instead of computing it too."""
+        locks = self.root / ".locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        return FileLock(locks / f"{key}.lock")
 
     def put(self, key: str, result: SectionResult) -> None:
-        """Store a section: written to a temporary folder, then renamed into place."""
+        """Store a section: written to a temporary folder, then renamed into place.
+
+        An entry already there (damaged, or a recompute's) is moved aside first. When
+        another process stores the same entry in between, its copy is kept: the same key
+        is the same result.
+        """
+        try:
+            _figure_names({"figures": list(result.figures)})
+        except ValueError as exc:  # never store what get would refuse
+            logger.info("section %s is not cached: %s", key, exc)
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=self.root))
+        final = self.root / key
+        aside: list[Path] = []
         try:
             for name, data in result.figures.items():
                 (tmp / name).write_bytes(data)
             (tmp / "section.json").write_text(dumps_json(result.to_json()), encoding="utf-8")
-            final = self.root / key
-            if final.exists():
-                shutil.rmtree(final, ignore_errors=True)
-            os.replace(tmp, final)
+            for _ in range(10):  # each retry means another process moved an entry meanwhile
+                if final.exists():
+                    aside.append(Path(tempfile.mkdtemp(prefix=f".{key}.old.", dir=self.root)))
+                    with contextlib.suppress(FileNotFoundError):
+                        os.replace(final, aside[-1])
+                try:
+                    os.replace(tmp, final)
+                    return
+                except OSError as exc:
+                    if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                        raise
+                    if final.is_dir():
+                        logger.debug("section %s: stored by another process", key)
+                        return
         finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+            for path in (tmp, *aside):
+                if path.exists():
+                    shutil.rmtree(path, ignore_errors=True)
 
 
 class _Prefixed(Progress):
@@ -247,15 +349,17 @@ def run_study(
             if name == "model":  # models kept in the cache are part of what it shows
                 settings = {**settings, "cached_models": _cached_models(dataset, seed)}
             key = section_key(name, settings, dataset, seed)
-            result = None if recompute else cache.get(key)
-            from_cache = result is not None
-            if result is None:
-                t0 = time.perf_counter()
-                result = SECTIONS[name].run(
-                    dataset, settings, seed, n_jobs, _Prefixed(progress, name)
-                )
-                result.seconds = time.perf_counter() - t0
-                cache.put(key, result)
+            # a study sharing the cache computes this section: wait, then read it
+            with holding(cache.lock(key), f"computing the {name} section"):
+                result = None if recompute else cache.get(key)
+                from_cache = result is not None
+                if result is None:
+                    t0 = time.perf_counter()
+                    result = SECTIONS[name].run(
+                        dataset, settings, seed, n_jobs, _Prefixed(progress, name)
+                    )
+                    result.seconds = time.perf_counter() - t0
+                    cache.put(key, result)
             study.sections.append(result)
             study.cached[name] = from_cache
             if on_section is not None:
