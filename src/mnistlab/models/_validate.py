@@ -22,6 +22,8 @@ from sklearn.base import BaseEstimator
 #: scikit-learn's markers of a leaf in ``Tree.children_*`` and ``Tree.feature``
 _TREE_LEAF, _TREE_UNDEFINED = -1, -2
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+#: a registry name: printed in terminals (Rich markup) and pages, so nothing else
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}")
 #: sides of the images a card may declare (MNIST's are 28; a larger one is a hostile card)
 _MAX_SIDE = 1024
 
@@ -62,7 +64,7 @@ def check_card(card: Any) -> None:
     ):
         raise Refused(f"image_shape must be two integers from 1 to {_MAX_SIDE}, not {shape!r:.80}")
     checks = {
-        "name": isinstance(card["name"], str) and card["name"] != "",
+        "name": isinstance(card["name"], str) and _NAME.fullmatch(card["name"]) is not None,
         "pixel_max": _is_int(card["pixel_max"]) and 1 <= card["pixel_max"] <= 65535,
         "model_sha256": isinstance(card["model_sha256"], str)
         and _SHA256.fullmatch(card["model_sha256"]) is not None,
@@ -154,12 +156,11 @@ def _check_tree(est: Any) -> Any:
     n_features = _int_attr(est, "n_features_in_", 1)
     if tree.n_features != n_features:
         raise Refused(f"{where}: its tree has {tree.n_features} features, not {n_features}")
-    nodes = tree.__getstate__()["nodes"]
+    # every view of a Tree's nodes has node_count rows, whatever was allocated: check first
     n = tree.node_count
-    if not 1 <= n <= len(nodes):
-        raise Refused(f"{where}: node_count {n} but {len(nodes)} nodes stored")
-    left, right = nodes["left_child"][:n], nodes["right_child"][:n]
-    feature = nodes["feature"][:n]
+    if not 1 <= n <= tree.capacity:
+        raise Refused(f"{where}: node_count {n} but {tree.capacity} nodes stored")
+    left, right, feature = tree.children_left, tree.children_right, tree.feature
     index = np.arange(n)
     leaf = left == _TREE_LEAF
     inner = ~leaf
@@ -265,9 +266,9 @@ def _check_neighbors(est: Any) -> None:
 def _check_pca(est: Any) -> None:
     n_features = _int_attr(est, "n_features_in_", 1)
     k = _int_attr(est, "n_components_", 1)
-    if _array(est, "components_", 2).shape != (k, n_features) or _array(
-        est, "mean_", 1
-    ).shape != (n_features,):
+    if _array(est, "components_", 2).shape != (k, n_features) or _array(est, "mean_", 1).shape != (
+        n_features,
+    ):
         raise Refused(f"PCA: components of shape {est.components_.shape}, not {(k, n_features)}")
 
 
@@ -322,29 +323,37 @@ def check_against_card(est: Any, card: dict[str, Any]) -> None:
     One all-zero image runs through it last (its structures checked first): any
     other mismatch of shapes (a PCA, a pipeline's steps, the CNN's weights) shows there.
     """
+    h, w = card["image_shape"]
+    try:
+        _against_card(est, card, h, w)
+    except Refused:
+        raise
+    except Exception as exc:  # numpy's errors of shape, a weird attribute: a wrong file
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        raise Refused(f"does not run on a {h}x{w} image ({type(exc).__name__}: {first})") from None
+
+
+def _against_card(est: Any, card: dict[str, Any], h: int, w: int) -> None:
     from mnistlab.models._predict import probabilities
 
-    h, w = card["image_shape"]
     n_features = getattr(est, "n_features_in_", h * w)
     if n_features != h * w:
         raise Refused(f"the model takes {n_features} pixels, but its card says {h}x{w} images")
     if tuple(getattr(est, "image_shape_", (h, w))) != (h, w):
         raise Refused(f"the model takes {est.image_shape_} images, but its card says {h}x{w}")
     classes = getattr(est, "classes_", None)
-    if isinstance(classes, np.ndarray) and classes.ndim == 1:
-        if card.get("classes") is not None and classes.tolist() != card["classes"]:
-            raise Refused(f"the model's classes {classes.tolist()} are not its card's")
-    try:
-        pred = np.asarray(est.predict(np.zeros((1, h * w))))
-        if card.get("classes") is not None and len(card["classes"]) > 2:
-            width = probabilities(est, np.zeros((1, h * w))).shape
-            if width != (1, len(card["classes"])):
-                raise Refused(f"probabilities of shape {width} for {len(card['classes'])} classes")
-    except Refused:
-        raise
-    except Exception as exc:
-        first = (str(exc).strip().splitlines() or [""])[0][:200]
-        raise Refused(f"does not run on a {h}x{w} image ({type(exc).__name__}: {first})") from None
-    if card.get("classes") is not None and pred.ndim == 1 and pred.shape == (1,):
-        if pred[0] not in card["classes"]:
-            raise Refused(f"predicts {pred[0]!r}, not one of its card's classes")
+    expected = card.get("classes")
+    if (
+        isinstance(classes, np.ndarray)
+        and classes.ndim == 1
+        and expected is not None
+        and classes.tolist() != expected
+    ):
+        raise Refused(f"the model's classes {classes.tolist()} are not its card's")
+    pred = np.asarray(est.predict(np.zeros((1, h * w))))
+    if expected is not None and pred.shape == (1,) and pred[0] not in expected:
+        raise Refused(f"predicts {pred[0]!r}, not one of its card's classes")
+    if expected is not None and len(expected) > 2:  # what predict and serve print
+        shape = probabilities(est, np.zeros((1, h * w))).shape
+        if shape != (1, len(expected)):
+            raise Refused(f"probabilities of shape {shape} for {len(expected)} classes")
