@@ -69,7 +69,11 @@ def check_card(card: Any) -> None:
         "model_sha256": isinstance(card["model_sha256"], str)
         and _SHA256.fullmatch(card["model_sha256"]) is not None,
         "classes": card.get("classes") is None
-        or (isinstance(card["classes"], list) and all(_is_int(c) for c in card["classes"])),
+        or (
+            isinstance(card["classes"], list)
+            and len(card["classes"]) >= 1
+            and all(_is_int(c) for c in card["classes"])
+        ),
         "card_version": _is_int(card.get("card_version", 1)),
         "cv_score": card.get("cv_score") is None or _is_number(card["cv_score"]),
         "train_seconds": card.get("train_seconds") is None or _is_number(card["train_seconds"]),
@@ -343,12 +347,7 @@ def _against_card(est: Any, card: dict[str, Any], h: int, w: int) -> None:
         raise Refused(f"the model takes {est.image_shape_} images, but its card says {h}x{w}")
     classes = getattr(est, "classes_", None)
     expected = card.get("classes")
-    if (
-        isinstance(classes, np.ndarray)
-        and classes.ndim == 1
-        and expected is not None
-        and classes.tolist() != expected
-    ):
+    if isinstance(classes, np.ndarray) and classes.ndim == 1 and classes.tolist() != expected:
         raise Refused(f"the model's classes {classes.tolist()} are not its card's")
     pred = np.asarray(est.predict(np.zeros((1, h * w))))
     if expected is not None and pred.shape == (1,) and pred[0] not in expected:
