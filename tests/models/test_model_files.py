@@ -1,9 +1,11 @@
 """Crafted model directories: each attack is refused at load, in one line, never a crash.
 
 A model file is checked against its card's checksum, but both sit in the same directory:
-an attacker rewrites the two. Without the checks of ``mnistlab.models._validate`` the tree
-attacks below are accepted and then kill the process with a segmentation fault on
-``predict``, so every crafted model is loaded in a child process.
+an attacker rewrites the two. Without the checks of ``mnistlab.models._validate`` the
+decision-tree and KDTree/BallTree attacks below are accepted and then kill the process
+with a segmentation fault on ``predict``; the SVC ones make libsvm read past its arrays
+(wrong answers, no error); the others end in an internal error. So every crafted model is
+loaded in a child process.
 """
 
 from __future__ import annotations
@@ -90,6 +92,30 @@ def _knn(digits, **attrs):
     for name, value in attrs.items():
         setattr(est, name, value(getattr(est, name)) if callable(value) else value)
     return est
+
+
+def _neighbour_tree(digits, algorithm: str, **changes):
+    """A KNN searching a KDTree or BallTree, with arrays of the tree's state changed."""
+    est = KNeighborsClassifier(algorithm=algorithm).fit(digits.X_train, digits.y_train)
+    state = list(est._tree.__getstate__())
+    for name, change in changes.items():
+        i = ["data", "idx", "nodes"].index(name)
+        state[i] = change(state[i].copy())
+    est._tree.__setstate__(tuple(state))
+    return est
+
+
+def _leaf_end(value):
+    def change(nodes):
+        nodes["idx_end"][np.flatnonzero(nodes["is_leaf"])[-1]] = value
+        return nodes
+
+    return change
+
+
+def _no_leaves(nodes):
+    nodes["is_leaf"] = 0
+    return nodes
 
 
 def _pca_knn(digits):
@@ -190,10 +216,30 @@ ATTACKS = {
         {},
         "metric_params may only set p",
     ),
-    "knn-kd-tree": (
-        lambda d: KNeighborsClassifier(algorithm="kd_tree").fit(d.X_train, d.y_train),
+    "kd-tree-point-index-out-of-range": (
+        lambda d: _neighbour_tree(d, "kd_tree", idx=lambda a: np.where(a == a[0], 10**9, a)),
         {},
-        "types mnistlab does not trust",
+        "KDTree: node or point indices outside its arrays",
+    ),
+    "ball-tree-leaf-beyond-the-points": (
+        lambda d: _neighbour_tree(d, "ball_tree", nodes=_leaf_end(10**6)),
+        {},
+        "BallTree: node or point indices outside its arrays",
+    ),
+    "kd-tree-inner-node-on-the-last-level": (
+        lambda d: _neighbour_tree(d, "kd_tree", nodes=_no_leaves),
+        {},
+        "KDTree: node or point indices outside its arrays",
+    ),
+    "kd-tree-of-other-points": (
+        lambda d: _neighbour_tree(d, "kd_tree", data=lambda a: np.ascontiguousarray(a[:-1])),
+        {},
+        "KDTree: its points differ from the stored images",
+    ),
+    "knn-weighted-minkowski-tree": (
+        lambda d: KNeighborsClassifier(algorithm="ball_tree", p=3).fit(d.X_train, d.y_train),
+        {},
+        "types mnistlab does not trust (sklearn.metrics._dist_metrics.MinkowskiDistance64)",
     ),
     "estimator-no-mnistlab-model-contains": (
         _foreign,
@@ -222,6 +268,21 @@ ATTACKS = {
     ),
 }
 
+#: models that must load (their arrays are consistent): name -> (build, registry name)
+INTACT = {
+    "intact-forest": (_forest, "rf"),
+    "intact-kd-tree": (
+        lambda d: KNeighborsClassifier(algorithm="kd_tree").fit(d.X_train, d.y_train),
+        "knn",
+    ),
+    # scikit-learn searches a KDTree on 15 features or fewer
+    "intact-pca-knn-of-10-components": (
+        lambda d: models.get("pca-knn").set_params(pca__n_components=10).fit(d.X_train, d.y_train),
+        "pca-knn",
+    ),
+    "intact-svc": (_svc, "svc"),
+}
+
 #: load each directory, then predict: one line per model, flushed (a crash names its model)
 _LOADER = """
 import sys
@@ -246,7 +307,9 @@ for case, path in zip(sys.argv[1::2], sys.argv[2::2]):
 def outcomes(digits, tmp_path_factory):
     """Each attack (and an intact forest) loaded in one child process: name -> line."""
     root = tmp_path_factory.mktemp("attacks")
-    args = ["intact", str(write_model(root / "intact", _forest(digits), digits))]
+    args = []
+    for case, (build, name) in INTACT.items():
+        args += [case, str(write_model(root / case, build(digits), digits, name=name))]
     for case, (build, card, _) in ATTACKS.items():
         args += [case, str(write_model(root / case, build(digits), digits, **card))]
     proc = subprocess.run(
@@ -263,8 +326,9 @@ def outcomes(digits, tmp_path_factory):
     return found
 
 
-def test_an_intact_model_loads(outcomes):
-    assert outcomes["intact"] == "LOADED"
+@pytest.mark.parametrize("case", list(INTACT))
+def test_an_intact_model_loads(outcomes, case):
+    assert outcomes.get(case) == "LOADED"
 
 
 @pytest.mark.parametrize("case", list(ATTACKS))
@@ -275,13 +339,16 @@ def test_attack_is_refused_at_load(outcomes, case):
     assert "refusing this model" in line or "does not trust" in line
 
 
-def test_crafted_tree_really_crashes_the_unchecked_library(digits, tmp_path):
-    """The attack is real: loaded by skops alone, the first tree attack kills the process."""
+@pytest.mark.parametrize(
+    "case", ["tree-left-child-out-of-range", "kd-tree-point-index-out-of-range"]
+)
+def test_the_attack_really_crashes_the_unchecked_library(digits, tmp_path, case):
+    """The attacks are real: loaded by skops alone, the crafted model kills the process."""
     path = tmp_path / "model.skops"
-    sio.dump(_forest(digits, left_child__0=10**9), path)
+    sio.dump(ATTACKS[case][0](digits), path)
     code = (
         "import sys, skops.io as sio; from mnistlab.data import load; "
-        "est = sio.load(sys.argv[1], trusted=['sklearn.tree._tree.Tree']); "
+        "est = sio.load(sys.argv[1], trusted=sio.get_untrusted_types(file=sys.argv[1])); "
         "est.predict(load('digits').X_test)"
     )
     proc = subprocess.run(

@@ -31,7 +31,14 @@ MAX_CARD_BYTES = 1_000_000
 #: Types beyond skops' own defaults that mnistlab model files may contain. Anything
 #: else in a file is refused: skops never imports a type we did not list here.
 TRUSTED_TYPES: list[str] = [
+    # these index memory with numbers from the file: trusted only because load_model
+    # checks them (mnistlab.models._validate) before anything runs
     "sklearn.tree._tree.Tree",
+    "sklearn.neighbors._kd_tree.KDTree",
+    "sklearn.neighbors._ball_tree.BallTree",
+    "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    "sklearn.metrics._dist_metrics.ManhattanDistance64",
+    "sklearn.metrics._dist_metrics.ChebyshevDistance64",
     "mnistlab.preprocessing._images.Deskew",
     "mnistlab.preprocessing._images.HOG",
     "mnistlab.preprocessing._augment.Augmented",

@@ -243,12 +243,14 @@ def _check_svc(est: Any) -> None:
 
 def _check_neighbors(est: Any) -> None:
     where = type(est).__name__
-    # KDTree and BallTree are not trusted types, so only the brute-force search remains
-    if getattr(est, "_fit_method", None) != "brute" or getattr(est, "_tree", None) is not None:
-        raise Refused(f"{where}: a neighbour search other than brute force")
     X = _array(est, "_fit_X", 2)
     if X.shape[1] != _int_attr(est, "n_features_in_", 1) or len(X) < 1:
         raise Refused(f"{where}: stored images of {X.shape[1]} features")
+    method, tree = getattr(est, "_fit_method", None), getattr(est, "_tree", None)
+    if method in ("kd_tree", "ball_tree"):  # scikit-learn's choice on 15 features or fewer
+        _check_binary_tree(tree, method, X.shape)
+    elif method != "brute" or tree is not None:
+        raise Refused(f"{where}: an unknown neighbour search {method!r:.40}")
     if _int_attr(est, "n_samples_fit_", 1) != len(X):
         raise Refused(f"{where}: n_samples_fit_ does not match the stored images")
     y = getattr(est, "_y", None)
@@ -265,6 +267,51 @@ def _check_neighbors(est: Any) -> None:
             raise Refused(f"{where}.{name} may only set p")
     if not isinstance(getattr(est, "effective_metric_", None), str):
         raise Refused(f"{where}: a metric that is not a name")
+
+
+def _check_binary_tree(tree: Any, method: str, shape: tuple[int, int]) -> None:
+    """A KDTree or BallTree: the indices of its nodes, points and bounds within its arrays."""
+    from sklearn.metrics._dist_metrics import (
+        ChebyshevDistance64,
+        EuclideanDistance64,
+        ManhattanDistance64,
+    )
+    from sklearn.neighbors import BallTree, KDTree
+
+    kind, n_bounds = (KDTree, 2) if method == "kd_tree" else (BallTree, 1)
+    if type(tree) is not kind:
+        raise Refused(f"a {method} search holding a {type(tree).__name__}")
+    data, idx, nodes, bounds, leaf_size, n_levels, n_nodes, *_, metric, weight = (
+        tree.__getstate__()
+    )
+    n_samples, n_features = shape
+    if np.shape(data) != shape:
+        raise Refused(f"{kind.__name__}: its points differ from the stored images")
+    # the query reads idx[start:end] of each leaf, then those rows of the points; a node i
+    # that is not a leaf has children 2i+1 and 2i+2, and its bounds are read
+    if (
+        np.shape(idx) != (n_samples,)
+        or np.any((idx < 0) | (idx >= n_samples))
+        or len(nodes) != n_nodes
+        or n_nodes < 1
+        or n_nodes != 2**n_levels - 1
+        or np.shape(bounds) != (n_bounds, n_nodes, n_features)
+    ):
+        raise Refused(f"{kind.__name__}: node or point indices outside its arrays")
+    start, end, leaf = nodes["idx_start"], nodes["idx_end"], nodes["is_leaf"].astype(bool)
+    inner = np.flatnonzero(~leaf)
+    if (
+        np.any((start < 0) | (start > end) | (end > n_samples))
+        or np.any(2 * inner + 2 >= n_nodes)
+        or not isinstance(leaf_size, int)
+        or leaf_size < 1
+    ):
+        raise Refused(f"{kind.__name__}: node or point indices outside its arrays")
+    # metrics without arrays of their own (a weighted one reads its weights unchecked)
+    if type(metric) not in (EuclideanDistance64, ManhattanDistance64, ChebyshevDistance64):
+        raise Refused(f"{kind.__name__}: the metric {type(metric).__name__}")
+    if weight is not None and np.shape(weight) != (n_samples,):
+        raise Refused(f"{kind.__name__}: sample weights of shape {np.shape(weight)}")
 
 
 def _check_pca(est: Any) -> None:
