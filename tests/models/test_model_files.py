@@ -134,6 +134,13 @@ def _mlp(digits):
     return est
 
 
+def _hog(digits):
+    n = 400
+    est = models.get("svc-hog").fit(digits.X_train[:n], digits.y_train[:n])
+    est.named_steps["hog"].orientations = 10**8  # gigabytes for one image
+    return est
+
+
 def _foreign(digits):
     return Pipeline(
         [
@@ -256,6 +263,11 @@ ATTACKS = {
         {},
         "does not run on a 8x8 image (ValueError",
     ),
+    "hog-of-a-hundred-million-orientations": (
+        _hog,
+        {},
+        "HOG: orientations=100000000",
+    ),
     "card-of-other-classes": (
         lambda d: _forest(d),
         {"classes": list(range(9))},
@@ -368,6 +380,19 @@ def test_tampered_weights_of_the_cnn_are_refused_at_load(digits, tmp_path):
     with pytest.raises(InputError) as err:
         models.load_model(path)
     assert "weights do not match its architecture" in str(err.value)
+
+
+def test_a_cnn_too_large_for_its_weights_is_refused_before_it_is_built(digits):
+    """Its parameters come from the file: compared on torch's meta device, not allocated."""
+    pytest.importorskip("torch")
+    from mnistlab.models._validate import Refused, check_estimator_file
+
+    est = models.CNNClassifier(channels=(4,), dense=8, epochs=1, random_state=0)
+    est.fit(digits.X_train[:200], digits.y_train[:200])
+    check_estimator_file(est)
+    est.set_params(dense=10**7)  # 2.5 GB for the first dense layer
+    with pytest.raises(Refused, match="weights do not match its architecture"):
+        check_estimator_file(est)
 
 
 def _bad_forest_dir(digits, tmp_path) -> Path:

@@ -230,13 +230,17 @@ def load_model(
     try:
         est = sio.load(model_path, trusted=list(TRUSTED_TYPES))
     except Exception as exc:  # a crafted file: skops and the classes it builds raise anything
-        first = (str(exc).strip().splitlines() or [""])[0][:200]
-        raise InputError(
-            f"{model_path}: not a valid model file ({type(exc).__name__}: {first})"
-        ) from None
+        raise InputError(f"{model_path}: not a valid model file ({_first_line(exc)})") from None
     try:
         check_estimator_file(est)
         check_against_card(est, card)
     except Refused as exc:
         raise InputError(f"{model_path}: refusing this model: {exc}") from None
+    except Exception as exc:  # an attribute of a type no check expected
+        raise InputError(f"{model_path}: refusing this model ({_first_line(exc)})") from None
     return est, card
+
+
+def _first_line(exc: Exception) -> str:
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    return f"{type(exc).__name__}: {first}"

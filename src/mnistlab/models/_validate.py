@@ -281,9 +281,7 @@ def _check_binary_tree(tree: Any, method: str, shape: tuple[int, int]) -> None:
     kind, n_bounds = (KDTree, 2) if method == "kd_tree" else (BallTree, 1)
     if type(tree) is not kind:
         raise Refused(f"a {method} search holding a {type(tree).__name__}")
-    data, idx, nodes, bounds, leaf_size, n_levels, n_nodes, *_, metric, weight = (
-        tree.__getstate__()
-    )
+    data, idx, nodes, bounds, leaf_size, n_levels, n_nodes, *_, metric, weight = tree.__getstate__()
     n_samples, n_features = shape
     if np.shape(data) != shape:
         raise Refused(f"{kind.__name__}: its points differ from the stored images")
@@ -323,6 +321,61 @@ def _check_pca(est: Any) -> None:
         raise Refused(f"PCA: components of shape {est.components_.shape}, not {(k, n_features)}")
 
 
+def _image_shape(est: Any) -> tuple[int, int]:
+    shape = getattr(est, "image_shape_", None)
+    n = _int_attr(est, "n_features_in_", 1)
+    if not (
+        isinstance(shape, tuple)
+        and len(shape) == 2
+        and all(isinstance(s, Integral) and s >= 1 for s in shape)
+        and shape[0] * shape[1] == n
+    ):
+        raise Refused(f"{type(est).__name__}: image_shape_ {shape!r:.40} for {n} pixels")
+    return int(shape[0]), int(shape[1])
+
+
+def _check_hog(est: Any) -> None:
+    """HOG's sizes come from the file: bounded, so that no image allocates gigabytes."""
+    h, w = _image_shape(est)
+    cell, block = est.pixels_per_cell, est.cells_per_block
+    if not (
+        isinstance(est.orientations, Integral)
+        and 1 <= est.orientations <= 360
+        and isinstance(block, Integral)
+        and block >= 1
+        and (cell == "auto" or (isinstance(cell, Integral) and cell >= 1))
+        and min(h, w) // est._cell() >= block
+    ):
+        raise Refused(
+            f"HOG: orientations={est.orientations!r:.20}, cells {cell!r:.20} x {block!r:.20}"
+        )
+
+
+def _check_cnn(est: Any) -> None:
+    """The CNN's weights have the shapes of its architecture, compared on torch's "meta"
+    device (no memory): a file cannot make the network allocate what its weights lack."""
+    from mnistlab.models._cnn import torch_available
+
+    _image_shape(est)
+    weights = getattr(est, "weights_", None)
+    if not isinstance(weights, dict) or not all(
+        isinstance(v, np.ndarray) and v.dtype.kind in "fiu" for v in weights.values()
+    ):
+        raise Refused("CNNClassifier.weights_ is not a dict of numeric arrays")
+    if not torch_available():
+        return  # it cannot run here: predicting says how to install PyTorch
+    import torch
+
+    try:
+        with torch.device("meta"):
+            module = est._new_module()
+        expected = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+    except Exception as exc:
+        raise Refused(f"CNNClassifier: no network of these parameters ({exc})") from None
+    if expected != {k: v.shape for k, v in weights.items()}:
+        raise Refused("the CNN's weights do not match its architecture")
+
+
 def check_estimator_file(est: Any) -> None:
     """Check every structure of a loaded model that compiled code indexes.
 
@@ -337,6 +390,9 @@ def check_estimator_file(est: Any) -> None:
     from sklearn.svm._base import BaseLibSVM
     from sklearn.tree import BaseDecisionTree
     from sklearn.tree._tree import Tree
+
+    from mnistlab.models._cnn import CNNClassifier
+    from mnistlab.preprocessing import HOG
 
     if not isinstance(est, BaseEstimator):
         raise Refused(f"holds a {type(est).__name__}, not an estimator")
@@ -364,6 +420,10 @@ def check_estimator_file(est: Any) -> None:
             _check_neighbors(obj)
         elif isinstance(obj, PCA):
             _check_pca(obj)
+        elif isinstance(obj, HOG):
+            _check_hog(obj)
+        elif isinstance(obj, CNNClassifier):
+            _check_cnn(obj)
     if any(id(t) not in checked_trees for t in found_trees):
         raise Refused("holds a decision tree outside a tree estimator")
 
