@@ -464,6 +464,22 @@ def test_card_of_the_wrong_types_is_one_line(digits, tmp_path, change, match):
     assert match in str(err.value) and "\n" not in str(err.value)
 
 
+def test_predict_with_a_card_of_the_wrong_types_exits_2(digits, tmp_path):
+    from PIL import Image
+    from typer.testing import CliRunner
+
+    from mnistlab.cli import app
+
+    path = write_model(tmp_path / "m", _forest(digits), digits, image_shape="28x28")
+    paper = np.full((56, 56), 255, np.uint8)
+    paper[12:44, 24:32] = 0  # a dark stroke: a one
+    Image.fromarray(paper).save(tmp_path / "digit.png")
+    result = CliRunner().invoke(app, ["predict", str(tmp_path / "digit.png"), "--model", str(path)])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "image_shape must be two integers" in lines[0], result.stderr
+
+
 def test_card_that_is_not_utf8_or_too_large(tmp_path):
     path = tmp_path / "m"
     path.mkdir()

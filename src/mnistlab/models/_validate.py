@@ -2,11 +2,12 @@
 
 skops only checks the *types* in a model file. Compiled scikit-learn code then indexes
 memory with numbers read from the file, without bounds checks: a decision tree's child
-and feature indices, an SVC's support-vector counts, so a crafted file that passes the
-checksum (the card is in the same directory: an attacker rewrites both) could crash the
-process (or read memory it should not) on the first ``predict``. Here every such
-structure is checked against the arrays it indexes, the estimator against its card, and
-the model file may hold only the estimator classes mnistlab's registry builds.
+and feature indices, a KDTree's point indices, an SVC's support-vector counts. So a
+crafted file that passes the checksum (the card is in the same directory: an attacker
+rewrites both) crashes the process, or reads memory it should not, on the first
+``predict``. Here every such structure is checked against the arrays it indexes, the
+estimator against its card, and the file may hold only the estimator classes that
+mnistlab's registry builds.
 """
 
 from __future__ import annotations
