@@ -452,6 +452,7 @@ def _with(**fields):
         (_with(model_sha256=7), "model_sha256=7"),
         (_with(classes=["a", None]), "classes=['a', None]"),
         (_with(data="digits"), "data='digits'"),
+        (_with(data={"name": 8}), "data={'name': 8}"),
         (_with(train_seconds="fast"), "train_seconds='fast'"),
     ],
 )

@@ -82,6 +82,8 @@ def check_card(card: Any) -> None:
     checks.update(
         {k: isinstance(card[k], dict) for k in ("data", "params", "versions") if k in card}
     )
+    if checks.get("data"):  # serve shows the data's name
+        checks["data"] = isinstance(card["data"].get("name", ""), str)
     bad = [k for k, ok in checks.items() if not ok]
     if bad:
         shown = ", ".join(f"{k}={card.get(k)!r:.60}" for k in bad)
