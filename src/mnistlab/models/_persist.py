@@ -210,7 +210,11 @@ def load_model(
     model_path = path / MODEL_FILE
     if not model_path.is_file():
         raise InputError(f"{path}: missing {MODEL_FILE}")
-    if _sha256(model_path) != card["model_sha256"]:
+    try:
+        digest = _sha256(model_path)
+    except OSError as exc:
+        raise InputError(f"{model_path}: cannot be read ({exc.strerror or exc})") from None
+    if digest != card["model_sha256"]:
         raise InputError(f"{model_path}: does not match the checksum in its card (modified?)")
     if image_shape is not None and tuple(card["image_shape"]) != tuple(image_shape):
         raise InputError(
