@@ -729,3 +729,10 @@ def test_train_as_default_replaces_fast_in_predict_and_the_study(tmp_path):
         "study", "--data", "digits", "--sections", "model", "--out", str(tmp_path / "s")
     )
     assert code == 0 and "cnn (cached): test accuracy" in out
+
+
+@pytest.mark.parametrize("name", ["a[/x]b", "[bold]c[/bold]", "d[/]", "e\\"])
+def test_error_line_prints_markup_in_a_path_as_it_is(tmp_path, name):
+    """Rich markup in a message (a path, a file's content) is printed, not interpreted."""
+    code, _, err = run("data", "info", "--data", str(tmp_path / name))
+    assert_one_line_error(code, err, str(tmp_path / name))

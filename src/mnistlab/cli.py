@@ -76,7 +76,10 @@ class _Group(TyperGroup):
 
 
 def _error_line(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True, markup=True)
+    # the message quotes paths and file contents: plain text, never Rich markup
+    from rich.text import Text
+
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
 
 
 app = typer.Typer(

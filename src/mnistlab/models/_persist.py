@@ -15,15 +15,30 @@ from sklearn.base import BaseEstimator
 
 from mnistlab._errors import InputError
 from mnistlab._io import dumps_json
+from mnistlab.models._validate import (
+    Refused,
+    check_against_card,
+    check_card,
+    check_estimator_file,
+)
 
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
 CARD_VERSION = 1
+#: a card is a few KB; a larger file is not one (and is not read into memory)
+MAX_CARD_BYTES = 1_000_000
 
 #: Types beyond skops' own defaults that mnistlab model files may contain. Anything
 #: else in a file is refused: skops never imports a type we did not list here.
 TRUSTED_TYPES: list[str] = [
+    # these index memory with numbers from the file: trusted only because load_model
+    # checks them (mnistlab.models._validate) before anything runs
     "sklearn.tree._tree.Tree",
+    "sklearn.neighbors._kd_tree.KDTree",
+    "sklearn.neighbors._ball_tree.BallTree",
+    "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    "sklearn.metrics._dist_metrics.ManhattanDistance64",
+    "sklearn.metrics._dist_metrics.ChebyshevDistance64",
     "mnistlab.preprocessing._images.Deskew",
     "mnistlab.preprocessing._images.HOG",
     "mnistlab.preprocessing._augment.Augmented",
@@ -150,12 +165,17 @@ def read_card(path: str | os.PathLike) -> dict[str, Any]:
     if not card_path.is_file():
         raise InputError(f"{path}: missing {CARD_FILE}; not a mnistlab model directory")
     try:
+        if card_path.stat().st_size > MAX_CARD_BYTES:
+            raise InputError(f"{card_path}: larger than {MAX_CARD_BYTES:,} bytes; not a card")
         card = json.loads(card_path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InputError(f"{card_path}: not valid JSON ({exc})") from None
-    missing = [k for k in ("name", "image_shape", "pixel_max", "model_sha256") if k not in card]
-    if not isinstance(card, dict) or missing:
-        raise InputError(f"{card_path}: card lacks {', '.join(missing) or 'its fields'}")
+    except OSError as exc:
+        raise InputError(f"{card_path}: cannot be read ({exc.strerror or exc})") from None
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise InputError(f"{card_path}: not valid JSON ({str(exc)[:200]})") from None
+    try:
+        check_card(card)
+    except Refused as exc:
+        raise InputError(f"{card_path}: {exc}") from None
     return card
 
 
@@ -166,7 +186,10 @@ def load_model(
 
     The model file must match the checksum in its card (no tampering), and may
     contain only skops' default types and :data:`TRUSTED_TYPES`; anything else
-    is refused before any object is built.
+    is refused before any object is built. Once built, the model may hold only the
+    estimator classes of the registry, every array that compiled code indexes
+    (decision trees, support vectors, stored neighbours) must fit the arrays it
+    indexes, and the model must take the card's images and predict its classes.
 
     Parameters
     ----------
@@ -187,7 +210,11 @@ def load_model(
     model_path = path / MODEL_FILE
     if not model_path.is_file():
         raise InputError(f"{path}: missing {MODEL_FILE}")
-    if _sha256(model_path) != card["model_sha256"]:
+    try:
+        digest = _sha256(model_path)
+    except OSError as exc:
+        raise InputError(f"{model_path}: cannot be read ({exc.strerror or exc})") from None
+    if digest != card["model_sha256"]:
         raise InputError(f"{model_path}: does not match the checksum in its card (modified?)")
     if image_shape is not None and tuple(card["image_shape"]) != tuple(image_shape):
         raise InputError(
@@ -204,4 +231,20 @@ def load_model(
             f"{model_path}: contains types mnistlab does not trust ({', '.join(refused)}); "
             "refusing to load it"
         )
-    return sio.load(model_path, trusted=list(TRUSTED_TYPES)), card
+    try:
+        est = sio.load(model_path, trusted=list(TRUSTED_TYPES))
+    except Exception as exc:  # a crafted file: skops and the classes it builds raise anything
+        raise InputError(f"{model_path}: not a valid model file ({_first_line(exc)})") from None
+    try:
+        check_estimator_file(est)
+        check_against_card(est, card)
+    except Refused as exc:
+        raise InputError(f"{model_path}: refusing this model: {exc}") from None
+    except Exception as exc:  # an attribute of a type no check expected
+        raise InputError(f"{model_path}: refusing this model ({_first_line(exc)})") from None
+    return est, card
+
+
+def _first_line(exc: Exception) -> str:
+    first = (str(exc).strip().splitlines() or [""])[0][:200]
+    return f"{type(exc).__name__}: {first}"
