@@ -11,7 +11,7 @@ from filelock import FileLock
 from sklearn.base import BaseEstimator
 
 from mnistlab import __version__
-from mnistlab._cache import cache_dir, cache_lock, holding
+from mnistlab._cache import cache_dir, cache_lock, dataset_digest, holding
 from mnistlab._errors import InputError
 from mnistlab.models._persist import CARD_FILE, load_model, save_model
 from mnistlab.models._registry import get
@@ -31,6 +31,7 @@ def default_model_dir(dataset: Any, name: str = DEFAULT_MODEL, random_state: int
             dataset.name,
             dataset.source,
             sorted(dataset.checksums.items()),
+            dataset_digest(dataset),  # the content: a Kaggle CSV has no checksum of its own
             dataset.n_train,
             __version__,
             random_state,  # another --seed trains (and keeps) another model
