@@ -32,3 +32,13 @@ def test_processes_started_together_train_the_default_model_once():
     assert len({(sha, path) for _, sha, path in results}) == 1
     _, card, _, trained = default_model(load("digits"), n_jobs=1)
     assert not trained and card["model_sha256"] == results[0][1]
+
+
+def test_data_of_the_same_size_with_other_content_gets_its_own_default_model():
+    import dataclasses
+
+    ds = load("digits")
+    edited = ds.X_train.copy()
+    edited[0, 0] = (edited[0, 0] + 1) % (ds.pixel_max + 1)
+    other = dataclasses.replace(ds, X_train=edited)  # same name, source, size and checksums
+    assert models.default_model_dir(other) != models.default_model_dir(ds)
