@@ -1655,15 +1655,17 @@ def predict(
 
     A Kaggle CSV becomes a Kaggle submission (--submission).
 
+    Every readable image is predicted; each unreadable one is reported on its own line
+    (and as an error row in --json and --csv), and the command then exits with code 2.
+
     Images are prepared the way the model's training images were made (grey, light
     ink on dark, cropped, scaled, centred by centre of mass).
     """
     import json
 
     from mnistlab import models
-    from mnistlab._io import atomic_write
     from mnistlab.data import read_kaggle_csv, write_submission
-    from mnistlab.preprocessing import image_to_row
+    from mnistlab.preprocessing import read_images
 
     common = _setup(Common(data=data, seed=seed, quiet=quiet, debug=debug))
     if not images and kaggle is None:
@@ -1683,7 +1685,11 @@ def predict(
     else:
         ds = _load(common)
         shape, pmax = ds.image_shape, ds.pixel_max
-    X_images = np.array([image_to_row(f, shape, pmax) for f in files])
+    batch = read_images(files, shape, pmax)
+    if files and not len(batch.X):  # nothing readable: no model to load or train for it
+        for exc in batch.refused:
+            _error_line(str(exc))
+        raise typer.Exit(2)
     est, card = _serving_model(
         model_dir, shape, None if model_dir else ds, quiet=quiet, seed=common.seed
     )
@@ -1707,33 +1713,30 @@ def predict(
             f"{' '.join(map(str, counts))})"
         )
         return
-    results = [
-        {"file": str(f), "digit": r["digit"], "probability": r["probability"], "top3": r["top"]}
-        for f, r in zip(
-            files, models.predict_digits(est, X_images, card.get("classes")), strict=True
-        )
-    ]
+    results = models.predict_files(est, batch, card.get("classes"))
     if csv is not None:
-        lines = ["file,digit,probability,top3"] + [
-            f"{r['file']},{r['digit']},{r['probability']:.6f},"
-            + " ".join(f"{d}:{q:.4f}" for d, q in r["top3"])
-            for r in results
-        ]
-        atomic_write(csv, "\n".join(lines) + "\n")
+        models.write_predictions_csv(csv, results)
     if as_json:
         console.print_json(json.dumps({"model": card["name"], "predictions": results}))
-        return
-    table = Table(title=f"Predictions of {card['name']}", title_justify="left")
-    for col in ("file", "digit", "probability", "top 3"):
-        table.add_column(col, justify="left" if col in ("file", "top 3") else "right")
-    for r in results:
-        table.add_row(
-            escape(r["file"]),
-            str(r["digit"]),
-            f"{r['probability']:.3f}",
-            ", ".join(f"{d} ({q:.2f})" for d, q in r["top3"]),
-        )
-    console.print(table)
+    else:
+        table = Table(title=f"Predictions of {card['name']}", title_justify="left")
+        for col in ("file", "digit", "probability", "top 3"):
+            table.add_column(col, justify="left" if col in ("file", "top 3") else "right")
+        for r in results:
+            if r["error"] is None:
+                table.add_row(
+                    escape(r["file"]),
+                    str(r["digit"]),
+                    f"{r['probability']:.3f}",
+                    ", ".join(f"{d} ({q:.2f})" for d, q in r["top3"]),
+                )
+            else:
+                table.add_row(escape(r["file"]), "-", "-", "refused: " + escape(r["error"]))
+        console.print(table)
+    for exc in batch.refused:
+        _error_line(str(exc))
+    if batch.refused:
+        raise typer.Exit(2)
 
 
 def _check_address(host: str, port: int) -> None:

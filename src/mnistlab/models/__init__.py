@@ -31,7 +31,12 @@ from mnistlab.models._persist import (
     save_model,
     trust,
 )
-from mnistlab.models._predict import predict_digits, probabilities
+from mnistlab.models._predict import (
+    predict_digits,
+    predict_files,
+    probabilities,
+    write_predictions_csv,
+)
 from mnistlab.models._registry import (
     TEXTBOOK_SEED,
     ModelEntry,
@@ -72,6 +77,7 @@ __all__ = [
     "load_model",
     "names",
     "predict_digits",
+    "predict_files",
     "preferred_model_dirs",
     "probabilities",
     "read_card",
@@ -79,4 +85,5 @@ __all__ = [
     "save_model",
     "torch_available",
     "trust",
+    "write_predictions_csv",
 ]

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import csv
+import os
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from mnistlab._io import atomic_path
+
+if TYPE_CHECKING:
+    from mnistlab.preprocessing import ImageBatch
 
 
 def probabilities(estimator: Any, X: np.ndarray) -> np.ndarray:
@@ -59,3 +66,68 @@ def predict_digits(
         }
         for p, o in zip(probs, order, strict=True)
     ]
+
+
+def predict_files(
+    estimator: Any, batch: ImageBatch, classes: Any = None, *, top: int = 3
+) -> list[dict[str, Any]]:
+    """One row per file of ``batch``, in its order: the prediction, or why it was refused.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+    batch : ImageBatch
+        From :func:`mnistlab.preprocessing.read_images`.
+    classes : array-like, optional
+        The class labels (from the model's card); default ``estimator.classes_``.
+    top : int, default=3
+
+    Returns
+    -------
+    list of dict
+        ``{"file", "digit", "probability", "top3", "error"}``; a read file has ``error``
+        None, a refused one has the reason, ``digit`` and ``probability`` None and no ``top3``.
+    """
+    found = iter(predict_digits(estimator, batch.X, classes, top=top) if len(batch.X) else [])
+    rows = []
+    for file, err in zip(batch.files, batch.errors, strict=True):
+        if err is None:
+            r = next(found)
+            rows.append(
+                {
+                    "file": file,
+                    "digit": r["digit"],
+                    "probability": r["probability"],
+                    "top3": r["top"],
+                    "error": None,
+                }
+            )
+        else:
+            # the file has its own field: the reason alone, without "PATH: "
+            reason = str(err).removeprefix(f"{file}: ")
+            rows.append(
+                {"file": file, "digit": None, "probability": None, "top3": [], "error": reason}
+            )
+    return rows
+
+
+def write_predictions_csv(path: str | os.PathLike, rows: list[dict[str, Any]]) -> None:
+    """Write the rows of :func:`predict_files` as CSV, atomically.
+
+    Columns ``file,digit,probability,top3,error``; ``top3`` is "digit:probability" pairs
+    separated by spaces; a refused file has empty ``digit``, ``probability`` and ``top3``.
+    """
+    with atomic_path(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["file", "digit", "probability", "top3", "error"])
+        for r in rows:
+            ok = r["error"] is None
+            out.writerow(
+                [
+                    r["file"],
+                    r["digit"] if ok else "",
+                    f"{r['probability']:.6f}" if ok else "",
+                    " ".join(f"{d}:{q:.4f}" for d, q in r["top3"]),
+                    r["error"] or "",
+                ]
+            )

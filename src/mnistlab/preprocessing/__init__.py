@@ -14,9 +14,11 @@ from mnistlab.preprocessing._images import HOG, Deskew, infer_shape
 from mnistlab.preprocessing._import import (
     FORMATS,
     MAX_PIXELS_SIDE,
+    ImageBatch,
     ImageError,
     image_to_row,
     open_image,
+    read_images,
 )
 from mnistlab.preprocessing._noise import NOISES, NoiseModel, add_noise
 from mnistlab.preprocessing._scale import BlockScaler
@@ -30,6 +32,7 @@ __all__ = [
     "Augmented",
     "BlockScaler",
     "Deskew",
+    "ImageBatch",
     "ImageError",
     "NoiseModel",
     "add_noise",
@@ -37,6 +40,7 @@ __all__ = [
     "image_to_row",
     "infer_shape",
     "open_image",
+    "read_images",
     "rotate_images",
     "shift_images",
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -149,3 +151,58 @@ def image_to_row(
     canvas[r0:r1, c0:c1] = patch[r0 - top : r1 - top, c0 - left : c1 - left]
     canvas *= pixel_max / max(float(canvas.max()), 1e-6)
     return np.clip(np.rint(canvas), 0, pixel_max).astype(np.uint8).ravel()
+
+
+@dataclass(frozen=True)
+class ImageBatch:
+    """Images read from files: the rows of the readable ones and why the others were refused.
+
+    Attributes
+    ----------
+    files : list of str
+        Every file, in the order given.
+    X : ndarray of shape (n_readable, height * width), dtype uint8
+        The rows of the readable files, in the same order.
+    errors : list of ImageError or None
+        Per file: why it was refused, or None when it was read.
+    """
+
+    files: list[str]
+    X: np.ndarray
+    errors: list[ImageError | None]
+
+    @property
+    def refused(self) -> list[ImageError]:
+        """The errors of the refused files, in order (``str(e)`` is "PATH: reason")."""
+        return [e for e in self.errors if e is not None]
+
+
+def read_images(
+    paths: Iterable[str | os.PathLike],
+    image_shape: tuple[int, int] = (28, 28),
+    pixel_max: int = 255,
+) -> ImageBatch:
+    """Read each file with :func:`image_to_row`; an unreadable one is refused, not fatal.
+
+    Parameters
+    ----------
+    paths : iterable of path
+    image_shape : tuple of int
+        The model's image shape (from its card).
+    pixel_max : int
+        The model's pixel range (from its card).
+
+    Returns
+    -------
+    ImageBatch
+    """
+    files, rows, errors = [], [], []
+    for path in paths:
+        files.append(str(path))
+        try:
+            rows.append(image_to_row(path, image_shape, pixel_max, name=str(path)))
+            errors.append(None)
+        except ImageError as exc:  # one bad file must not cost the others their answer
+            errors.append(exc)
+    X = np.array(rows, dtype=np.uint8).reshape(len(rows), int(np.prod(image_shape)))
+    return ImageBatch(files, X, errors)
