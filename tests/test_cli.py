@@ -563,7 +563,8 @@ def test_predict_images_with_the_cached_default_model(tmp_path):
     doc = json.loads(stdout)
     assert doc["model"] == "fast" and len(doc["predictions"]) == 5
     first = doc["predictions"][0]
-    assert set(first) == {"file", "digit", "probability", "top3"} and len(first["top3"]) == 3
+    assert set(first) == {"file", "digit", "probability", "top3", "error"}
+    assert len(first["top3"]) == 3 and first["error"] is None
     assert sum(p["digit"] == y for p, y in zip(doc["predictions"], ds.y_test[:5], strict=True)) >= 4
     assert (tmp_path / "p.csv").read_text().startswith("file,digit,probability,top3")
     code, stdout, err = run("predict", str(d / "d0.png"), "--data", "digits")
@@ -603,6 +604,79 @@ def test_predict_bad_images(tmp_path, make, match):
     make(path)
     code, _, err = run("predict", str(path), "--data", "digits")
     assert_one_line_error(code, err, match)
+
+
+def _folder_with_bad_files(tmp_path):
+    """Three good digit PNGs, a blank PNG, a text file named .png and a truncated PNG."""
+    from PIL import Image
+
+    from mnistlab.data import load
+
+    ds = load("digits")
+    d = tmp_path / "imgs"
+    d.mkdir()
+    good = [_digit_png(d / f"d{i}.png", ds.X_test[i], (8, 8)) for i in range(3)]
+    Image.new("L", (30, 30), 255).save(d / "blank.png")
+    (d / "notes.png").write_text("a shopping list, not a digit\n")
+    (d / "cut.png").write_bytes(good[0].read_bytes()[:150])
+    bad = {
+        str(d / "blank.png"): "the image is blank",
+        str(d / "notes.png"): "not a PNG or JPEG image",
+        str(d / "cut.png"): "cannot decode the image",
+    }
+    return d, good, bad, ds.y_test[:3]
+
+
+def _refusal_lines(err, bad):
+    lines = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(lines) == len(bad), err
+    for path, reason in bad.items():
+        assert sum(line.startswith(f"error: {path}: {reason}") for line in lines) == 1, err
+
+
+def test_predict_a_folder_with_bad_files_predicts_the_others(tmp_path):
+    d, good, bad, y = _folder_with_bad_files(tmp_path)
+    out = tmp_path / "p.csv"
+    code, stdout, err = run("predict", str(d), "--data", "digits", "--json", "--csv", str(out))
+    assert code == 2, err
+    _refusal_lines(err, bad)
+    rows = {r["file"]: r for r in json.loads(stdout)["predictions"]}
+    assert set(rows) == {str(p) for p in good} | set(bad)
+    predicted = [rows[str(p)] for p in good]
+    assert all(r["error"] is None and len(r["top3"]) == 3 for r in predicted)
+    assert sum(r["digit"] == t for r, t in zip(predicted, y, strict=True)) >= 2
+    for path, reason in bad.items():
+        assert rows[path]["error"].startswith(reason)
+        assert rows[path]["digit"] is None and rows[path]["probability"] is None
+    import csv
+
+    with out.open(newline="") as f:
+        table = {r["file"]: r for r in csv.DictReader(f)}
+    assert set(table) == set(rows)
+    assert all(table[str(p)]["digit"] == str(rows[str(p)]["digit"]) for p in good)
+    assert all(table[p]["error"].startswith(r) and table[p]["digit"] == "" for p, r in bad.items())
+    # the table names the refused files too, and the exit code is the same
+    code, stdout, err = run("predict", str(d), "--data", "digits")
+    assert code == 2 and "Predictions of fast" in stdout and "refused" in stdout
+    _refusal_lines(err, bad)
+
+
+def test_predict_several_files_with_bad_ones(tmp_path):
+    d, good, bad, _ = _folder_with_bad_files(tmp_path)
+    files = [str(good[0]), *bad, str(good[1])]
+    code, stdout, err = run("predict", *files, "--data", "digits", "--json")
+    assert code == 2, err
+    _refusal_lines(err, bad)
+    rows = json.loads(stdout)["predictions"]
+    assert [r["file"] for r in rows] == files  # in the order given
+    assert [r["digit"] is None for r in rows] == [False, True, True, True, False]
+    # only bad files: each is reported, and no model is trained for nothing
+    code, stdout, err = run("predict", *bad, "--data", "digits", "--json")
+    assert code == 2 and stdout == "" and "model:" not in err
+    _refusal_lines(err, bad)
+    # a missing path is still refused at once, before anything is read
+    code, _, err = run("predict", str(good[0]), str(d / "gone.png"), "--data", "digits")
+    assert_one_line_error(code, err, "gone.png: no such file or directory")
 
 
 def test_predict_usage_errors(tmp_path):

@@ -6,7 +6,7 @@ from PIL import Image
 
 from mnistlab import InputError
 from mnistlab.data import load
-from mnistlab.preprocessing import image_to_row
+from mnistlab.preprocessing import ImageError, image_to_row, read_images
 
 
 def _png(array, fmt="PNG", mode=None):
@@ -100,3 +100,31 @@ def test_digits_images_round_trip():
     big = np.asarray(Image.fromarray(img).resize((80, 80), Image.Resampling.NEAREST))
     row = image_to_row(_png(big), (8, 8), 16)
     assert np.corrcoef(row.astype(float), x.astype(float))[0, 1] > 0.6
+
+
+def test_read_images_refuses_the_bad_files_and_reads_the_others(tmp_path):
+    good = tmp_path / "one.png"
+    good.write_bytes(_png(_stroke()))
+    other = tmp_path / "other.png"
+    other.write_bytes(_png(_stroke(light_on_dark=True)))
+    blank = tmp_path / "blank.png"
+    blank.write_bytes(_png(np.full((50, 50), 255, np.uint8)))
+    text = tmp_path / "notes.png"
+    text.write_text("not an image\n")
+    truncated = tmp_path / "cut.png"
+    truncated.write_bytes(_png(_stroke())[:200])
+    paths = [blank, good, text, other, truncated, tmp_path / "gone.png"]
+    batch = read_images(paths, (8, 8), 16)
+    assert batch.files == [str(p) for p in paths]
+    assert batch.X.shape == (2, 64) and batch.X.dtype == np.uint8
+    assert np.array_equal(batch.X[0], image_to_row(good, (8, 8), 16))
+    reasons = [e.reason if e else None for e in batch.errors]
+    assert reasons == ["blank", None, "format", None, "corrupt", "read"]
+    assert all(isinstance(e, ImageError) for e in batch.refused) and len(batch.refused) == 4
+    assert str(batch.refused[0]) == f"{blank}: the image is blank (no digit found)"
+
+
+def test_read_images_with_nothing_readable(tmp_path):
+    assert read_images([], (28, 28), 255).X.shape == (0, 784)
+    batch = read_images([tmp_path / "gone.png"], (28, 28), 255)
+    assert batch.X.shape == (0, 784) and [e.reason for e in batch.refused] == ["read"]
