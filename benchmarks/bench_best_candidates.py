@@ -77,7 +77,7 @@ def grid(ds, train_size: int) -> None:
     start = time.perf_counter()
     D = Deskew().fit_transform(ds.X_train)
     H = HOG(n_jobs=-1).fit(D).transform(D)
-    print(f"deskew + HOG of 60,000 images: {time.perf_counter() - start:.0f} s", flush=True)
+    print(f"deskew + HOG of {ds.n_train:,} images: {time.perf_counter() - start:.0f} s", flush=True)
     settings = [(c, p, h) for p in space[_PIX] for h in space[_HOG] for c in space[_SVC]]
     feats = {}
     for p in space[_PIX]:

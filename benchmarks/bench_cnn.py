@@ -29,7 +29,7 @@ import argparse
 import time
 
 import numpy as np
-from _common import Target, finish
+from _common import Target, finish, write_results
 
 from mnistlab import models
 from mnistlab.data import load
@@ -65,30 +65,39 @@ def validate(ds, epochs: list[int], name: str) -> None:
                 ],
             }
         )
-    top = max(runs, key=lambda r: r["validation_accuracy"])
+        _write(name, runs, epochs, ds.n_train, final=len(runs) == len(epochs))
+
+
+def _write(name: str, runs: list[dict], planned: list[int], n_train: int, *, final: bool) -> None:
+    """Write the table so far (after every run, so that a cut-short run leaves a record)."""
+    # most accurate; among equals, fewer epochs (cheaper)
+    top = max(runs, key=lambda r: (r["validation_accuracy"], -r["epochs"]))
     registry = models.get("cnn").get_params()["epochs"]
+    figures = {
+        "runs": runs,
+        "chosen": {"epochs": top["epochs"]},
+        "chosen_validation_accuracy": top["validation_accuracy"],
+        "registry": {"epochs": registry},
+        "registry_matches": registry == top["epochs"],
+    }
+    extra = {
+        "split": {
+            "fit": n_train - round(n_train / 6),
+            "validation": round(n_train / 6),
+            "seed": 42,
+            "stratified": True,
+            "source": "MNIST training set (skorch ValidSplit); the test set is not read",
+        },
+        "epochs_planned": planned,
+        "epochs_run": [r["epochs"] for r in runs],
+        "complete": final,
+        "rederive": CNN_REDERIVE,
+    }
+    if not final:
+        write_results(name, figures, extra=extra)
+        return
     print(f"chosen: {top['epochs']} epochs ({top['validation_accuracy']:.4f}); registry {registry}")
-    finish(
-        name,
-        {
-            "runs": runs,
-            "chosen": {"epochs": top["epochs"]},
-            "chosen_validation_accuracy": top["validation_accuracy"],
-            "registry": {"epochs": registry},
-            "registry_matches": registry == top["epochs"],
-        },
-        extra={
-            "split": {
-                "fit": ds.n_train - round(ds.n_train / 6),
-                "validation": round(ds.n_train / 6),
-                "seed": 42,
-                "stratified": True,
-                "source": "MNIST training set (skorch ValidSplit); the test set is not read",
-            },
-            "epochs_run": epochs,
-            "rederive": CNN_REDERIVE,
-        },
-    )
+    finish(name, figures, extra=extra)
 
 
 def main() -> None:
