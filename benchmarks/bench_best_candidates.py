@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from _common import finish, validation_split
+from _common import finish, validation_split, write_results
 from joblib import Parallel, delayed
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
@@ -101,8 +101,49 @@ def grid(ds, train_size: int) -> None:
     chosen = {k: top[k] for k in (_SVC, _PIX, _HOG)}
     print(f"step 1 ({svm_seconds:.0f} s): {chosen} {top['validation_accuracy']:.4f}", flush=True)
 
-    angles_table = []
-    t2 = time.perf_counter()
+    reg = models.get("best").get_params()
+    registry = {k: reg[k] for k in (_SVC, _PIX, _HOG)}
+    registry["vsv__angles"] = list(reg["vsv__angles"])
+    split = {
+        "fit": len(fit),
+        "validation": len(va),
+        "seed": 0,
+        "train_size": train_size,
+        "reduced": len(fit) < ds.n_train - len(va),
+        "source": "MNIST training set; the test set is not read",
+    }
+
+    def record(angles_table: list[dict]) -> None:
+        """Write the table so far (after each step: a cut-short run leaves a record)."""
+        done = len(angles_table) == len(ANGLES)
+        top_angles = max(angles_table, key=lambda r: r["validation_accuracy"], default=None)
+        picked = dict(chosen)
+        if top_angles is not None:
+            picked["vsv__angles"] = top_angles["vsv__angles"]
+        figures = {
+            "svm_table": table,
+            "svm_seconds": svm_seconds,
+            "angles_table": angles_table,
+            "chosen": picked,
+            "chosen_validation_accuracy": (top_angles or top)["validation_accuracy"],
+            "registry": registry,
+            "registry_matches": registry == picked,
+            "seconds": time.perf_counter() - start,
+        }
+        extra = {
+            "split": split,
+            "angles_planned": [list(a) for a in ANGLES],
+            "complete": done,
+            "rederive": GRID_REDERIVE,
+        }
+        if done:
+            print(f"chosen {picked}; registry {registry}")
+            finish("best_validation", figures, extra=extra)
+        else:
+            write_results("best_validation", figures, extra=extra)
+
+    angles_table: list[dict] = []
+    record(angles_table)
     for angles in ANGLES:
         t = time.perf_counter()
         est = models.get("best", n_jobs=-1).set_params(vsv__angles=angles, **chosen)
@@ -121,37 +162,7 @@ def grid(ds, train_size: int) -> None:
             f"({time.perf_counter() - t:.0f} s)",
             flush=True,
         )
-    best_angles = max(angles_table, key=lambda r: r["validation_accuracy"])
-    chosen["vsv__angles"] = best_angles["vsv__angles"]
-    reg = models.get("best").get_params()
-    registry = {k: reg[k] for k in (_SVC, _PIX, _HOG)}
-    registry["vsv__angles"] = list(reg["vsv__angles"])
-    print(f"chosen {chosen}; registry {registry}")
-    finish(
-        "best_validation",
-        {
-            "svm_table": table,
-            "svm_seconds": svm_seconds,
-            "angles_table": angles_table,
-            "angles_seconds": time.perf_counter() - t2,
-            "chosen": chosen,
-            "chosen_validation_accuracy": best_angles["validation_accuracy"],
-            "registry": registry,
-            "registry_matches": registry == chosen,
-            "seconds": time.perf_counter() - start,
-        },
-        extra={
-            "split": {
-                "fit": len(fit),
-                "validation": len(va),
-                "seed": 0,
-                "train_size": train_size,
-                "reduced": len(fit) < ds.n_train - len(va),
-                "source": "MNIST training set; the test set is not read",
-            },
-            "rederive": GRID_REDERIVE,
-        },
-    )
+        record(angles_table)
 
 
 def main() -> None:
