@@ -27,10 +27,17 @@ def _fmt(v: Any, unit: str = "") -> str:
     if isinstance(v, float):
         return f"{v:.4g}{unit}"
     if isinstance(v, dict):
-        return ", ".join(f"{k.rpartition('__')[2]}={_fmt(x)}" for k, x in v.items())
+        return ", ".join(f"{_short(k)}={_fmt(x)}" for k, x in v.items())
     if isinstance(v, list):
         return "[" + ", ".join(_fmt(x) for x in v) + "]"
     return f"{v}{unit}"
+
+
+def _short(key: str) -> str:
+    """A parameter name without the meta-estimators' prefixes (``vsv__estimator__...``)."""
+    for prefix in ("vsv__estimator__features__", "vsv__estimator__", "vsv__"):
+        key = key.removeprefix(prefix)
+    return key
 
 
 def table(results: Path = RESULTS) -> str:
@@ -49,11 +56,13 @@ def table(results: Path = RESULTS) -> str:
         when = f"{doc.get('date', '')[:10]}, {env.get('cores', '?')}"
         name = path.stem
         if "chosen" in doc.get("figures", {}):
-            f = doc["figures"]
+            f, split = doc["figures"], doc.get("split", {})
+            partial = "" if doc.get("complete", True) else " (partial run)"
             lines.append(
-                f"| {name} | chosen on validation | {_fmt(f['chosen'])}: "
-                f"{_fmt(f['chosen_validation_accuracy'])} | registry: {_fmt(f['registry'])} "
-                f"| {_fmt(f['registry_matches'])} | {when} |"
+                f"| {name} | chosen on validation{partial} | {_fmt(f['chosen'])}: "
+                f"{_fmt(f['chosen_validation_accuracy'])} on {split.get('validation', '?'):,} "
+                f"(fit on {split.get('fit', '?'):,}) | registry: {_fmt(f['registry'])} "
+                f"({'same' if f['registry_matches'] else 'differs'}) |  | {when} |"
             )
         for t in doc.get("targets", []):
             unit = t.get("unit", "")
