@@ -7,7 +7,9 @@ with ``pandas.read_csv`` on the same CSV (the baseline), as ratios.
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_data.py [--repeat 5]
 
 Peak memory is measured in a fresh process per case (peak RSS minus the RSS after
-imports), so one case's allocations do not hide another's.
+imports), so one case's allocations do not hide another's. Results:
+``benchmarks/results/bench_data.json``; exits 1 when a mnistlab loader needs more memory
+than ``pandas.read_csv`` on the CSV (the target; its CSV time is reported, as a ratio).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _common import Target, finish
 
 CASES = {
     "idx .gz (mnistlab)": "from mnistlab.data import load_idx_dir as f; f({path!r})",
@@ -112,6 +116,24 @@ def main() -> None:
     for name, t, m in rows:
         print(f"{name:32} {t:9.3f} {m:9.1f} {t / base_t:14.2f} {m / base_m:13.2f}")
     print(f"\nmedian of {args.repeat} runs; peak memory above the interpreter after imports")
+    finish(
+        "bench_data",
+        {
+            name: {
+                "median_seconds": t,
+                "peak_mb": m,
+                "time_ratio_to_pandas": t / base_t,
+                "memory_ratio_to_pandas": m / base_m,
+            }
+            for name, t, m in rows
+        }
+        | {"repeat": args.repeat},
+        [
+            Target(f"{name.removesuffix(' (mnistlab)')} memory / pandas", m / base_m, "<=", 1.0)
+            for name, _, m in rows
+            if name.endswith("(mnistlab)")
+        ],
+    )
 
 
 if __name__ == "__main__":

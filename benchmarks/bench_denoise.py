@@ -5,7 +5,8 @@ one's MSE, PSNR and the accuracy it wins back, side by side with the noisy input
 (the baseline) and the clipped Ridge (the linear reference), against the targets:
 best MSE <= 100 (aim 80), PSNR >= 28 dB, the whole run <= 5 minutes. Then
 ``run_clean``: the count of likely label issues and the test accuracy with and
-without them.
+without them. Results: ``benchmarks/results/bench_denoise.json``; exits 1 when a target
+(MSE <= 100, PSNR >= 28 dB, run <= 5 minutes) is missed.
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_denoise.py
 """
@@ -13,6 +14,8 @@ without them.
 from __future__ import annotations
 
 import time
+
+from _common import Target, finish
 
 from mnistlab.data import load
 from mnistlab.tasks import run_clean, run_denoise
@@ -50,10 +53,44 @@ def main() -> None:
 
     start = time.perf_counter()
     c = run_clean(ds, n_jobs=-1)
+    clean_seconds = time.perf_counter() - start
     print(
         f"\nclean ({c.model}): {len(c.issues)} likely label issues "
         f"({len(c.issues) / ds.n_train:.2%}); test accuracy {c.test_accuracy_all:.4f} with "
-        f"them, {c.test_accuracy_cleaned:.4f} without; {time.perf_counter() - start:.0f} s"
+        f"them, {c.test_accuracy_cleaned:.4f} without; {clean_seconds:.0f} s"
+    )
+    finish(
+        "bench_denoise",
+        {
+            "classifier": r.classifier,
+            "clean_accuracy": r.clean_accuracy,
+            "best": r.best(),
+            "denoisers": {
+                name: {
+                    "mse": d.mse,
+                    "mse_ratio_to_ridge": d.mse / ridge,
+                    "psnr": d.psnr,
+                    "accuracy": d.accuracy,
+                    "recovered": d.recovered,
+                    "fit_seconds": d.fit_seconds,
+                    "predict_seconds": d.predict_seconds,
+                }
+                for name, d in [("noisy", r.noisy), *r.denoisers.items()]
+            },
+            "seconds": seconds,
+            "clean": {
+                "model": c.model,
+                "issues": len(c.issues),
+                "test_accuracy_all": c.test_accuracy_all,
+                "test_accuracy_cleaned": c.test_accuracy_cleaned,
+                "seconds": clean_seconds,
+            },
+        },
+        [
+            Target("best denoiser MSE", best.mse, "<=", 100),
+            Target("best denoiser PSNR", best.psnr, ">=", 28, " dB"),
+            Target("denoise run seconds", seconds, "<=", BUDGET_SECONDS, " s"),
+        ],
     )
 
 

@@ -5,7 +5,10 @@ The server runs in a subprocess on 127.0.0.1 with the default model (the cached
 ``fast`` model on --data) and default limits; the images are sent as 200 concurrent
 requests (one thread each, all released at once), bounded by a 60 s timeout per
 request. Prints errors, refusals (503), p50/p99 latency, throughput, and the accuracy of
-the API and of ``mnistlab predict DIR --json`` on the same files.
+the API and of ``mnistlab predict DIR --json`` on the same files. Targets: 0 errors and
+0 refusals at the default limits. Results: ``benchmarks/results/bench_serve.json``; exits 1
+when a target is missed. The drawings are test images: this scores the default model
+once, it chooses nothing.
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_serve.py [--requests 200]
 """
@@ -25,6 +28,7 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+from _common import Target, finish
 from PIL import Image
 
 from mnistlab.data import load
@@ -130,6 +134,24 @@ def main() -> None:
         f"p99 {np.percentile(lat, 99):.0f} ms, max {lat.max():.0f} ms"
     )
     print(f"serve: {api_acc:.1%} of {len(ok)} answered drawings right")
+    finish(
+        "bench_serve",
+        {
+            "requests": n,
+            "predict_accuracy": cli_acc,
+            "api_accuracy": api_acc,
+            "errors": errors,
+            "refused": refused,
+            "latency_ms": {
+                "p50": float(np.percentile(lat, 50)),
+                "p99": float(np.percentile(lat, 99)),
+                "max": float(lat.max()),
+            },
+            "wall_seconds": wall,
+            "requests_per_second": n / wall,
+        },
+        [Target("serve errors", errors, "==", 0), Target("serve refusals", refused, "==", 0)],
+    )
 
 
 if __name__ == "__main__":

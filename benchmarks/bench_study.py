@@ -1,7 +1,10 @@
 """Time and peak memory of ``mnistlab study``: cold (empty cache) and warm, default and quick.
 
 Each run is a subprocess with its own fresh cache directory (cold) or the one the cold
-run filled (warm); peak memory is the cold run's maximum resident set size.
+run filled (warm); peak memory is the cold run's maximum resident set size. Targets (2
+cores): default <= 15 minutes cold, quick <= 2 minutes cold, full has none; a warm rerun
+<= 15 s; peak memory <= 4 GB. Results: ``benchmarks/results/bench_study.json``; exits 1
+when a target is missed.
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_study.py [--only quick|default|full]
 """
@@ -14,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from _common import Target, finish
 
 
 def _run(args: list[str], cache: str, out: str) -> tuple[float, float]:
@@ -33,6 +38,11 @@ def _run(args: list[str], cache: str, out: str) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024  # kB on Linux
 
 
+COLD_BUDGET = {"quick": 120, "default": 900}
+WARM_BUDGET = 15
+PEAK_MB = 4096
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("quick", "default", "full"))
@@ -40,11 +50,25 @@ def main() -> None:
     profiles = {"quick": ["--quick"], "default": [], "full": ["--full"]}
     chosen = [args.only] if args.only else ["quick", "default"]
     print(f"{'profile':10} {'cold s':>8} {'warm s':>8} {'warm/cold':>10} {'peak MB':>9}")
+    figures, targets = {}, []
     for name in chosen:
         with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
             cold, peak = _run(profiles[name], cache, out)
             warm, _ = _run(profiles[name], cache, out)
         print(f"{name:10} {cold:8.1f} {warm:8.1f} {warm / cold:10.3f} {peak:9.0f}", flush=True)
+        figures[name] = {
+            "cold_seconds": cold,
+            "warm_seconds": warm,
+            "warm_ratio": warm / cold,
+            "peak_mb": peak,
+        }
+        if name in COLD_BUDGET:
+            targets.append(
+                Target(f"study {name} cold seconds", cold, "<=", COLD_BUDGET[name], " s")
+            )
+        targets.append(Target(f"study {name} warm seconds", warm, "<=", WARM_BUDGET, " s"))
+        targets.append(Target(f"study {name} peak MB", peak, "<=", PEAK_MB, " MB"))
+    finish("bench_study", figures, targets)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,119 @@
+"""The benchmarks' shared results writer and targets, and the README's generated figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.neighbors import KNeighborsClassifier
+
+BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.fixture(autouse=True)
+def _bench_path(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+
+
+def test_readme_figures_are_generated_from_results():
+    import readme_table
+
+    readme = readme_table.README.read_text(encoding="utf-8")
+    assert readme_table.render(readme, readme_table.table()) == readme, (
+        "run python benchmarks/readme_table.py"
+    )
+
+
+def test_render_replaces_only_the_marked_block():
+    import readme_table
+
+    text = f"intro\n{readme_table.START}\nold\n{readme_table.END}\noutro\n"
+    out = readme_table.render(text, "new")
+    assert out == f"intro\n{readme_table.START}\nnew\n{readme_table.END}\noutro\n"
+    with pytest.raises(ValueError, match="markers"):
+        readme_table.render("no markers", "new")
+
+
+def test_write_results_records_figures_targets_and_environment(tmp_path):
+    from _common import Target, write_results
+
+    targets = [Target("acc", 0.99, ">=", 0.985), Target("time", 700.0, "<=", 600, " s")]
+    path = write_results(
+        "bench_x",
+        {"acc": np.float64(0.99), "folds": np.array([0.5, 0.25])},
+        targets,
+        extra={"rederive": "python benchmarks/bench_x.py"},
+        directory=tmp_path,
+        argv=[str(BENCH / "bench_x.py"), "--flag"],
+    )
+    doc = json.loads(path.read_text())
+    assert path == tmp_path / "bench_x.json"
+    assert doc["figures"] == {"acc": 0.99, "folds": [0.5, 0.25]}
+    assert [t["met"] for t in doc["targets"]] == [True, False]
+    assert doc["all_targets_met"] is False
+    assert doc["command"] == "python benchmarks/bench_x.py --flag"
+    assert doc["rederive"] == "python benchmarks/bench_x.py"
+    env = doc["environment"]
+    assert env["cores"] >= 1 and env["cpu"]
+    assert {"numpy", "scikit-learn", "scipy", "mnistlab"} <= set(env["libraries"])
+    assert doc["date"][:4].isdigit()
+    assert not list(tmp_path.glob("*.part"))  # written atomically
+
+
+def test_check_exits_1_on_a_missed_target(capsys):
+    from _common import Target, check
+
+    check([Target("acc", 0.99, ">=", 0.985)])
+    assert "acc: 0.99 >= 0.985: met" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exc:
+        check([Target("acc", 0.99, ">=", 0.985), Target("errors", 2, "==", 0)])
+    assert exc.value.code == 1
+    assert "errors: 2 == 0: MISSED" in capsys.readouterr().out
+
+
+def test_finish_writes_the_results_before_failing(tmp_path):
+    from _common import Target, finish
+
+    with pytest.raises(SystemExit) as exc:
+        finish("bench_y", {}, [Target("t", 11.0, "<=", 10, " s")], directory=tmp_path)
+    assert exc.value.code == 1
+    assert json.loads((tmp_path / "bench_y.json").read_text())["all_targets_met"] is False
+
+
+def test_unknown_comparison_is_refused():
+    from _common import Target
+
+    with pytest.raises(ValueError, match="comparison"):
+        Target("t", 1, "<", 2)
+
+
+def test_validation_split_is_fixed_and_disjoint():
+    from _common import validation_split
+
+    fit, va = validation_split(1000, size=100)
+    fit2, va2 = validation_split(1000, size=100)
+    assert np.array_equal(va, va2) and np.array_equal(fit, fit2)
+    assert len(va) == 100 and len(fit) == 900
+    assert not set(fit) & set(va)
+
+
+@pytest.mark.parametrize("weights", ["uniform", "distance"])
+def test_fast_table_vote_is_the_classifiers(weights):
+    """The table's vote over shared neighbours equals KNeighborsClassifier's, ties included."""
+    from bench_models import _vote
+    from sklearn.neighbors import NearestNeighbors
+
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 3, (300, 2)).astype(float)  # duplicates: ties and exact matches
+    y = rng.integers(0, 4, 300)
+    Q = rng.integers(0, 3, (100, 2)).astype(float)
+    dist, ind = NearestNeighbors(n_neighbors=8).fit(X[:200]).kneighbors(Q)
+    for k in (3, 4, 8):
+        knn = KNeighborsClassifier(k, weights=weights).fit(X[:200], y[:200])
+        ours = _vote(y[:200][ind[:, :k]], dist[:, :k], weights, 4)
+        # neighbours at equal distance may be taken in another order: compare on queries
+        # whose k-th and (k+1)-th distances differ
+        clear = dist[:, k - 1] < dist[:, min(k, 7)] if k < 8 else np.ones(len(Q), bool)
+        assert np.array_equal(ours[clear], knn.predict(Q)[clear])
