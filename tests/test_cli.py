@@ -768,13 +768,10 @@ def test_study_bad_input(tmp_path):
     assert code == 2 and "error:" in err
 
 
+@pytest.mark.requires("torch")
 def test_train_as_default_replaces_fast_in_predict_and_the_study(tmp_path):
     from PIL import Image
 
-    from mnistlab import models
-
-    if not models.torch_available():
-        pytest.skip("needs the torch extra")
     code, _, err = run("train", "--model", "fast", "--as-default", "--data", "digits")
     assert_one_line_error(code, err, "only cnn or best")
     code, out, err = run(

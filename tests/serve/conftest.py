@@ -39,16 +39,7 @@ def digits_model(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def mnist_model(tmp_path_factory):
+def mnist_model(tmp_path_factory, mnist):
     """The 'fast' pipeline on 10,000 real MNIST training images: (estimator, card, dataset)."""
-    import os
-    from pathlib import Path
-
-    from mnistlab.data import load_idx_dir
-
-    root = os.environ.get("MNISTLAB_DATA")
-    if not root or not Path(root).is_dir():
-        pytest.skip("set MNISTLAB_DATA to the MNIST directory (../shared/data/mnist)")
-    ds = load_idx_dir(root)
-    est, card = _saved(tmp_path_factory, ds, "fast", 10_000)
-    return est, card, ds
+    est, card = _saved(tmp_path_factory, mnist, "fast", 10_000)
+    return est, card, mnist

@@ -28,7 +28,8 @@ def test_quick_search_validation_only(small):
 
 
 def test_dask_local_cluster_does_the_fits_and_agrees(small):
-    distributed = pytest.importorskip("distributed")
+    import distributed  # a dependency of mnistlab: never a reason to skip
+
     local = search_one(small.X_train, small.y_train, "knn", budget=BUDGETS["quick"], n_jobs=1)
     with dask_backend("local") as client, distributed.get_task_stream(client) as stream:
         remote = search_one(small.X_train, small.y_train, "knn", budget=BUDGETS["quick"], n_jobs=-1)
