@@ -534,52 +534,47 @@ def _http_all(tmp: Path) -> tuple[bool, str]:  # placeholder: expanded in main()
 # --- concurrency --------------------------------------------------------------------------------
 
 
+def together(tmp: Path, commands: list[list[str]]) -> list[tuple[int, str]]:
+    """Start ``mnistlab`` commands at once; (exit code, stderr) of each. None is left running."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "mnistlab", *args],
+            env=_env(tmp),
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in commands
+    ]
+    try:
+        errs = [p.communicate(timeout=TIMEOUT * 2)[1] for p in procs]
+        return [(p.returncode, err) for p, err in zip(procs, errs, strict=True)]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+
 @case("concurrency", "two first predicts share an empty cache")
 def _two_predicts(tmp: Path) -> tuple[bool, str]:
     img = tmp / "d.png"
     img.write_bytes(png(_digit()))
-    cmd = [sys.executable, "-m", "mnistlab", "predict", "--data", "digits", "--quiet", str(img)]
-    procs = [
-        subprocess.Popen(
-            cmd, env=_env(tmp), cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        for _ in range(2)
-    ]
-    outs = [p.communicate(timeout=TIMEOUT) for p in procs]
-    codes = [p.returncode for p in procs]
-    again = run(tmp, "predict", "--data", "digits", "--quiet", str(img))
+    args = ["predict", "--data", "digits", "--quiet", str(img)]
+    done = together(tmp, [args, args])
+    again = run(tmp, *args)
+    codes = [code for code, _ in done]
     ok = codes == [0, 0] and again.returncode == 0
-    return ok, f"exits {codes}, then {again.returncode}: {(outs[0][1] + outs[1][1])[-160:]}"
+    return ok, f"exits {codes}, then {again.returncode}: {''.join(e for _, e in done)[-160:]}"
 
 
 @case("concurrency", "two studies share a cache")
 def _two_studies(tmp: Path) -> tuple[bool, str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "mnistlab",
-        "study",
-        "--data",
-        "digits",
-        "--quick",
-        "--quiet",
-        "--sections",
-        "data,binary",
-    ]
-    procs = [
-        subprocess.Popen(
-            [*cmd, "--out", str(tmp / f"out{i}")],
-            env=_env(tmp),
-            cwd=tmp,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for i in range(2)
-    ]
-    outs = [p.communicate(timeout=TIMEOUT * 2) for p in procs]
-    codes = [p.returncode for p in procs]
-    return codes == [0, 0], f"exits {codes}: {(outs[0][1] + outs[1][1])[-160:]}"
+    args = ["study", "--data", "digits", "--quick", "--quiet", "--sections", "data,binary"]
+    done = together(tmp, [[*args, "--out", str(tmp / f"out{i}")] for i in range(2)])
+    codes = [code for code, _ in done]
+    return codes == [0, 0], f"exits {codes}: {''.join(e for _, e in done)[-160:]}"
 
 
 # --- main ---------------------------------------------------------------------------------------

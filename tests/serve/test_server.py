@@ -43,18 +43,19 @@ def _server_lines(caplog) -> list[logging.LogRecord]:
 def test_slow_bodies_do_not_lock_out_predictions(port, image):
     """Three connections that send headers and four bytes used to hold every place (503)."""
     start = time.monotonic()
-    outcome = hostile.slow_bodies(port, image, n=3, wait=5)
+    outcome = hostile.slow_bodies(port, image, n=3, wait=10)
     assert outcome.ok, outcome.detail
-    assert time.monotonic() - start < 5  # the 408s come at the 1 s deadline, not later
+    # the 408s come at the 1 s deadline, not never (generous: 2 loaded cores)
+    assert time.monotonic() - start < 8
 
 
 def test_slow_request_heads_are_closed_at_the_head_deadline(port, image, caplog):
     """Uvicorn alone keeps a connection that never finishes its head open forever."""
     caplog.set_level(logging.INFO, logger="uvicorn.error")
     start = time.monotonic()
-    outcome = hostile.slow_heads(port, image, n=3, wait=5)
+    outcome = hostile.slow_heads(port, image, n=3, wait=10)
     assert outcome.ok, outcome.detail
-    assert time.monotonic() - start < 4
+    assert time.monotonic() - start < 8
     lines = [
         r.getMessage() for r in _server_lines(caplog) if "no complete request" in r.getMessage()
     ]
@@ -118,9 +119,9 @@ def test_a_client_that_leaves_before_the_answer_is_one_log_line(digits_model, im
         for _ in range(2):  # queued behind the first, then gone
             with hostile.connect(port) as sock:
                 sock.sendall(hostile.head(port, length=len(image)) + image)
-                time.sleep(0.2)
+                time.sleep(0.5)  # read and queued before it leaves
         first.close()
-        time.sleep(0.2)
+        time.sleep(0.5)
         est.release.set()
         assert hostile.healthy(port)
         deadline = time.monotonic() + 5

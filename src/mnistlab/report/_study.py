@@ -230,9 +230,9 @@ class SectionCache:
     def put(self, key: str, result: SectionResult) -> None:
         """Store a section: written to a temporary folder, then renamed into place.
 
-        An entry already there (damaged, or a recompute's) is moved aside first. When
-        another process stores the same entry in between, its copy is kept: the same key
-        is the same result.
+        The same key is the same result, so a readable entry already there is kept (it
+        never disappears under a reader); a damaged one is moved aside first. When another
+        process stores the same entry in between, its copy is kept.
         """
         try:
             _figure_names({"figures": list(result.figures)})
@@ -248,6 +248,8 @@ class SectionCache:
                 (tmp / name).write_bytes(data)
             (tmp / "section.json").write_text(dumps_json(result.to_json()), encoding="utf-8")
             for _ in range(10):  # each retry means another process moved an entry meanwhile
+                if final.exists() and self.get(key) is not None:
+                    return
                 if final.exists():
                     aside.append(Path(tempfile.mkdtemp(prefix=f".{key}.old.", dir=self.root)))
                     with contextlib.suppress(FileNotFoundError):
