@@ -1,6 +1,7 @@
 """The command line: shared contracts (exit codes, one-line errors, --out, metrics.json)."""
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -720,6 +721,28 @@ def test_serve_bounds_uvicorn_and_the_body_deadline(tmp_path, monkeypatch):
     assert seen["timeout_graceful_shutdown"] == 5 and seen["server_header"] is False
     guard = seen["app"].user_middleware[0]
     assert guard.kwargs["limits"].body_timeout == 2.5 and guard.kwargs["allowed_hosts"] is None
+
+
+@pytest.mark.parametrize("hidden", [["fastapi"], ["uvicorn"], ["python_multipart", "multipart"]])
+def test_serve_without_the_serve_extra_says_how_to_install(monkeypatch, hidden):
+    # None in sys.modules makes the import fail, as if the extra were not installed;
+    # mnistlab.serve too, which imports FastAPI (and would start a server if it ran)
+    for name in [*hidden, "mnistlab.serve"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    code, _, err = run("serve", "--data", "digits", "--port", "0")
+    assert_one_line_error(
+        code, err, "mnistlab serve needs the serve extra: pip install 'mnistlab[serve]'"
+    )
+
+
+def test_search_dask_without_the_dask_extra_says_how_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    args = ("--model", "fast", "--dask", "local", "--data", "digits", "--out", str(tmp_path / "o"))
+    code, _, err = run("search", *args)
+    assert_one_line_error(
+        code, err, "mnistlab search --dask needs the dask extra: pip install 'mnistlab[dask]'"
+    )
+    assert not (tmp_path / "o").exists()  # refused before the data is loaded
 
 
 def test_serve_refuses_a_taken_port_and_a_bad_model(tmp_path):

@@ -1,7 +1,12 @@
 """Each subpackage imports only from those before it: data -> ... -> report, then cli/serve."""
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 import mnistlab
 
@@ -36,3 +41,34 @@ def test_serve_does_not_import_the_command_line():
         if "cli" in _imports(path)
     ]
     assert not bad, bad
+
+
+#: What the serve and dask extras install; ``pip install .`` has none of it.
+EXTRAS_ONLY = ("fastapi", "starlette", "uvicorn", "python_multipart", "multipart", "distributed")
+
+
+def test_everything_but_serve_imports_without_the_extras():
+    """The core install (no serve or dask extra) is enough to import every other module."""
+    code = (
+        "import importlib, pkgutil, sys\n"
+        f"sys.modules.update(dict.fromkeys({EXTRAS_ONLY!r}))  # None: the import fails\n"
+        "import mnistlab\n"
+        "for m in pkgutil.walk_packages(mnistlab.__path__, 'mnistlab.'):\n"
+        "    if not m.name.startswith(('mnistlab.serve', 'mnistlab.__main__')):\n"
+        "        importlib.import_module(m.name)\n"
+        "import mnistlab.serve\n"  # the control: this one needs FastAPI
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT.parent)}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("ModuleNotFoundError: import of fastapi halted"), proc.stderr
+
+
+def test_core_dependencies_leave_serve_and_dask_to_extras():
+    tomllib = pytest.importorskip("tomllib")
+    project = tomllib.loads((ROOT.parents[1] / "pyproject.toml").read_text())["project"]
+    names = {d.split(">")[0].split("=")[0].strip().lower() for d in project["dependencies"]}
+    assert not names & {"fastapi", "uvicorn", "python-multipart", "distributed", "dask"}
+    extras = project["optional-dependencies"]
+    assert "mnistlab[serve,dask]" in extras["dev"]  # the tests need both

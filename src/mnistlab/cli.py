@@ -264,6 +264,29 @@ def _check_cv(cv: int) -> None:
         raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
 
 
+#: The modules of each optional extra (``pip install 'mnistlab[NAME]'``); a tuple is "any one
+#: of": python-multipart is imported as ``python_multipart`` since 0.0.13, as ``multipart`` before.
+_EXTRAS = {
+    "serve": (("fastapi",), ("uvicorn",), ("python_multipart", "multipart")),
+    "dask": (("distributed",),),
+}
+
+
+def _require_extra(extra: str, what: str) -> None:
+    """Say in one line how to install ``extra`` when one of its modules cannot be imported."""
+    import importlib
+
+    for names in _EXTRAS[extra]:
+        for name in names:
+            try:
+                importlib.import_module(name)
+                break
+            except ImportError:
+                continue
+        else:
+            raise InputError(f"{what} needs the {extra} extra: pip install 'mnistlab[{extra}]'")
+
+
 def _is_terminal() -> bool:
     return err_console.is_terminal
 
@@ -1276,6 +1299,8 @@ def search(
     from mnistlab.tasks import run_search
 
     _check_cv(cv)
+    if dask:  # before the data is loaded (perhaps downloaded), not after
+        _require_extra("dask", "mnistlab search --dask")
     with _output(common) as outdir:
         ds = _load(common)
         with _CliProgress(common) as progress:
@@ -1810,6 +1835,7 @@ def serve(
     loopback address, it answers only requests for localhost, 127.0.0.1 or [::1] and its
     port (a page of another site cannot use it).
     """
+    _require_extra("serve", "mnistlab serve")
     import uvicorn
 
     from mnistlab import models

@@ -1,3 +1,5 @@
+import sys
+
 import numpy as np
 import pytest
 
@@ -50,6 +52,12 @@ def test_bad_input(small):
         pytest.raises(InputError, match="cannot reach the scheduler"),
         dask_backend("tcp://127.0.0.1:9"),
     ):
+        pass
+
+
+def test_dask_without_distributed_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if the dask extra were missing
+    with pytest.raises(InputError, match=r"pip install 'mnistlab\[dask\]'"), dask_backend("local"):
         pass
 
 

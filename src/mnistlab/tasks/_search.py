@@ -68,7 +68,7 @@ def dask_backend(address: str | None) -> Iterator[object | None]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
-        raise InputError("--dask needs Dask distributed: pip install 'dask[distributed]'") from None
+        raise InputError("--dask needs the dask extra: pip install 'mnistlab[dask]'") from None
     import joblib
 
     if address == "local":

@@ -1,6 +1,7 @@
 "use strict";
 // Drawing pad: pointer events cover mouse, pen and touch. Dark ink on white, as people
-// draw on paper; the server fixes the polarity the way MNIST was made.
+// draw on paper; the server fixes the polarity the way MNIST was made. An uploaded file
+// goes to the server as it is (multipart field 'file') and is shown on the pad.
 (function () {
   const pad = document.getElementById("pad");
   const ctx = pad.getContext("2d");
@@ -9,6 +10,7 @@
   const digitEl = document.getElementById("digit");
   const confEl = document.getElementById("confidence");
   const errorEl = document.getElementById("error");
+  const fileInput = document.getElementById("file");
   let drawing = false, dirty = false, last = null, inflight = null, timer = null;
 
   for (let d = 0; d < 10; d++) {
@@ -45,6 +47,7 @@
 
   pad.addEventListener("pointerdown", (e) => {
     drawing = true;
+    fileInput.value = ""; // the drawing is the input now, even if over an upload
     pad.setPointerCapture(e.pointerId);
     last = point(e);
     ctx.beginPath();
@@ -72,7 +75,34 @@
   };
   pad.addEventListener("pointerup", stop);
   pad.addEventListener("pointercancel", stop);
-  document.getElementById("clear").addEventListener("click", reset);
+  document.getElementById("clear").addEventListener("click", () => {
+    fileInput.value = "";
+    reset();
+  });
+
+  fileInput.addEventListener("change", () => {
+    const file = fileInput.files[0];
+    if (!file) return;
+    reset();
+    showUpload(file);
+    const form = new FormData();
+    form.append("file", file); // fetch sets the multipart Content-Type and boundary
+    post(form, {});
+  });
+
+  // the upload fitted inside the pad, to see it and draw over it; createImageBitmap reads
+  // the file itself (no blob: URL, which the Content-Security-Policy would refuse)
+  async function showUpload(file) {
+    try {
+      const bmp = await createImageBitmap(file);
+      const s = Math.min(pad.width / bmp.width, pad.height / bmp.height);
+      const w = bmp.width * s, h = bmp.height * s;
+      ctx.drawImage(bmp, (pad.width - w) / 2, (pad.height - h) / 2, w, h);
+      bmp.close();
+    } catch (err) {
+      // not an image the browser decodes: the server's answer says what is wrong
+    }
+  }
 
   function show(result) {
     errorEl.hidden = true;
@@ -99,27 +129,28 @@
     sctx.putImageData(data, 0, 0);
   }
 
-  function predict() {
-    if (!dirty) return;
+  // one answer at a time: a newer drawing or upload aborts the request still on its way
+  async function post(body, headers) {
     if (inflight) inflight.abort();
     const controller = new AbortController();
     inflight = controller;
-    pad.toBlob(async (blob) => {
-      try {
-        const res = await fetch("/api/predict", {
-          method: "POST", body: blob, headers: { "Content-Type": "image/png" }, signal: controller.signal,
-        });
-        const body = await res.json();
-        if (!res.ok) throw new Error(body.error || res.statusText);
-        show(body);
-      } catch (err) {
-        if (err.name === "AbortError") return;
-        errorEl.textContent = err.message;
-        errorEl.hidden = false;
-      } finally {
-        if (inflight === controller) inflight = null;
-      }
-    }, "image/png");
+    try {
+      const res = await fetch("/api/predict", { method: "POST", body, headers, signal: controller.signal });
+      const answer = await res.json();
+      if (!res.ok) throw new Error(answer.error || res.statusText);
+      show(answer);
+    } catch (err) {
+      if (err.name === "AbortError") return;
+      errorEl.textContent = err.message;
+      errorEl.hidden = false;
+    } finally {
+      if (inflight === controller) inflight = null;
+    }
+  }
+
+  function predict() {
+    if (!dirty) return;
+    pad.toBlob((blob) => post(blob, { "Content-Type": "image/png" }), "image/png");
   }
 
   reset();
