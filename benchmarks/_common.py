@@ -8,7 +8,6 @@ and exits 1 when a target is missed, so that a regression fails the run.
 from __future__ import annotations
 
 import datetime
-import importlib.metadata
 import os
 import platform
 import shlex
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from mnistlab._io import write_json
+from mnistlab.models import library_versions
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -60,17 +60,13 @@ def validation_split(n_train: int, size: int = VALIDATION_SIZE, seed: int = VALI
 
 def environment() -> dict[str, Any]:
     """The machine and library versions the figures were measured with."""
-    versions = {}
-    for lib in _LIBRARIES:
-        try:
-            versions[lib] = importlib.metadata.version(lib)
-        except importlib.metadata.PackageNotFoundError:
-            continue  # torch and skorch are optional
+    versions = library_versions(_LIBRARIES)  # torch and skorch are optional: left out
+    python = versions.pop("python")
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "python": platform.python_version(),
+        "python": python,
         "platform": platform.platform(),
         "libraries": versions,
     }

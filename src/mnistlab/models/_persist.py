@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,16 +61,24 @@ def trust(*type_names: str) -> None:
             TRUSTED_TYPES.append(name)
 
 
-def library_versions() -> dict[str, str]:
-    """Versions of Python and of the libraries that shape results."""
+#: The libraries whose versions a model card records.
+CARD_LIBRARIES = ("mnistlab", "numpy", "scipy", "scikit-learn", "pandas", "skops")
+
+
+def library_versions(
+    packages: Sequence[str] = CARD_LIBRARIES, *, keep_missing: bool = False
+) -> dict[str, str | None]:
+    """Python's version and those of ``packages`` (one not installed is left out, or None
+    with ``keep_missing``)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    out = {"python": platform.python_version()}
-    for pkg in ("mnistlab", "numpy", "scipy", "scikit-learn", "pandas", "skops"):
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for pkg in packages:
         try:
             out[pkg] = version(pkg)
         except PackageNotFoundError:
-            continue
+            if keep_missing:
+                out[pkg] = None
     return out
 
 

@@ -16,7 +16,6 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import re
 import shutil
 import tempfile
@@ -139,15 +138,7 @@ KEY_LIBRARIES = (
 @cache
 def computing_versions() -> dict[str, str | None]:
     """Python's version and those of :data:`KEY_LIBRARIES` (None: not installed)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    out: dict[str, str | None] = {"python": platform.python_version()}
-    for pkg in KEY_LIBRARIES:
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            out[pkg] = None
-    return out
+    return library_versions(KEY_LIBRARIES, keep_missing=True)
 
 
 def section_key(name: str, settings: dict, dataset: Dataset, seed: int) -> str:
