@@ -356,7 +356,8 @@ def _cache_clear(tmp: Path) -> tuple[bool, str]:
 
 @case("files", "cache clear without --yes, no terminal")
 def _cache_clear_ask(tmp: Path) -> tuple[bool, str]:
-    run(tmp, "data", "info", "--data", "digits", "--quiet")  # makes the cache
+    code = "from mnistlab._cache import cache_dir; cache_dir('study')"  # a cache mnistlab made
+    subprocess.run([sys.executable, "-c", code], env=_env(tmp), check=True, timeout=TIMEOUT)
     proc = run(tmp, "cache", "clear")
     ok, detail = refused(proc)
     return ok and (tmp / "cache").is_dir(), detail
