@@ -15,6 +15,7 @@ from hypothesis.extra import numpy as hnp
 from mnistlab import InputError
 from mnistlab.data import load_idx_dir, parse_idx, read_bytes, read_kaggle_csv
 from mnistlab.data._idx import IDX_DTYPES
+from tests._fuzz import mutations
 from tests.conftest import idx_bytes, write_idx_dir
 
 #: A few hundred examples each in CI; MNISTLAB_FUZZ_EXAMPLES=5000 searches deeper.
@@ -27,24 +28,6 @@ FUZZ = settings(
 )
 
 CODES = {np.dtype(dtype).newbyteorder("="): code for code, dtype in IDX_DTYPES.items()}
-
-
-@st.composite
-def mutations(draw, data: bytes) -> bytes:
-    """``data`` with a few bytes overwritten, inserted or removed, or cut short."""
-    data = bytearray(data)
-    for _ in range(draw(st.integers(0, 4))):
-        kind = draw(st.sampled_from(["set", "insert", "delete", "truncate"]))
-        at = draw(st.integers(0, len(data)))
-        if kind == "set" and at < len(data):
-            data[at] = draw(st.integers(0, 255))
-        elif kind == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=8))
-        elif kind == "delete":
-            del data[at : at + draw(st.integers(1, 8))]
-        elif kind == "truncate":
-            del data[at:]
-    return bytes(data)
 
 
 def _header(dims, code=0x08) -> bytes:

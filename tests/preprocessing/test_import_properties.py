@@ -13,6 +13,7 @@ from PIL import Image
 
 from mnistlab import InputError
 from mnistlab.preprocessing import image_to_row
+from tests._fuzz import mutations
 
 #: A few hundred examples each in CI; MNISTLAB_FUZZ_EXAMPLES=5000 searches deeper.
 FUZZ = settings(
@@ -77,19 +78,7 @@ def _fix_png_crcs(data: bytes) -> bytes:
 
 @st.composite
 def mutated_images(draw) -> bytes:
-    data = bytearray(draw(st.sampled_from(SEEDS)))
-    for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["set", "set", "insert", "delete", "truncate"]))
-        at = draw(st.integers(0, len(data)))
-        if kind == "set" and at < len(data):
-            data[at] = draw(st.integers(0, 255))
-        elif kind == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=8))
-        elif kind == "delete":
-            del data[at : at + draw(st.integers(1, 8))]
-        elif kind == "truncate":
-            del data[max(at, 8) :]
-    data = bytes(data)
+    data = draw(mutations(draw(st.sampled_from(SEEDS)), min_edits=1, keep=8))
     return _fix_png_crcs(data) if draw(st.booleans()) else data
 
 
