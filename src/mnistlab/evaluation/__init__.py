@@ -12,6 +12,7 @@ from mnistlab.evaluation._errors import (
 from mnistlab.evaluation._metrics import binary_metrics, metrics_at_threshold, multilabel_metrics
 from mnistlab.evaluation._thresholds import (
     Threshold,
+    rule_label,
     threshold_for_best_f1,
     threshold_for_precision,
     threshold_for_recall,
@@ -29,6 +30,7 @@ __all__ = [
     "n_binary_estimators",
     "per_class_report",
     "predict_with_scores",
+    "rule_label",
     "score_method",
     "test_summary",
     "threshold_for_best_f1",
