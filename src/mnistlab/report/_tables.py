@@ -204,7 +204,7 @@ def per_class_table(report: pd.DataFrame, caption: str) -> Table:
             Column("support", "count"),
         ],
         [
-            [str(k), row["precision"], row["recall"], row["f1-score"], row["support"]]
+            [str(k), row["precision"], row["recall"], row["f1-score"], int(row["support"])]
             for k, row in report.iterrows()
         ],
     )
