@@ -157,10 +157,10 @@ def test_threshold_rules_are_named_once_in_tables_and_figures(results):
     assert rules == ["precision ≥ 0.9", "recall ≥ 0.98", "best F1"]
     fig = plots.pr_curves(binary)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert "threshold: precision ≥ 0.9" in legend and "threshold: recall ≥ 0.98" in legend
+    assert "threshold for precision ≥ 0.9" in legend and "threshold for recall ≥ 0.98" in legend
     fig = plots.precision_recall_vs_threshold(binary, "sgd")
     legend = " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
-    assert "threshold: precision ≥ 0.9 (" in legend
+    assert "threshold for precision ≥ 0.9 (" in legend
 
 
 def test_an_unreachable_rule_says_so(results):

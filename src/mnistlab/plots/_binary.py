@@ -21,7 +21,7 @@ _MARKERS = {"precision": "o", "recall": "s", "f1": "D"}
 
 
 def _rule_label(rule: str, target: float | None) -> str:
-    return f"threshold: {rule_label(rule, target)}"  # named as in the tables
+    return f"threshold for {rule_label(rule, target)}"  # the rule named as in the tables
 
 
 def _reached(r):
