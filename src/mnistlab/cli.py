@@ -25,7 +25,6 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -383,6 +382,14 @@ def _output(common: Common) -> Iterator[Any]:
     yield OutputDir(common.out, overwrite=common.overwrite) if common.out else None
 
 
+def _print_tables(tables: list[Any]) -> None:
+    """Draw a result's tables (``mnistlab.report``'s, as the report and notebook show them)."""
+    from mnistlab.report import rich_table
+
+    for table in tables:
+        console.print(rich_table(table))
+
+
 def _save_figures(outdir: Any, figures: dict[str, Any]) -> None:
     for name, fig in figures.items():
         outdir.save_figure(name, fig)
@@ -451,6 +458,8 @@ def data_info(
     common: Common,
 ) -> None:
     """Describe the data: source, checksums, split, shapes, class counts, pixel statistics."""
+    from mnistlab.report import dataset_tables
+
     with _output(common) as outdir:
         ds = _load(common)
         train_counts = np.bincount(ds.y_train, minlength=10)
@@ -469,55 +478,7 @@ def data_info(
                 "pixels": {"train": _pixel_stats(ds.X_train), "test": _pixel_stats(ds.X_test)},
             }
         }
-        head = Table(title=f"Dataset: {ds.name}", show_header=False, title_justify="left")
-        head.add_column(style="bold")
-        head.add_column()
-        head.add_row("source", ds.source)
-        head.add_row(
-            "verified",
-            "yes: MD5 of all four files match MNIST's"
-            if ds.verified
-            else "no (no canonical checksums for this source)",
-        )
-        head.add_row("split", ds.split)
-        h, w = ds.image_shape
-        head.add_row(
-            "train",
-            f"{ds.n_train:,} images of {h}x{w}, {ds.X_train.dtype}, {ds.X_train.shape} array",
-        )
-        head.add_row(
-            "test", f"{ds.n_test:,} images of {h}x{w}, {ds.X_test.dtype}, {ds.X_test.shape} array"
-        )
-        head.add_row("pixels", f"0..{ds.pixel_max}")
-        for name, md5 in ds.checksums.items():
-            head.add_row(f"md5 {name}", md5)
-        console.print(head)
-        counts = Table(title="Class counts", title_justify="left")
-        for col in ("digit", "train", "train %", "test", "test %"):
-            counts.add_column(col, justify="right")
-        for d in range(10):
-            counts.add_row(
-                str(d),
-                f"{train_counts[d]:,}",
-                f"{train_counts[d] / ds.n_train:.1%}",
-                f"{test_counts[d]:,}",
-                f"{test_counts[d] / ds.n_test:.1%}",
-            )
-        counts.add_row("total", f"{ds.n_train:,}", "", f"{ds.n_test:,}", "", style="bold")
-        console.print(counts)
-        stats = Table(title="Pixel statistics", title_justify="left")
-        for col in ("split", "min", "max", "mean", "std", "zeros"):
-            stats.add_column(col, justify="right" if col != "split" else "left")
-        for split, s in results["dataset"]["pixels"].items():
-            stats.add_row(
-                split,
-                str(s["min"]),
-                str(s["max"]),
-                f"{s['mean']:.2f}",
-                f"{s['std']:.2f}",
-                f"{s['zero_fraction']:.1%}",
-            )
-        console.print(stats)
+        _print_tables(dataset_tables(ds, results["dataset"]["pixels"]))
         _write_metrics(outdir, "data info", common, ds, results)
 
 
@@ -583,10 +544,6 @@ def data_show(
 # --- binary and pairs ------------------------------------------------------------------------
 
 
-def _fmt(v: float | None, digits: int = 4) -> str:
-    return "—" if v is None else f"{v:.{digits}f}"
-
-
 @app.command("binary")
 @shared_options(Path("mnistlab-out/binary"))
 def binary(
@@ -646,118 +603,11 @@ def binary(
                 n_jobs=common.n_jobs,
                 progress=progress,
             )
-        p = result.problem
-        cvt = Table(
-            title=f"{p.name}: {cv}-fold cross-validation on {len(p.y_train):,} training "
-            "images (out-of-fold)",
-            title_justify="left",
-        )
-        for col in (
-            "model",
-            "fold accuracy",
-            "mean",
-            "ROC AUC",
-            "avg precision",
-            "precision",
-            "recall",
-            "F1",
-        ):
-            cvt.add_column(col, justify="left" if col == "model" else "right")
         for name, r in result.models.items():
-            folds = " ".join(f"{a:.5f}" for a in r.oof.fold_accuracy)
-            sub = "" if r.n_train == len(p.y_train) else f" ({r.n_train:,} images)"
-            cvt.add_row(
-                name + sub,
-                folds,
-                _fmt(r.oof.fold_accuracy.mean()),
-                _fmt(r.cv["roc_auc"]),
-                _fmt(r.cv["average_precision"]),
-                _fmt(r.cv["precision"]),
-                _fmt(r.cv["recall"]),
-                _fmt(r.cv["f1"]),
-            )
-        cvt.add_row(
-            "never positive",
-            "",
-            _fmt(result.baseline["cv"]["accuracy"]),
-            "",
-            "",
-            "",
-            "",
-            "",
-            style="dim",
-        )
-        console.print(cvt)
-        tht = Table(
-            title="Thresholds chosen on out-of-fold scores, then applied to the test set",
-            title_justify="left",
-        )
-        for col in (
-            "model",
-            "rule",
-            "threshold",
-            "CV precision",
-            "CV recall",
-            "test precision",
-            "test recall",
-        ):
-            tht.add_column(col, justify="left" if col in ("model", "rule") else "right")
-        for name, r in result.models.items():
-            for rule, t in r.thresholds.items():
-                label = f"{rule} ≥ {t.target:g}" if t.target is not None else "best F1"
+            for t in r.thresholds.values():
                 if not t.reached:
                     logger.warning("%s: %s", name, t.message())
-                    tht.add_row(name, label, "unreachable", f"best {t.best:.4f}", "", "", "")
-                    continue
-                tt = r.test_thresholds[rule]
-                tht.add_row(
-                    name,
-                    label,
-                    f"{t.value:.6g}",
-                    _fmt(t.precision),
-                    _fmt(t.recall),
-                    _fmt(tt["precision"]),
-                    _fmt(tt["recall"]),
-                )
-        console.print(tht)
-        tst = Table(title=f"Test set ({len(p.y_test):,} images, scored once)", title_justify="left")
-        for col in (
-            "model",
-            "accuracy",
-            "precision",
-            "recall",
-            "F1",
-            "ROC AUC",
-            "avg precision",
-            "fit s",
-            "predict s",
-        ):
-            tst.add_column(col, justify="left" if col == "model" else "right")
-        for name, r in result.models.items():
-            tst.add_row(
-                name,
-                _fmt(r.test["accuracy"]),
-                _fmt(r.test["precision"]),
-                _fmt(r.test["recall"]),
-                _fmt(r.test["f1"]),
-                _fmt(r.test["roc_auc"]),
-                _fmt(r.test["average_precision"]),
-                f"{r.fit_seconds:.2f}",
-                f"{r.predict_seconds:.2f}",
-            )
-        tst.add_row(
-            "never positive",
-            _fmt(result.baseline["test"]["accuracy"]),
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            style="dim",
-        )
-        console.print(tst)
+        _print_tables(report.binary_tables(result))
         _save_figures(outdir, report.binary_figures(result))
         _write_metrics(
             outdir,
@@ -802,26 +652,14 @@ def pairs(
             result = run_pairs(
                 ds, model, cv=cv, random_state=common.seed, n_jobs=common.n_jobs, progress=progress
             )
-        table = Table(
-            title=f"Hardest pairs for {model} ({cv}-fold CV, then the test set)",
-            title_justify="left",
-        )
-        for col in ("pair", "CV error", "test error", "CV ROC AUC", "train images"):
-            table.add_column(col, justify="left" if col == "pair" else "right")
-        for row in result.hardest(top).itertuples():
-            table.add_row(
-                row.pair,
-                f"{row.cv_error:.2%}",
-                f"{row.test_error:.2%}",
-                f"{row.cv_roc_auc:.4f}",
-                f"{row.n_train:,}",
-            )
-        console.print(table)
+        _print_tables(report.pairs_tables(result, top))
         m = result.to_metrics()[model]
+        cv_error, test_error = (
+            report.format_value(m[k]["mean_error"], "percent") for k in ("cv", "test")
+        )
         console.print(
-            f"mean pairwise error: CV {m['cv']['mean_error']:.2%}, test "
-            f"{m['test']['mean_error']:.2%}; {len(result.pairs)} pairs in "
-            f"{result.seconds:.1f} s"
+            f"mean pairwise error: CV {cv_error}, test {test_error}; {len(result.pairs)} pairs "
+            f"in {report.format_value(result.seconds, 'seconds')} s"
         )
         _save_figures(outdir, report.pairs_figures(result))
         _write_metrics(
@@ -876,7 +714,6 @@ def multiclass(
     stated stratified subset.
     """
     from mnistlab import report
-    from mnistlab.evaluation import top_confusions
     from mnistlab.tasks import run_multiclass
 
     a, b = _parse_pair(pair)
@@ -896,83 +733,7 @@ def multiclass(
                 n_jobs=common.n_jobs,
                 progress=progress,
             )
-        table = Table(
-            title=f"Multiclass ({strategy}): {cv}-fold CV on the training set, then "
-            f"the test set ({ds.n_test:,} images) once",
-            title_justify="left",
-        )
-        for col in (
-            "model",
-            "train images",
-            "binary estimators",
-            "score shape",
-            "CV fold accuracy",
-            "CV mean",
-            "test accuracy",
-            "fit s",
-            "predict s",
-        ):
-            table.add_column(col, justify="left" if col == "model" else "right")
-        for name, r in result.models.items():
-            table.add_row(
-                escape(name),
-                f"{r.n_train:,}" + ("" if r.n_train == ds.n_train else " (subset)"),
-                str(r.n_estimators),
-                "x".join(map(str, r.score_shape)),
-                " ".join(f"{v:.4f}" for v in r.oof.fold_accuracy),
-                f"{r.cv_accuracy:.4f}",
-                f"{r.test_accuracy:.4f}",
-                f"{r.fit_seconds:.1f}",
-                f"{r.predict_seconds:.1f}",
-            )
-        console.print(table)
-        f1 = Table(
-            title="Per-class F1, out-of-fold (precision and recall: metrics.json, -v)",
-            title_justify="left",
-        )
-        f1.add_column("model")
-        for d in ds.classes:
-            f1.add_column(str(d), justify="right")
-        f1.add_column("macro", justify="right")
-        for name, r in result.models.items():
-            rep = r.cv_report()
-            f1.add_row(
-                escape(name),
-                *[f"{rep.loc[str(d), 'f1-score']:.3f}" for d in ds.classes],
-                f"{rep.loc['macro avg', 'f1-score']:.3f}",
-            )
-        console.print(f1)
-        if common.verbose:
-            for name, r in result.models.items():
-                rep = r.cv_report()
-                t = Table(title=f"{name}: per-class report (out-of-fold)", title_justify="left")
-                for col in ("class", "precision", "recall", "F1", "support"):
-                    t.add_column(col, justify="left" if col == "class" else "right")
-                for k, row in rep.iterrows():
-                    t.add_row(
-                        str(k),
-                        f"{row['precision']:.4f}",
-                        f"{row['recall']:.4f}",
-                        f"{row['f1-score']:.4f}",
-                        f"{int(row['support']):,}",
-                    )
-                console.print(t)
-        conf = Table(title="Most frequent confusions (out-of-fold; test)", title_justify="left")
-        for col in ("model", "true → predicted: count (share of the true class)"):
-            conf.add_column(col)
-        for name, r in result.models.items():
-            cvc = top_confusions(r.y_cv, r.oof.predictions, 5)
-            conf.add_row(
-                escape(name),
-                ", ".join(f"{t}→{p}: {c} ({x:.1%})" for t, p, c, x in cvc.itertuples(index=False)),
-            )
-            tc = top_confusions(ds.y_test, r.test_pred, 5)
-            conf.add_row(
-                "  test",
-                ", ".join(f"{t}→{p}: {c} ({x:.1%})" for t, p, c, x in tc.itertuples(index=False)),
-                style="dim",
-            )
-        console.print(conf)
+        _print_tables(report.multiclass_tables(result, per_model=common.verbose))
         _save_figures(outdir, report.multiclass_figures(result, ds, (a, b)))
         _write_metrics(
             outdir,
@@ -1024,49 +785,7 @@ def multilabel(
                 n_jobs=common.n_jobs,
                 progress=progress,
             )
-        table = Table(
-            title=f"Multilabel ({', '.join(result.labels)}): out-of-fold (CV) and test",
-            title_justify="left",
-        )
-        for col in (
-            "model",
-            "train images",
-            "CV F1 macro",
-            "CV F1 weighted",
-            "CV Hamming",
-            "CV subset acc",
-            "test F1 macro",
-            "test F1 weighted",
-            "test Hamming",
-            "test subset acc",
-            "fit s",
-        ):
-            table.add_column(col, justify="left" if col == "model" else "right")
-        for name, r in result.models.items():
-            table.add_row(
-                name,
-                f"{r.n_train:,}",
-                *[
-                    f"{m[k]:.4f}"
-                    for m in (r.cv, r.test)
-                    for k in ("f1_macro", "f1_weighted", "hamming_loss", "subset_accuracy")
-                ],
-                f"{r.fit_seconds:.1f}",
-            )
-        console.print(table)
-        per = Table(title="Per label, test set: precision / recall / F1", title_justify="left")
-        per.add_column("model")
-        for lab in result.labels:
-            per.add_column(lab, justify="right")
-        for name, r in result.models.items():
-            per.add_row(
-                name,
-                *[
-                    "{precision:.3f} / {recall:.3f} / {f1:.3f}".format(**r.test["per_label"][lab])
-                    for lab in result.labels
-                ],
-            )
-        console.print(per)
+        _print_tables(report.multilabel_tables(result))
         _save_figures(outdir, report.multilabel_figures(result))
         _write_metrics(
             outdir,
@@ -1138,37 +857,7 @@ def denoise(
                 n_jobs=common.n_jobs,
                 progress=progress,
             )
-        table = Table(
-            title=f"Denoising {noise} noise (strength {result.strength:g}): test set, "
-            f"{ds.n_test:,} images; {classifier} accuracy on clean images "
-            f"{result.clean_accuracy:.4f}",
-            title_justify="left",
-        )
-        for col in (
-            "input",
-            "validation MSE",
-            "MSE",
-            "PSNR dB",
-            "accuracy",
-            "accuracy won back",
-            "fit s",
-            "predict s",
-        ):
-            table.add_column(col, justify="left" if col == "input" else "right")
-        for name, r in [("noisy (baseline)", result.noisy), *result.denoisers.items()]:
-            back = "—" if r.recovered is None else f"{r.recovered:.0%}"
-            table.add_row(
-                name,
-                "—" if r.validation_mse is None else f"{r.validation_mse:.1f}",
-                f"{r.mse:.1f}",
-                f"{r.psnr:.2f}",
-                f"{r.accuracy:.4f}",
-                back,
-                f"{r.fit_seconds:.1f}",
-                f"{r.predict_seconds:.1f}",
-                style="bold" if name == result.best() else None,
-            )
-        console.print(table)
+        _print_tables(report.denoise_tables(result))
         console.print(f"best denoiser (chosen on validation MSE): {result.best()}")
         _save_figures(outdir, report.denoise_figures(result))
         _write_metrics(
@@ -1221,27 +910,10 @@ def clean(
         n = len(result.issues)
         console.print(
             f"{n:,} likely label issues among {ds.n_train:,} training images "
-            f"({n / ds.n_train:.2%}), found from {model}'s out-of-fold probabilities "
-            f"(CV accuracy {result.cv_accuracy:.4f})"
+            f"({report.format_value(n / ds.n_train, 'percent')}), found from {model}'s out-of-fold "
+            f"probabilities (CV accuracy {report.format_value(result.cv_accuracy, 'score')})"
         )
-        table = Table(
-            title="Test accuracy of the same model trained with and without them",
-            title_justify="left",
-        )
-        for col in ("training set", "images", "test accuracy"):
-            table.add_column(col, justify="left" if col == "training set" else "right")
-        table.add_row("all", f"{ds.n_train:,}", f"{result.test_accuracy_all:.4f}")
-        table.add_row(
-            "without the issues", f"{ds.n_train - n:,}", f"{result.test_accuracy_cleaned:.4f}"
-        )
-        console.print(table)
-        worst = result.table().head(10)
-        t = Table(title="The worst ten", title_justify="left")
-        for col in ("index", "given", "suggested", "quality"):
-            t.add_column(col, justify="right")
-        for row in worst.itertuples(index=False):
-            t.add_row(str(row.index), str(row.given), str(row.suggested), f"{row.quality:.4f}")
-        console.print(t)
+        _print_tables(report.clean_tables(result))
         outdir.write_bytes("label_issues.csv", result.table().to_csv(index=False))
         _save_figures(outdir, report.clean_figures(result, ds, show))
         _write_metrics(
@@ -1295,7 +967,7 @@ def search(
     """
     import json
 
-    from mnistlab import plots
+    from mnistlab import plots, report
     from mnistlab.tasks import run_search
 
     _check_cv(cv)
@@ -1314,42 +986,11 @@ def search(
                 n_jobs=common.n_jobs,
                 progress=progress,
             )
+        _print_tables(report.search_tables(run))
         for name, r in run.results.items():
-            t = Table(
-                title=f"{name}: top candidates ({r.n_candidates} drawn, "
-                f"{r.n_iterations} rounds, {r.seconds:.0f} s)",
-                title_justify="left",
-            )
-            for col in ("rank", "CV accuracy", "std", "images", "fit s", "parameters"):
-                t.add_column(col, justify="left" if col == "parameters" else "right")
-            for row in r.top(10).itertuples(index=False):
-                t.add_row(
-                    str(row.rank_test_score),
-                    f"{row.mean_test_score:.4f}",
-                    f"{row.std_test_score:.4f}",
-                    f"{row.n_resources:,}",
-                    f"{row.mean_fit_time:.1f}",
-                    escape(json.dumps(row.params, default=str)),
-                )
-            console.print(t)
             outdir.write_bytes(f"{name}_cv_results.csv", r.cv_results.to_csv(index=False))
             outdir.save_figure(f"{name}_search.png", plots.search_scores(r))
             if r.architectures:  # neural networks: the best candidates side by side
-                a = Table(
-                    title=f"{name}: the best architectures, refitted with a validation split",
-                    title_justify="left",
-                )
-                for col in ("parameters", "trainable weights", "fit s", "validation accuracy"):
-                    a.add_column(col, justify="left" if col == "parameters" else "right")
-                for arch in r.architectures:
-                    acc = arch["valid_accuracy"]
-                    a.add_row(
-                        escape(json.dumps(arch["params"], default=str)),
-                        f"{arch['n_parameters']:,}",
-                        f"{arch['fit_seconds']:.1f}",
-                        "—" if acc is None else f"{acc:.4f}",
-                    )
-                console.print(a)
                 outdir.save_figure(
                     f"{name}_learning_curves.png",
                     plots.compare_histories(
@@ -1362,7 +1003,8 @@ def search(
                 )
         best = max(run.results.values(), key=lambda r: r.best_score)
         console.print(
-            f"best by validation: {best.model} {best.best_score:.4f} with "
+            f"best by validation: {best.model} "
+            f"{report.format_value(best.best_score, 'score')} with "
             f"{json.dumps(best.best_params, default=str)} (train it with "
             f"--params, then score it once with 'mnistlab evaluate')"
         )
@@ -1570,21 +1212,10 @@ def evaluate(
         per_class = per_class_report(ds.y_test, pred)
         name = card["name"]
         console.print(
-            f"{name}: test accuracy {acc:.4f} on {ds.n_test:,} {ds.name} images "
-            f"({seconds:.1f} s to predict)"
+            f"{name}: test accuracy {report.format_value(acc, 'score')} on {ds.n_test:,} {ds.name} "
+            f"images ({report.format_value(seconds, 'seconds')} s to predict)"
         )
-        t = Table(title="Per class (test set)", title_justify="left")
-        for col in ("class", "precision", "recall", "F1", "support"):
-            t.add_column(col, justify="left" if col == "class" else "right")
-        for k, row in per_class.iterrows():
-            t.add_row(
-                str(k),
-                f"{row['precision']:.4f}",
-                f"{row['recall']:.4f}",
-                f"{row['f1-score']:.4f}",
-                f"{int(row['support']):,}",
-            )
-        console.print(t)
+        _print_tables([report.per_class_table(per_class, f"{name}: per class on the test set")])
         _save_figures(outdir, report.evaluate_figures(name, ds.y_test, pred))
         results = {
             name: {
@@ -1691,6 +1322,7 @@ def predict(
     from mnistlab import models
     from mnistlab.data import read_kaggle_csv, write_submission
     from mnistlab.preprocessing import read_images
+    from mnistlab.report import predictions_table
 
     common = _setup(Common(data=data, seed=seed, quiet=quiet, debug=debug))
     if not images and kaggle is None:
@@ -1744,20 +1376,7 @@ def predict(
     if as_json:
         console.print_json(json.dumps({"model": card["name"], "predictions": results}))
     else:
-        table = Table(title=f"Predictions of {card['name']}", title_justify="left")
-        for col in ("file", "digit", "probability", "top 3"):
-            table.add_column(col, justify="left" if col in ("file", "top 3") else "right")
-        for r in results:
-            if r["error"] is None:
-                table.add_row(
-                    escape(r["file"]),
-                    str(r["digit"]),
-                    f"{r['probability']:.3f}",
-                    ", ".join(f"{d} ({q:.2f})" for d, q in r["top3"]),
-                )
-            else:
-                table.add_row(escape(r["file"]), "-", "-", "refused: " + escape(r["error"]))
-        console.print(table)
+        _print_tables([predictions_table(card["name"], results)])
     for exc in batch.refused:
         _error_line(str(exc))
     if batch.refused:
@@ -1937,20 +1556,7 @@ def study(
                 on_section=done,
             )
         page = report.write_report(outdir, result)
-        table = Table(
-            title=f"Study of {ds.name} ({profile} profile, {result.seconds:.1f} s)",
-            title_justify="left",
-        )
-        for col in ("section", "seconds", "headline"):
-            table.add_column(col, justify="right" if col == "seconds" else "left")
-        for s in result.sections:
-            cached = " (cached)" if result.cached[s.name] else ""
-            table.add_row(
-                s.name,
-                f"{s.seconds:.1f}{cached}",
-                escape("; ".join(f"{k}: {v}" for k, v in s.headline)),
-            )
-        console.print(table)
+        _print_tables([report.study_table(result)])
         if not common.quiet:
             err_console.print(f"report: {page}", markup=False)
 
