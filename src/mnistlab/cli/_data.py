@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -22,23 +22,8 @@ from mnistlab.cli._common import (
     shared_options,
 )
 
-if TYPE_CHECKING:
-    import numpy as np
-
 data_app = typer.Typer(help="Inspect, fetch and show the data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
-
-
-def _pixel_stats(X: np.ndarray) -> dict[str, float]:
-    import numpy as np
-
-    return {
-        "min": int(X.min()),
-        "max": int(X.max()),
-        "mean": float(X.mean(dtype=np.float64)),
-        "std": float(X.std(dtype=np.float64)),
-        "zero_fraction": float(np.count_nonzero(X == 0) / X.size),
-    }
 
 
 @data_app.command("info")
@@ -48,26 +33,13 @@ def data_info(
     common: Common,
 ) -> None:
     """Describe the data: source, checksums, split, shapes, class counts, pixel statistics."""
-    import numpy as np
+    from mnistlab.data import dataset_statistics
 
     with _output(common) as outdir:
         ds = _load(common)
-        train_counts = np.bincount(ds.y_train, minlength=10)
-        test_counts = np.bincount(ds.y_test, minlength=10)
-        results = {
-            "dataset": {
-                **ds.describe(),
-                "pixel_max": ds.pixel_max,
-                "dtype": str(ds.X_train.dtype),
-                "split": ds.split,
-                "checksums": ds.checksums,
-                "class_counts": {
-                    "train": train_counts.tolist(),
-                    "test": test_counts.tolist(),
-                },
-                "pixels": {"train": _pixel_stats(ds.X_train), "test": _pixel_stats(ds.X_test)},
-            }
-        }
+        results = {"dataset": dataset_statistics(ds)}
+        counted = results["dataset"]["class_counts"]
+        train_counts, test_counts = counted["train"], counted["test"]
         head = Table(title=f"Dataset: {ds.name}", show_header=False, title_justify="left")
         head.add_column(style="bold")
         head.add_column()

@@ -166,58 +166,6 @@ def search(
 # --- train, evaluate, predict -------------------------------------------------------------------
 
 
-def _parse_params(text: str | None) -> dict:
-    import json
-
-    if not text:
-        return {}
-    source = "--params"
-    if text.startswith("@"):
-        path = Path(text[1:])
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"--params {path}: cannot read it ({exc.strerror})") from None
-        source = str(path)
-    try:
-        params = json.loads(text)
-    except ValueError as exc:
-        raise InputError(f"{source}: not valid JSON ({exc})") from None
-    if not isinstance(params, dict):
-        raise InputError(f"{source}: give a JSON object of parameters, e.g. '{{\"svc__C\": 5}}'")
-    return params
-
-
-def _build_for_training(model: str, params: dict, augment: str | None, seed: int, n_jobs: int):
-    from mnistlab import models
-    from mnistlab.preprocessing import TEXTBOOK_SHIFTS, Augmented
-
-    est = models.get(model, random_state=seed, n_jobs=n_jobs)
-    if params:
-        valid = est.get_params(deep=True)
-        unknown = sorted(set(params) - set(valid))
-        if unknown:
-            raise InputError(
-                f"--params: {model} has no parameter {unknown[0]!r}; it has "
-                f"{', '.join(k for k in valid if '__' in k or k in params)[:300]}"
-            )
-        try:
-            est.set_params(**params)
-        except (ValueError, TypeError) as exc:
-            raise InputError(f"--params: {exc}") from None
-    kinds = [k.strip() for k in (augment or "").split(",") if k.strip()]
-    bad = [k for k in kinds if k not in ("shift", "rotate")]
-    if bad:
-        raise InputError(f"--augment {bad[0]!r}: choose shift, rotate or both (shift,rotate)")
-    if kinds:
-        est = Augmented(
-            est,
-            shifts=TEXTBOOK_SHIFTS if "shift" in kinds else (),
-            angles=(-10, 10) if "rotate" in kinds else (),
-        )
-    return est
-
-
 @app.command("train")
 @shared_options(Path("mnistlab-out/model"))
 def train(
@@ -261,8 +209,8 @@ def train(
             f"--as-default: only {' or '.join(models.PREFERRED_MODELS)} can replace the "
             f"default model, not {model!r}"
         )
-    parsed = _parse_params(params)
-    est = _build_for_training(model, parsed, augment, common.seed, common.n_jobs)
+    parsed = models.read_params(params)
+    est = models.build_model(model, parsed, augment, random_state=common.seed, n_jobs=common.n_jobs)
     with _output(common) as outdir:
         if (outdir.path / models.MODEL_FILE).exists() and not common.overwrite:
             # refused before training, not after: a model may have taken hours

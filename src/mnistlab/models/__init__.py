@@ -5,6 +5,7 @@
 KNeighborsClassifier(n_neighbors=4, weights='distance')
 """
 
+from mnistlab.models._build import build_model, read_params
 from mnistlab.models._cnn import CNNClassifier, torch_available
 from mnistlab.models._default import (
     DEFAULT_MODEL,
@@ -63,6 +64,7 @@ __all__ = [
     "ModelEntry",
     "NoiseFloorHinge",
     "PCADenoiser",
+    "build_model",
     "cached_preferred",
     "default_model",
     "default_model_dir",
@@ -81,6 +83,7 @@ __all__ = [
     "preferred_model_dirs",
     "probabilities",
     "read_card",
+    "read_params",
     "register",
     "save_model",
     "torch_available",
