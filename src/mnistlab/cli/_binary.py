@@ -36,7 +36,7 @@ def binary(
         int | None,
         typer.Option("--negative", help="The other digit of a pair; default: all other digits."),
     ] = None,
-    model_names: Annotated[
+    models: Annotated[
         str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
     ] = "sgd,rf",
     target_precision: Annotated[
@@ -79,7 +79,7 @@ def binary(
                 ds,
                 positive,
                 negative,
-                model_names,
+                models,
                 cv=cv,
                 target_precision=target_precision,
                 target_recall=target_recall,
@@ -206,12 +206,6 @@ def binary(
             common,
             ds,
             result.to_metrics(),
-            positive=positive,
-            negative=negative,
-            models=model_names,
-            target_precision=target_precision,
-            target_recall=target_recall,
-            cv=cv,
         )
 
 
@@ -265,6 +259,4 @@ def pairs(
             f"{result.seconds:.1f} s"
         )
         _save_figures(outdir, report.pairs_figures(result))
-        _write_metrics(
-            outdir, "pairs", common, ds, result.to_metrics(), model=model, cv=cv, top=top
-        )
+        _write_metrics(outdir, "pairs", common, ds, result.to_metrics())

@@ -11,7 +11,7 @@ import time
 import typing
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -138,7 +138,7 @@ OutOpt = Annotated[Path | None, _out_option("Default: write nothing, print only.
 
 @dataclass
 class Common:
-    """The options every command shares."""
+    """The options every command shares, and the command's own as ``params``."""
 
     data: str = "auto"
     seed: int = 42
@@ -149,9 +149,14 @@ class Common:
     quiet: bool = False
     verbose: bool = False
     debug: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
 
-    def args(self, **extra: Any) -> dict[str, Any]:
-        """The command's arguments, as recorded in ``metrics.json``."""
+    def args(self, **parsed: Any) -> dict[str, Any]:
+        """The command's arguments, as recorded in ``metrics.json``.
+
+        ``parsed`` replaces an option's text by what the command made of it
+        (e.g. ``pair=[3, 5]`` for ``--pair 3,5``).
+        """
         base = {
             "data": self.data,
             "seed": self.seed,
@@ -159,7 +164,7 @@ class Common:
             "quick": self.quick,
             "out": str(self.out) if self.out else None,
         }
-        return {**base, **extra}
+        return {**base, **self.params, **parsed}
 
 
 class _NoticeHandler(logging.Handler):
@@ -186,19 +191,36 @@ def _setup(common: Common) -> Common:
     return common
 
 
-_SHARED = ("data", "seed", "n_jobs", "quick", "out", "overwrite", "quiet", "verbose", "debug")
+#: The shared options, in the order of --help; their defaults are :class:`Common`'s.
+_SHARED = {
+    "data": DataOpt,
+    "seed": SeedOpt,
+    "n_jobs": NJobsOpt,
+    "quick": QuickOpt,
+    "out": OutOpt,
+    "overwrite": OverwriteOpt,
+    "quiet": QuietOpt,
+    "verbose": VerboseOpt,
+    "debug": DebugOpt,
+}
 
 
-def shared_options(out: Path | None = None, *, own_data: bool = False) -> Any:
+def shared_options(
+    out: Path | None = None, *, own_data: bool = False, only: tuple[str, ...] | None = None
+) -> Any:
     """Give a command the shared options and hand it one :class:`Common` as ``common``.
 
     ``out`` is the default ``--out`` directory (None: write nothing unless asked).
     With ``own_data`` the command declares its own ``--data`` and also receives it.
+    ``only`` names the shared options the command has (default: all). The command's
+    own options are kept in ``common.params`` for ``metrics.json`` (paths as text).
     """
+    defaults = {f.name: f.default for f in fields(Common)}
+    names = [n for n in (only or _SHARED) if not (own_data and n == "data")]
 
     def decorate(func: Any) -> Any:
         sig = inspect.signature(func)
-        hints = typing.get_type_hints(func, include_extras=True)  # this module postpones them
+        hints = typing.get_type_hints(func, include_extras=True)  # modules postpone them
         own = [
             p.replace(
                 annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY
@@ -207,35 +229,26 @@ def shared_options(out: Path | None = None, *, own_data: bool = False) -> Any:
             if p.name != "common"
         ]
         out_help = f"Default: {out}." if out else "Default: write nothing, print only."
-        out_type = Annotated[Path, _out_option(out_help)] if out else OutOpt
-        shared = {
-            "data": (DataOpt, "auto"),
-            "seed": (SeedOpt, 42),
-            "n_jobs": (NJobsOpt, -1),
-            "quick": (QuickOpt, False),
-            "out": (out_type, out),
-            "overwrite": (OverwriteOpt, False),
-            "quiet": (QuietOpt, False),
-            "verbose": (VerboseOpt, False),
-            "debug": (DebugOpt, False),
-        }
-        if own_data:
-            del shared["data"]
+        annotations = {**_SHARED, "out": Annotated[Path, _out_option(out_help)] if out else OutOpt}
         extra = [
             inspect.Parameter(
-                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=out if name == "out" else defaults[name],
+                annotation=annotations[name],
             )
-            for name, (annotation, default) in shared.items()
+            for name in names
         ]
 
         @functools.wraps(func)
         def wrapper(**kwargs: Any) -> Any:
-            values = {n: kwargs.pop(n) for n in _SHARED if n in kwargs and n != "data"}
+            values = {n: kwargs.pop(n) for n in names}
             if own_data:
                 values["data"] = kwargs["data"]
-            else:
-                values["data"] = kwargs.pop("data")
-            return func(common=_setup(Common(**values)), **kwargs)
+            params = {
+                k: str(v) if isinstance(v, Path) else v for k, v in kwargs.items() if k != "data"
+            }
+            return func(common=_setup(Common(**values, params=params)), **kwargs)
 
         params = own + extra
         wrapper.__signature__ = sig.replace(parameters=params, return_annotation=None)

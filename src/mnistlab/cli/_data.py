@@ -146,6 +146,4 @@ def data_show(
             common,
             ds,
             {"shown": {"split": split, "n": n, "labels": y[:n].tolist()}},
-            n=n,
-            split=split,
         )

@@ -117,10 +117,6 @@ def denoise(
             common,
             ds,
             result.to_metrics(),
-            noise=noise,
-            strength=strength,
-            denoisers=denoisers,
-            classifier=classifier,
         )
 
 
@@ -184,6 +180,4 @@ def clean(
         console.print(t)
         outdir.write_bytes("label_issues.csv", result.table().to_csv(index=False))
         _save_figures(outdir, report.clean_figures(result, ds, show))
-        _write_metrics(
-            outdir, "clean", common, ds, result.to_metrics(), model=model, cv=cv, show=show
-        )
+        _write_metrics(outdir, "clean", common, ds, result.to_metrics())

@@ -37,7 +37,7 @@ def _parse_pair(text: str) -> tuple[int, int]:
 @app.command("multiclass")
 @shared_options(Path("mnistlab-out/multiclass"))
 def multiclass(
-    model_names: Annotated[
+    models: Annotated[
         str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
     ] = "sgd,logreg,rf,knn,svc",
     strategy: Annotated[
@@ -81,7 +81,7 @@ def multiclass(
         with _CliProgress(common) as progress:
             result = run_multiclass(
                 ds,
-                model_names,
+                models,
                 strategy=strategy,
                 cv=cv,
                 random_state=common.seed,
@@ -172,10 +172,7 @@ def multiclass(
             common,
             ds,
             result.to_metrics(),
-            models=model_names,
-            strategy=strategy,
             pair=[a, b],
-            cv=cv,
         )
 
 
@@ -188,7 +185,7 @@ def multilabel(
             "--labels", help="Comma-separated labels derived from the digit (see 'mnistlab list')."
         ),
     ] = "large,odd,prime",
-    model_names: Annotated[
+    models: Annotated[
         str, typer.Option("--models", help="Comma-separated multilabel models.")
     ] = "knn5,chain-svc,multioutput-logreg",
     cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds (unshuffled).")] = 3,
@@ -210,7 +207,7 @@ def multilabel(
             result = run_multilabel(
                 ds,
                 labels,
-                model_names,
+                models,
                 cv=cv,
                 random_state=common.seed,
                 n_jobs=common.n_jobs,
@@ -266,7 +263,4 @@ def multilabel(
             common,
             ds,
             result.to_metrics(),
-            labels=labels,
-            models=model_names,
-            cv=cv,
         )

@@ -10,15 +10,11 @@ import typer
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
-    DataOpt,
-    DebugOpt,
-    QuietOpt,
-    SeedOpt,
     _load,
     _require_extra,
-    _setup,
     app,
     err_console,
+    shared_options,
 )
 from mnistlab.cli._train import _serving_model
 
@@ -43,6 +39,7 @@ def _check_address(host: str, port: int) -> None:
 
 
 @app.command("serve")
+@shared_options(only=("data", "seed", "quiet", "debug"))
 def serve(
     model_dir: Annotated[
         Path | None,
@@ -82,10 +79,8 @@ def serve(
             help="Seconds a request may take to send its body; slower ones get 408.",
         ),
     ] = 10.0,
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Serve a page to draw digits on, and a JSON API (POST /api/predict, GET /api/model).
 
@@ -100,22 +95,21 @@ def serve(
     from mnistlab import models
     from mnistlab.serve import UVICORN_SETTINGS, Limits, create_app
 
-    common = _setup(Common(data=data, seed=seed, quiet=quiet, debug=debug))
     _check_address(host, port)  # before a model is trained, not after
     if model_dir is not None:
         card = models.read_card(model_dir)
-        est, card = _serving_model(model_dir, tuple(card["image_shape"]), None, quiet=quiet)
+        est, card = _serving_model(model_dir, tuple(card["image_shape"]), None, quiet=common.quiet)
     else:
         ds = _load(common)
-        est, card = _serving_model(None, ds.image_shape, ds, quiet=quiet, seed=common.seed)
+        est, card = _serving_model(None, ds.image_shape, ds, quiet=common.quiet, seed=common.seed)
     limits = Limits(workers=workers, queue=queue, body_timeout=body_timeout)
     app_ = create_app(est, card, limits=limits)
-    if host not in ("127.0.0.1", "localhost", "::1") and not quiet:
+    if host not in ("127.0.0.1", "localhost", "::1") and not common.quiet:
         err_console.print(
             f"warning: listening on {host}: other machines can reach this server", markup=False
         )
-    if not quiet:
+    if not common.quiet:
         shown = f"[{host}]" if ":" in host else host
         err_console.print(f"serving {card['name']} on http://{shown}:{port}/ (Ctrl-C stops it)")
-    level = "warning" if quiet else "info"
+    level = "warning" if common.quiet else "info"
     uvicorn.run(app_, host=host, port=port, log_level=level, **UVICORN_SETTINGS)

@@ -13,11 +13,6 @@ from rich.table import Table
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
-    DataOpt,
-    DebugOpt,
-    OverwriteOpt,
-    QuietOpt,
-    SeedOpt,
     _check_cv,
     _CliProgress,
     _error_line,
@@ -25,7 +20,6 @@ from mnistlab.cli._common import (
     _output,
     _require_extra,
     _save_figures,
-    _setup,
     _write_metrics,
     app,
     console,
@@ -156,10 +150,6 @@ def search(
             common,
             ds,
             run.to_metrics(),
-            model=model,
-            budget=budget,
-            dask=dask,
-            cv=cv,
         )
 
 
@@ -269,9 +259,7 @@ def train(
             common,
             ds,
             {model: {"fit_seconds": seconds, "n_train": ds.n_train, **extra}},
-            model=model,
             params=parsed,
-            augment=augment,
         )
 
 
@@ -330,9 +318,7 @@ def evaluate(
         }
         from mnistlab.report import metrics_document
 
-        doc = metrics_document(
-            "evaluate", common.args(model_dir=str(model_dir)), ds, common.seed, results
-        )
+        doc = metrics_document("evaluate", common.args(), ds, common.seed, results)
         doc["test_accuracy"] = acc
         doc["training_overlap"] = overlap
         outdir.write_json("metrics.json", doc)
@@ -375,6 +361,7 @@ def _serving_model(
 
 
 @app.command("predict")
+@shared_options(only=("data", "seed", "overwrite", "quiet", "debug"))
 def predict(
     images: Annotated[
         list[Path] | None,
@@ -404,11 +391,8 @@ def predict(
             "(ImageId,Label); refused if it exists unless --overwrite.",
         ),
     ] = None,
-    data: DataOpt = "auto",
-    seed: SeedOpt = 42,
-    overwrite: OverwriteOpt = False,
-    quiet: QuietOpt = False,
-    debug: DebugOpt = False,
+    *,
+    common: Common,
 ) -> None:
     """Predict the digits of image files (digit, probability, top 3) or of a Kaggle CSV.
 
@@ -428,7 +412,6 @@ def predict(
     from mnistlab.data import read_kaggle_csv, write_submission
     from mnistlab.preprocessing import read_images
 
-    common = _setup(Common(data=data, seed=seed, quiet=quiet, debug=debug))
     if not images and kaggle is None:
         raise InputError("nothing to predict: give image files or directories, or --kaggle FILE")
     if images and kaggle is not None:
@@ -436,7 +419,7 @@ def predict(
     if kaggle is not None and submission is None:
         raise InputError("--kaggle needs --submission FILE (where to write the predictions)")
     for target in (submission, csv):
-        if target is not None and target.exists() and not overwrite:
+        if target is not None and target.exists() and not common.overwrite:
             raise InputError(f"{target}: already exists; choose another file or pass --overwrite")
     files = _image_files(images or [])
     # the images are read and checked once, before any model is loaded or trained
@@ -452,7 +435,7 @@ def predict(
             _error_line(str(exc))
         raise typer.Exit(2)
     est, card = _serving_model(
-        model_dir, shape, None if model_dir else ds, quiet=quiet, seed=common.seed
+        model_dir, shape, None if model_dir else ds, quiet=common.quiet, seed=common.seed
     )
     if kaggle is not None:
         X, _, kshape = read_kaggle_csv(kaggle)
