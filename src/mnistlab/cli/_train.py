@@ -200,7 +200,7 @@ def train(
             f"default model, not {model!r}"
         )
     parsed = models.read_params(params)
-    est = models.build_model(model, parsed, augment, random_state=common.seed, n_jobs=common.n_jobs)
+    est = models.make_model(model, parsed, augment, random_state=common.seed, n_jobs=common.n_jobs)
     with _output(common) as outdir:
         if (outdir.path / models.MODEL_FILE).exists() and not common.overwrite:
             # refused before training, not after: a model may have taken hours

@@ -5,7 +5,6 @@
 KNeighborsClassifier(n_neighbors=4, weights='distance')
 """
 
-from mnistlab.models._build import build_model, read_params
 from mnistlab.models._cnn import CNNClassifier, torch_available
 from mnistlab.models._default import (
     DEFAULT_MODEL,
@@ -22,6 +21,7 @@ from mnistlab.models._denoisers import (
     NoiseFloorHinge,
     PCADenoiser,
 )
+from mnistlab.models._make import make_model, read_params
 from mnistlab.models._persist import (
     CARD_FILE,
     MODEL_FILE,
@@ -64,7 +64,6 @@ __all__ = [
     "ModelEntry",
     "NoiseFloorHinge",
     "PCADenoiser",
-    "build_model",
     "cached_preferred",
     "default_model",
     "default_model_dir",
@@ -77,6 +76,7 @@ __all__ = [
     "get_denoiser",
     "library_versions",
     "load_model",
+    "make_model",
     "names",
     "predict_digits",
     "predict_files",

@@ -3,7 +3,7 @@
 import pytest
 
 from mnistlab._errors import InputError
-from mnistlab.models import build_model, get, read_params
+from mnistlab.models import get, make_model, read_params
 from mnistlab.preprocessing import TEXTBOOK_SHIFTS, Augmented
 
 
@@ -37,7 +37,7 @@ def test_read_params_names_the_file_it_read(tmp_path):
 
 
 def test_build_model_sets_the_parameters_of_the_registry_model():
-    est = build_model("fast", {"knn__n_neighbors": 3}, random_state=7, n_jobs=2)
+    est = make_model("fast", {"knn__n_neighbors": 3}, random_state=7, n_jobs=2)
     expected = get("fast", random_state=7, n_jobs=2).set_params(knn__n_neighbors=3)
     assert est.get_params()["knn__n_neighbors"] == 3
     assert repr(est) == repr(expected)
@@ -46,7 +46,7 @@ def test_build_model_sets_the_parameters_of_the_registry_model():
 def test_build_model_refuses_unknown_parameters_and_lists_the_known():
     match = "^--params: fast has no parameter 'nope__x'; it has deskew__"
     with pytest.raises(InputError, match=match):
-        build_model("fast", {"nope__x": 1, "knn__n_neighbors": 3})
+        make_model("fast", {"nope__x": 1, "knn__n_neighbors": 3})
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_build_model_refuses_unknown_parameters_and_lists_the_known():
     ],
 )
 def test_build_model_augments_inside_fit(augment, shifts, angles):
-    est = build_model("fast", augment=augment)
+    est = make_model("fast", augment=augment)
     assert isinstance(est, Augmented)
     assert tuple(est.shifts) == tuple(shifts) and tuple(est.angles) == tuple(angles)
     assert repr(est.estimator) == repr(get("fast"))
@@ -67,9 +67,9 @@ def test_build_model_augments_inside_fit(augment, shifts, angles):
 
 @pytest.mark.parametrize("augment", [None, "", " , "])
 def test_build_model_without_augmentation_is_the_model_itself(augment):
-    assert not isinstance(build_model("fast", augment=augment), Augmented)
+    assert not isinstance(make_model("fast", augment=augment), Augmented)
 
 
 def test_build_model_refuses_an_unknown_augmentation():
     with pytest.raises(InputError, match="--augment 'flip': choose shift, rotate or both"):
-        build_model("fast", augment="shift,flip")
+        make_model("fast", augment="shift,flip")

@@ -59,7 +59,7 @@ def parse_augment(text: str | Sequence[str] | None) -> list[str]:
     return kinds
 
 
-def build_model(
+def make_model(
     name: str,
     params: dict | None = None,
     augment: str | Sequence[str] | None = None,
@@ -83,9 +83,9 @@ def build_model(
 
     Examples
     --------
-    >>> build_model("fast", {"knn__n_neighbors": 3}).get_params()["knn__n_neighbors"]
+    >>> make_model("fast", {"knn__n_neighbors": 3}).get_params()["knn__n_neighbors"]
     3
-    >>> type(build_model("fast", augment="shift")).__name__
+    >>> type(make_model("fast", augment="shift")).__name__
     'Augmented'
     """
     est = get(name, random_state=random_state, n_jobs=n_jobs)
