@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
@@ -38,14 +39,14 @@ def binary(
     ] = None,
     models: Annotated[
         str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
-    ] = "sgd,rf",
+    ] = ",".join(defaults.BINARY_MODELS),
     target_precision: Annotated[
         float | None,
         typer.Option(
             "--target-precision",
             help="Choose the lowest threshold reaching this precision, in (0, 1].",
         ),
-    ] = 0.9,
+    ] = defaults.TARGET_PRECISION,
     target_recall: Annotated[
         float | None,
         typer.Option(
@@ -58,7 +59,7 @@ def binary(
         typer.Option(
             "--cv", help="Cross-validation folds (stratified, unshuffled, as cross_val_score)."
         ),
-    ] = 3,
+    ] = defaults.CV,
     *,
     common: Common,
 ) -> None:
@@ -214,9 +215,11 @@ def binary(
 def pairs(
     model: Annotated[
         str, typer.Option("--model", help="Registry name of the pairwise detector.")
-    ] = "pca-knn",
-    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds per pair.")] = 3,
-    top: Annotated[int, typer.Option("--top", help="How many of the hardest pairs to list.")] = 10,
+    ] = defaults.PAIRS_MODEL,
+    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds per pair.")] = defaults.CV,
+    top: Annotated[int, typer.Option("--top", help="How many of the hardest pairs to list.")] = (
+        defaults.PAIRS_TOP
+    ),
     *,
     common: Common,
 ) -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
@@ -122,7 +123,9 @@ def data_fetch(
 @data_app.command("show")
 @shared_options(Path("mnistlab-out/data-show"))
 def data_show(
-    n: Annotated[int, typer.Option("--n", help="How many images to show (1..400).")] = 25,
+    n: Annotated[int, typer.Option("--n", help="How many images to show (1..400).")] = (
+        defaults.SHOW_IMAGES
+    ),
     split: Annotated[str, typer.Option("--split", help="train or test.")] = "train",
     *,
     common: Common,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
@@ -31,7 +32,7 @@ def denoise(
         typer.Option(
             "--noise", help="textbook, gaussian, salt-pepper or occlusion (see 'mnistlab list')."
         ),
-    ] = "textbook",
+    ] = defaults.NOISE,
     strength: Annotated[
         float | None,
         typer.Option(
@@ -51,7 +52,7 @@ def denoise(
             help="Registry model (trained on clean images) whose accuracy on denoised "
             "images is reported; the default random forest is the one noise hurts most.",
         ),
-    ] = "rf",
+    ] = defaults.DENOISE_CLASSIFIER,
     *,
     common: Common,
 ) -> None:
@@ -128,9 +129,11 @@ def clean(
         typer.Option(
             "--model", help="Registry model whose out-of-fold probabilities find the issues."
         ),
-    ] = "rf",
-    show: Annotated[int, typer.Option("--show", help="Issues to draw in the gallery.")] = 32,
-    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = 3,
+    ] = defaults.CLEAN_MODEL,
+    show: Annotated[int, typer.Option("--show", help="Issues to draw in the gallery.")] = (
+        defaults.CLEAN_SHOW
+    ),
+    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = defaults.CV,
     *,
     common: Common,
 ) -> None:

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
@@ -39,7 +40,7 @@ def _parse_pair(text: str) -> tuple[int, int]:
 def multiclass(
     models: Annotated[
         str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
-    ] = "sgd,logreg,rf,knn,svc",
+    ] = ",".join(defaults.MULTICLASS_MODELS),
     strategy: Annotated[
         str,
         typer.Option(
@@ -47,16 +48,16 @@ def multiclass(
             help="native (the model's own multiclass handling), ovr "
             "(one-vs-rest) or ovo (one-vs-one); several, comma-separated, to compare them.",
         ),
-    ] = "native",
+    ] = defaults.STRATEGY,
     pair: Annotated[
         str, typer.Option("--pair", help="Two digits whose mix-ups to show as a 2x2 grid.")
-    ] = "3,5",
+    ] = ",".join(map(str, defaults.PAIR)),
     cv: Annotated[
         int,
         typer.Option(
             "--cv", help="Cross-validation folds (stratified, unshuffled, as cross_val_score)."
         ),
-    ] = 3,
+    ] = defaults.CV,
     *,
     common: Common,
 ) -> None:
@@ -184,11 +185,13 @@ def multilabel(
         typer.Option(
             "--labels", help="Comma-separated labels derived from the digit (see 'mnistlab list')."
         ),
-    ] = "large,odd,prime",
+    ] = ",".join(defaults.LABELS),
     models: Annotated[
         str, typer.Option("--models", help="Comma-separated multilabel models.")
-    ] = "knn5,chain-svc,multioutput-logreg",
-    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds (unshuffled).")] = 3,
+    ] = ",".join(defaults.MULTILABEL_MODELS),
+    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds (unshuffled).")] = (
+        defaults.CV
+    ),
     *,
     common: Common,
 ) -> None:

@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
@@ -50,7 +51,7 @@ def search(
             "1,000 of the 60,000 images, the best third going on to three times as "
             "many images each round, up to 27,000.",
         ),
-    ] = "quick",
+    ] = defaults.SEARCH_BUDGET,
     dask: Annotated[
         str | None,
         typer.Option(
@@ -59,7 +60,7 @@ def search(
             "LocalCluster) or a scheduler address such as tcp://host:8786.",
         ),
     ] = None,
-    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = 3,
+    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = defaults.CV,
     *,
     common: Common,
 ) -> None:

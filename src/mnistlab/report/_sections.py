@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mnistlab import _defaults as defaults
 from mnistlab import models, tasks
 from mnistlab._progress import Progress
 from mnistlab.data import Dataset, dataset_statistics, subset
@@ -375,7 +376,7 @@ def section_clean(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
             ["test accuracy, issues removed", _pct(result.test_accuracy_cleaned)],
         ],
         tables=[_table("The worst ten", result.table().head(10))],
-        figures=_pngs(clean_figures(result, ds, s.get("show", 24))),
+        figures=_pngs(clean_figures(result, ds, s.get("show", defaults.CLEAN_SHOW))),
     )
 
 
