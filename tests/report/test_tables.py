@@ -93,8 +93,7 @@ def tables_of(name, results, digits):
     if name == "search":
         return report.search_tables(_search_run())
     if name == "data":
-        pixels = {"train": {"min": 0, "max": 16, "mean": 4.9, "std": 6.0, "zero_fraction": 0.5}}
-        return report.dataset_tables(digits, pixels)
+        return report.dataset_tables(digits)
     if name == "model":
         pred = digits.y_test.copy()
         pred[:7] = (pred[:7] + 1) % 10

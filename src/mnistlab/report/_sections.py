@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from mnistlab import _defaults as defaults
 from mnistlab import models, tasks
 from mnistlab._progress import Progress
-from mnistlab.data import Dataset, subset
+from mnistlab.data import Dataset, dataset_statistics, subset
 from mnistlab.evaluation import per_class_report, test_summary
 from mnistlab.report._figures import (
     binary_figures,
@@ -32,9 +33,9 @@ from mnistlab.report._figures import (
 from mnistlab.report._tables import (
     Table,
     binary_tables,
-    class_counts_table,
     clean_tables,
     confusions_table,
+    dataset_tables,
     denoise_tables,
     format_value,
     model_scores_table,
@@ -116,15 +117,12 @@ def _data_block(dataset: Dataset) -> dict:
 
 
 def section_data(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progress):
-    counts = np.bincount(ds.y_train, minlength=10)
-    mean_ink = float(ds.X_train.mean()) / ds.pixel_max
+    stats = dataset_statistics(ds)  # the numbers of 'mnistlab data info'
     metrics = {
         "dataset": ds.describe(),
-        "class_counts": {
-            "train": counts.tolist(),
-            "test": np.bincount(ds.y_test, minlength=len(counts)).tolist(),
-        },
-        "mean_pixel": mean_ink,
+        "class_counts": stats["class_counts"],
+        "mean_pixel": stats["pixels"]["train"]["mean"] / ds.pixel_max,
+        "pixels": stats["pixels"],
     }
     return SectionResult(
         "data",
@@ -137,7 +135,7 @@ def section_data(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progres
             ["image", f"{ds.image_shape[0]}x{ds.image_shape[1]}, 0..{ds.pixel_max}"],
             ["checksums", "verified" if ds.verified else "not verified"],
         ],
-        tables=[class_counts_table(ds)],
+        tables=dataset_tables(ds, stats)[1:],  # the rest is in the headline
         figures=_pngs(data_figures(ds, s.get("n", 25))),
     )
 
@@ -314,7 +312,7 @@ def section_clean(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
             ["test accuracy, issues removed", _pct(result.test_accuracy_cleaned)],
         ],
         tables=clean_tables(result),
-        figures=_pngs(clean_figures(result, ds, s.get("show", 24))),
+        figures=_pngs(clean_figures(result, ds, s.get("show", defaults.CLEAN_SHOW))),
     )
 
 

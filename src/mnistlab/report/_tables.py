@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mnistlab.data import dataset_statistics
 from mnistlab.evaluation import top_confusions
 
 #: Formats by the kind of quantity: how each is written, in every renderer.
@@ -244,30 +245,12 @@ def model_scores_table(scores: Mapping[str, Mapping[str, Any]]) -> Table:
 # --- one function per result ------------------------------------------------------------------
 
 
-def class_counts_table(dataset: Any) -> Table:
-    """Training and test images per digit, with their shares and totals."""
-    train = np.bincount(dataset.y_train, minlength=10)
-    test = np.bincount(dataset.y_test, minlength=len(train))
-    return Table(
-        "Class counts",
-        [
-            Column("digit"),
-            TRAIN_IMAGES,
-            Column("training share", "percent"),
-            Column("test images", "count"),
-            Column("test share", "percent"),
-        ],
-        [
-            [str(d), train[d], train[d] / train.sum(), test[d], test[d] / test.sum()]
-            for d in range(len(train))
-        ]
-        + [["total", train.sum(), None, test.sum(), None]],
-        [None] * len(train) + ["bold"],
-    )
+def dataset_tables(dataset: Any, stats: Mapping[str, Any] | None = None) -> list[Table]:
+    """What the data is, its class counts and its pixel statistics.
 
-
-def dataset_tables(dataset: Any, pixels: Mapping[str, Mapping[str, float]] | None = None):
-    """What the data is, its class counts and (given ``pixels``) its pixel statistics."""
+    ``stats`` is :func:`mnistlab.data.dataset_statistics` of ``dataset`` (computed if None).
+    """
+    stats = stats if stats is not None else dataset_statistics(dataset)
     h, w = dataset.image_shape
     props = [
         ["source", dataset.source],
@@ -283,31 +266,42 @@ def dataset_tables(dataset: Any, pixels: Mapping[str, Mapping[str, float]] | Non
         props.append([split, f"{len(X):,} images of {h}x{w}, {X.dtype}, {X.shape} array"])
     props.append(["pixels", f"0..{dataset.pixel_max}"])
     props += [[f"md5 {name}", md5] for name, md5 in dataset.checksums.items()]
-    tables = [
-        Table(
-            f"Dataset: {dataset.name}", [Column("property"), Column("value")], props, header=False
-        ),
-        class_counts_table(dataset),
-    ]
-    if pixels:
-        tables.append(
-            Table(
-                "Pixel statistics",
-                [
-                    Column("split"),
-                    Column("min", "count"),
-                    Column("max", "count"),
-                    Column("mean", "decimal"),
-                    Column("std", "decimal"),
-                    Column("zeros", "percent"),
-                ],
-                [
-                    [split, s["min"], s["max"], s["mean"], s["std"], s["zero_fraction"]]
-                    for split, s in pixels.items()
-                ],
-            )
-        )
-    return tables
+    train, test = (np.asarray(stats["class_counts"][k]) for k in ("train", "test"))
+    counts = Table(
+        "Class counts",
+        [
+            Column("digit"),
+            TRAIN_IMAGES,
+            Column("training share", "percent"),
+            Column("test images", "count"),
+            Column("test share", "percent"),
+        ],
+        [
+            [str(d), train[d], train[d] / train.sum(), test[d], test[d] / test.sum()]
+            for d in range(len(train))
+        ]
+        + [["total", train.sum(), None, test.sum(), None]],
+        [None] * len(train) + ["bold"],
+    )
+    pixels = Table(
+        "Pixel statistics",
+        [
+            Column("split"),
+            Column("min", "count"),
+            Column("max", "count"),
+            Column("mean", "decimal"),
+            Column("std", "decimal"),
+            Column("zeros", "percent"),
+        ],
+        [
+            [split, p["min"], p["max"], p["mean"], p["std"], p["zero_fraction"]]
+            for split, p in stats["pixels"].items()
+        ],
+    )
+    about = Table(
+        f"Dataset: {dataset.name}", [Column("property"), Column("value")], props, header=False
+    )
+    return [about, counts, pixels]
 
 
 def binary_tables(result: Any) -> list[Table]:
