@@ -341,7 +341,8 @@ def binary_tables(result: Any) -> list[Table]:
     for name, r in models:
         for rule, t in r.thresholds.items():
             tt = r.test_thresholds.get(rule) or {}
-            label = t.label if t.reached else f"{t.label}: unreachable (best {t.best:.4f})"
+            best = format_value(t.best, "score")
+            label = t.label if t.reached else f"{t.label}: unreachable (best {best})"
             rows.append(
                 [name, label, t.value, t.precision, t.recall, tt.get("precision"), tt.get("recall")]
             )
