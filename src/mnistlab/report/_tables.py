@@ -634,7 +634,8 @@ def predictions_table(model: str, rows: Sequence[Mapping[str, Any]]) -> Table:
 def study_table(study: Any) -> Table:
     """The study's sections: time, whether from the cache, and their headlines."""
     return Table(
-        f"Study ({study.profile} profile, {format_value(study.seconds, 'seconds')} s)",
+        f"Study of {study.dataset.get('name')} ({study.profile} profile, "
+        f"{format_value(study.seconds, 'seconds')} s)",
         [Column("section"), Column("seconds", "seconds"), Column("headline")],
         [
             [
