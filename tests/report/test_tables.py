@@ -303,6 +303,11 @@ def test_json_round_trip_and_a_tampered_table_is_refused(results):
         {**doc, "rows": [["sgd", "many", *doc["rows"][0][2:]]]},
         {**doc, "rows": "<b>"},
         {**doc, "styles": ["blink"] * len(doc["rows"])},
+        {**doc, "styles": [[]] * len(doc["rows"])},
+        {**doc, "columns": 5},
+        {**doc, "caption": ["x"]},
+        {k: v for k, v in doc.items() if k != "header"},
+        "a table",
     ):
         with pytest.raises(ValueError):
             Table.from_json(bad)

@@ -120,19 +120,16 @@ class Table:
     @classmethod
     def from_json(cls, doc: Any) -> Table:
         """The inverse of :meth:`to_json`; ValueError for anything else (a tampered cache)."""
-        if not isinstance(doc, dict) or not isinstance(doc.get("caption"), str):
-            raise ValueError("not a table")
-        columns = [Column(str(label), str(kind)) for label, kind in doc["columns"]]
-        rows = doc["rows"]
-        if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-            raise ValueError("table rows are not lists")
-        for row in rows:  # the formats must accept what the cache holds
-            for v, c in zip(row, columns, strict=False):
-                try:
-                    format_value(v, c.format)
-                except (TypeError, ValueError) as exc:
-                    raise ValueError(f"table {doc['caption']!r}: {exc}") from None
-        return cls(doc["caption"], columns, rows, doc.get("styles") or [], bool(doc["header"]))
+        try:
+            columns = [Column(str(label), str(kind)) for label, kind in doc["columns"]]
+            rows = doc["rows"]
+            if not isinstance(doc["caption"], str) or not all(isinstance(r, list) for r in rows):
+                raise ValueError("not a table")
+            table = cls(doc["caption"], columns, rows, doc["styles"], bool(doc["header"]))
+            table.cells()  # the formats must accept what the cache holds
+        except (TypeError, KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"not a table: {exc}") from None
+        return table
 
 
 # --- renderers --------------------------------------------------------------------------------
