@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 from sklearn.model_selection import cross_val_score
+from sklearn.utils._param_validation import InvalidParameterError
 
 from mnistlab import InputError, models
 from mnistlab.data import load
@@ -115,7 +116,7 @@ def test_cross_val_score(digits):
     [{"epochs": 0}, {"dropout": 1.0}, {"channels": ()}, {"lr": -1}, {"validation_fraction": 1}],
 )
 def test_bad_architecture_parameters(digits, bad):
-    with pytest.raises(ValueError, match="invalid CNNClassifier parameter"):
+    with pytest.raises(InvalidParameterError, match="parameter of CNNClassifier must be"):
         _small(**bad).fit(digits.X_train[:50], digits.y_train[:50])
 
 

@@ -39,7 +39,7 @@ def _scipy_deskew(image):
 
 def test_deskew_equals_the_per_image_scipy_version(digits):
     X = digits.X_train[:300]
-    ours = Deskew(chunk_size=64).fit_transform(X)  # several chunks, two threads
+    ours = Deskew(chunk_size=64, n_jobs=2).fit_transform(X)  # several chunks, two threads
     ref = np.array([_scipy_deskew(x.reshape(8, 8).astype(float)).ravel() for x in X])
     np.testing.assert_allclose(ours, ref, atol=1e-4)
     assert ours.dtype == np.float32
