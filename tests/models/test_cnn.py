@@ -82,7 +82,7 @@ def test_deterministic_mode_is_scoped_to_the_model(digits):
     m.fit(digits.X_train[:200], digits.y_train[:200])
     assert torch.get_num_threads() == 1  # a fixed count, not "all cores"
     assert torch.are_deterministic_algorithms_enabled() == before
-    with pytest.raises(ValueError, match="deterministic='yes'"):
+    with pytest.raises(InvalidParameterError, match="'deterministic' parameter of CNNClassifier"):
         _small(deterministic="yes").fit(digits.X_train[:50], digits.y_train[:50])
 
 
