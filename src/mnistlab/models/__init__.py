@@ -21,6 +21,7 @@ from mnistlab.models._denoisers import (
     NoiseFloorHinge,
     PCADenoiser,
 )
+from mnistlab.models._make import make_model, read_params
 from mnistlab.models._persist import (
     CARD_FILE,
     MODEL_FILE,
@@ -86,6 +87,7 @@ __all__ = [
     "get_denoiser",
     "library_versions",
     "load_model",
+    "make_model",
     "names",
     "plan_jobs",
     "predict_digits",
@@ -93,6 +95,7 @@ __all__ = [
     "preferred_model_dirs",
     "probabilities",
     "read_card",
+    "read_params",
     "register",
     "save_model",
     "torch_available",

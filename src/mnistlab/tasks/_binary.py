@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mnistlab import _defaults as defaults
 from mnistlab import models
 from mnistlab._errors import InputError
 from mnistlab._progress import SILENT, Progress
@@ -24,7 +25,7 @@ from mnistlab.evaluation import (
 )
 from mnistlab.tasks._common import build_for_cv, capped_indices, parse_names, single_label_names
 
-DEFAULT_BINARY_MODELS = ("sgd", "rf")
+DEFAULT_BINARY_MODELS = defaults.BINARY_MODELS
 
 
 @dataclass(frozen=True)

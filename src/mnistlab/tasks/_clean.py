@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab._progress import SILENT, Progress
 from mnistlab.data import Dataset
 from mnistlab.evaluation import cross_val_outputs, fit_predict
 from mnistlab.tasks._common import build_for_cv
 
-DEFAULT_CLEAN_MODEL = "rf"  # finer probabilities than k=4 neighbours: better ranking
+DEFAULT_CLEAN_MODEL = defaults.CLEAN_MODEL
 
 
 def find_label_issues(
