@@ -6,7 +6,7 @@ import math
 from typing import ClassVar
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, cpu_count, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -155,11 +155,13 @@ class Deskew(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=None)
         _check_pixels(X, "Deskew")
         h, w = self.image_shape_
-        step = self.chunk_size
+        # a loaded model file skips fit's validation: its chunk_size and n_jobs stay bounded
+        step = max(1, int(self.chunk_size))
         chunks = [X[i : i + step] for i in range(0, len(X), step)]
-        if len(chunks) == 1:
-            return _deskew_chunk(chunks[0], h, w)
-        parallel = Parallel(n_jobs=self.n_jobs, prefer="threads")
+        n_jobs = min(effective_n_jobs(self.n_jobs), len(chunks), cpu_count())
+        if n_jobs == 1:
+            return np.vstack([_deskew_chunk(c, h, w) for c in chunks])
+        parallel = Parallel(n_jobs=n_jobs, prefer="threads")
         return np.vstack(parallel(delayed(_deskew_chunk)(c, h, w) for c in chunks))
 
     def __sklearn_tags__(self):
