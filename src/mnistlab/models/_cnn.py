@@ -194,11 +194,11 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     >>> from sklearn.datasets import load_digits
     >>> from mnistlab.models import CNNClassifier
     >>> X, y = load_digits(return_X_y=True)
-    >>> cnn = CNNClassifier(channels=(8,), dense=16, epochs=3, random_state=0, n_jobs=1)
-    >>> cnn.fit(X[:500], y[:500]).predict_proba(X[500:502]).shape
+    >>> cnn = CNNClassifier(channels=(4,), dense=8, epochs=2, random_state=0, n_jobs=1)
+    >>> cnn.fit(X[:200], y[:200]).predict_proba(X[200:202]).shape
     (2, 10)
     >>> cnn.history_[-1]["epoch"], cnn.n_parameters_ > 0
-    (3, True)
+    (2, True)
     """
 
     _parameter_constraints: ClassVar[dict] = {
