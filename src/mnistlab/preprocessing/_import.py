@@ -175,17 +175,18 @@ def _clean_ink(ink: np.ndarray) -> np.ndarray | None:
     """The ink from 0 to 1, the paper's grain and noise removed, cropped to the digit.
 
     A scan or photo has noisy, uneven paper: smoothed a little (a tenth of a pixel of the
-    final image), its level and spread measured where there is clearly no ink, and what
-    does not rise above them dropped; specks far smaller than the digit are ignored when
-    cropping. A clean drawing passes unchanged.
+    final image), the paper's level and spread measured on the border (robustly: the digit
+    may touch it), and what does not rise above them dropped; specks far smaller than the
+    digit are ignored when cropping. A clean drawing passes unchanged.
     """
     from scipy import ndimage
 
     sigma = max(ink.shape) / 280  # 1 pixel of the 280x280 drawing page
     smooth = ndimage.gaussian_filter(ink, sigma) if sigma > 0.3 else ink
     peak = float(smooth.max())
-    paper = smooth[smooth < 0.25 * peak]
-    floor = float(np.median(paper) + 3 * paper.std()) if paper.size else 0.0
+    border = np.concatenate([smooth[0], smooth[-1], smooth[:, 0], smooth[:, -1]])
+    level = float(np.median(border))
+    floor = level + 4 * 1.4826 * float(np.median(np.abs(border - level)))
     ink = np.clip((smooth - floor) / max(peak - floor, 1e-6), 0, 1)
     labels, n = ndimage.label(ink > 0.1)
     if n > 1:  # keep the strokes, drop specks (< 2% of the largest piece)
