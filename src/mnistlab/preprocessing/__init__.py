@@ -9,6 +9,7 @@ from mnistlab.preprocessing._augment import (
     augment,
     rotate_images,
     shift_images,
+    thicken_images,
 )
 from mnistlab.preprocessing._images import HOG, Deskew, infer_shape
 from mnistlab.preprocessing._import import (
@@ -47,4 +48,5 @@ __all__ = [
     "read_images",
     "rotate_images",
     "shift_images",
+    "thicken_images",
 ]
