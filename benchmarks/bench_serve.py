@@ -105,6 +105,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--data", default="auto")
     parser.add_argument("--foreign", type=int, default=500, help="foreign digits of each kind")
+    parser.add_argument(
+        "--results", default="bench_serve", help="results file name (e.g. for a baseline)"
+    )
     args = parser.parse_args()
     ds = load(args.data)
     n = min(args.requests, ds.n_test)
@@ -185,7 +188,7 @@ def main() -> None:
     )
     print(f"serve: {api_acc:.1%} of {len(ok)} answered drawings right")
     finish(
-        "bench_serve",
+        args.results,
         {
             "requests": n,
             "predict_accuracy": cli_acc,

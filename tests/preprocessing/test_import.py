@@ -189,3 +189,13 @@ def test_stroke_width_none_keeps_the_ink_as_drawn():
     as_drawn = image_to_row(_png(thick), stroke_width=None)
     redrawn = image_to_row(_png(thick), stroke_width=0.12)
     assert (as_drawn > 50).sum() > 2 * (redrawn > 50).sum()
+
+
+def test_every_foreign_digit_is_read_and_fills_the_box():
+    """Fonts, markers, scans and misplaced digits all come back as MNIST-sized digits."""
+    from mnistlab.data import foreign_digits
+
+    fd = foreign_digits(5, fonts=None)
+    for img in fd.images:
+        height, width = _box(image_to_row(Image.fromarray(img)))
+        assert max(height, width) >= 18  # the noise of a scan never widens the crop
