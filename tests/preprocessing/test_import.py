@@ -186,8 +186,8 @@ def test_normalise_strokes_keeps_a_blob_without_skeleton():
 def test_stroke_width_none_keeps_the_ink_as_drawn():
     thick = np.full((200, 200), 255, np.uint8)
     thick[30:170, 60:140] = 0  # a very wide bar
-    as_drawn = image_to_row(_png(thick), stroke_width=None)
-    redrawn = image_to_row(_png(thick), stroke_width=0.12)
+    as_drawn = image_to_row(_png(thick))  # the default
+    redrawn = image_to_row(_png(thick), stroke_width=STROKE_WIDTH)
     assert (as_drawn > 50).sum() > 2 * (redrawn > 50).sum()
 
 

@@ -14,7 +14,7 @@ from mnistlab._errors import InputError
 
 #: MNIST's median stroke width as a fraction of the side of its 20-pixel box (measured on
 #: the training images: 2 x the median distance from the skeleton to the background of the
-#: ink above half its peak); what :func:`normalise_strokes` redraws imported digits with.
+#: ink above half its peak); the width :func:`normalise_strokes` redraws digits with.
 STROKE_WIDTH = 0.12
 #: The side, in pixels, that a digit is brought to before its strokes are measured and
 #: redrawn: 8 times MNIST's 20-pixel box, so a stroke is ~19 pixels wide.
@@ -92,7 +92,7 @@ def image_to_row(
     pixel_max: int = 255,
     *,
     name: str | None = None,
-    stroke_width: float | None = STROKE_WIDTH,
+    stroke_width: float | None = None,
 ) -> np.ndarray:
     """Turn a PNG or JPEG of one digit into a row like the training images.
 
@@ -102,6 +102,7 @@ def image_to_row(
     keeping the aspect ratio;
     placed so that its centre of mass is at the centre; values 0..``pixel_max``.
     The same at 8x8 for the UCI digits. A blank image is an error, not a guess.
+    The paper's noise is removed first, so a blurry, noisy scan is cropped to its digit.
 
     Parameters
     ----------
@@ -112,6 +113,11 @@ def image_to_row(
         The model's pixel range (from its card).
     name : str, optional
         How to name the image in errors.
+    stroke_width : float, optional
+        Redraw the strokes this wide (a fraction of the digit's side, e.g.
+        :data:`STROKE_WIDTH`) with :func:`normalise_strokes`, for 28x28 models; default
+        None: as drawn (the default model reads foreign digits better so, as it learned
+        thicker and thinner strokes: ``benchmarks/results/foreign_validation.json``).
 
     Returns
     -------
