@@ -25,6 +25,7 @@ from mnistlab.data._sources import (
     mirrors,
     mnist_cache_dir,
 )
+from mnistlab.data._stats import class_counts, dataset_statistics, pixel_statistics
 
 __all__ = [
     "DATA_ENV",
@@ -39,6 +40,8 @@ __all__ = [
     "SPLIT_TEST_SIZE",
     "Dataset",
     "ForeignDigits",
+    "class_counts",
+    "dataset_statistics",
     "download_mnist",
     "foreign_digits",
     "installed_fonts",
@@ -50,6 +53,7 @@ __all__ = [
     "mirrors",
     "mnist_cache_dir",
     "parse_idx",
+    "pixel_statistics",
     "read_bytes",
     "read_idx_pair",
     "read_kaggle_csv",
