@@ -334,7 +334,6 @@ def _render_strokes(digit: int, rng: np.random.Generator, height: int, width_fra
 
 def _on_paper(
     ink: np.ndarray,
-    rng: np.random.Generator,
     canvas: tuple[int, int],
     centre,
     paper: float = 255.0,
@@ -370,7 +369,6 @@ def _one(kind: str, digit: int, rng: np.random.Generator, fonts) -> np.ndarray:
         side = int(max(ink.shape) * rng.uniform(1.1, 1.6))
         img = _on_paper(
             ink,
-            rng,
             (side, side),
             (side / 2, side / 2),
             paper=rng.uniform(200, 255),
@@ -380,7 +378,7 @@ def _one(kind: str, digit: int, rng: np.random.Generator, fonts) -> np.ndarray:
     if kind == "marker":  # a thick marker or finger on the drawing page (280x280)
         ink = _render_strokes(digit, rng, int(rng.integers(150, 230)), rng.uniform(0.12, 0.24))
         return _to_uint8(
-            _on_paper(ink, rng, (280, 280), (140 + rng.normal(0, 8), 140 + rng.normal(0, 8)))
+            _on_paper(ink, (280, 280), (140 + rng.normal(0, 8), 140 + rng.normal(0, 8)))
         )
     if kind == "scan":  # a blurry low-resolution scan or photo: reduce, blur, enlarge, noise
         from PIL import Image, ImageFilter
@@ -389,7 +387,7 @@ def _one(kind: str, digit: int, rng: np.random.Generator, fonts) -> np.ndarray:
         side = int(max(ink.shape) * 1.4)
         paper, colour = rng.uniform(170, 240), rng.uniform(40, 110)
         img = Image.fromarray(
-            _to_uint8(_on_paper(ink, rng, (side, side), (side / 2, side / 2), paper, colour))
+            _to_uint8(_on_paper(ink, (side, side), (side / 2, side / 2), paper, colour))
         )
         small = int(rng.integers(13, 25))  # the digit: 9 to 17 pixels tall
         img = img.resize((small, small), Image.Resampling.BOX)
@@ -404,7 +402,7 @@ def _one(kind: str, digit: int, rng: np.random.Generator, fonts) -> np.ndarray:
         ink = _digit_ink(digit, rng, fonts, height, rng.uniform(0.05, 0.14))
         ih, iw = ink.shape
         centre = (rng.uniform(ih / 2, side - ih / 2), rng.uniform(iw / 2, side - iw / 2))
-        return _to_uint8(_on_paper(ink, rng, (side, side), centre))
+        return _to_uint8(_on_paper(ink, (side, side), centre))
     raise ValueError(f"unknown kind {kind!r}; known kinds: {', '.join(FOREIGN_KINDS)}")
 
 
