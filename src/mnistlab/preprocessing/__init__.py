@@ -9,14 +9,17 @@ from mnistlab.preprocessing._augment import (
     augment,
     rotate_images,
     shift_images,
+    thicken_images,
 )
 from mnistlab.preprocessing._images import HOG, Deskew, infer_shape
 from mnistlab.preprocessing._import import (
     FORMATS,
     MAX_PIXELS_SIDE,
+    STROKE_WIDTH,
     ImageBatch,
     ImageError,
     image_to_row,
+    normalise_strokes,
     open_image,
     read_images,
 )
@@ -28,6 +31,7 @@ __all__ = [
     "HOG",
     "MAX_PIXELS_SIDE",
     "NOISES",
+    "STROKE_WIDTH",
     "TEXTBOOK_SHIFTS",
     "Augmented",
     "BlockScaler",
@@ -39,8 +43,10 @@ __all__ = [
     "augment",
     "image_to_row",
     "infer_shape",
+    "normalise_strokes",
     "open_image",
     "read_images",
     "rotate_images",
     "shift_images",
+    "thicken_images",
 ]
