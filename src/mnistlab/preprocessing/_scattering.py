@@ -8,7 +8,7 @@ SciPy 1.17 removed, so kymatio 0.3.0 does not import with today's SciPy; this is
 from __future__ import annotations
 
 import math
-from numbers import Integral
+from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
@@ -74,9 +74,10 @@ class Scattering(TransformerMixin, BaseEstimator):
         Number of orientations.
     image_shape : tuple of int or "auto", default="auto"
         ``(height, width)`` of a square image; "auto" means square.
-    log : bool, default=True
-        Return ``log(1 + c / eps)`` of each coefficient ``c`` with ``eps`` a hundredth of
-        the mean pixel sum's order (compresses the coefficients' heavy tails).
+    log_eps : float or None, default=1.0
+        Return ``log(1 + c / log_eps)`` of each coefficient ``c`` (in the pixels' units:
+        1.0 is one grey level of MNIST's 0..255), which evens out the coefficients' heavy
+        tails for a Gaussian kernel; None returns the coefficients as they are.
     chunk_size : int, default=256
         Images per FFT batch (bounds the memory).
 
@@ -99,15 +100,15 @@ class Scattering(TransformerMixin, BaseEstimator):
         "J": [Interval(Integral, 1, 4, closed="both")],
         "L": [Interval(Integral, 1, 16, closed="both")],
         "image_shape": ["array-like", StrOptions({"auto"})],
-        "log": ["boolean"],
+        "log_eps": [Interval(Real, 0, None, closed="neither"), None],
         "chunk_size": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, *, J=2, L=8, image_shape="auto", log=True, chunk_size=256):
+    def __init__(self, *, J=2, L=8, image_shape="auto", log_eps=1.0, chunk_size=256):
         self.J = J
         self.L = L
         self.image_shape = image_shape
-        self.log = log
+        self.log_eps = log_eps
         self.chunk_size = chunk_size
 
     def _side(self) -> int:
@@ -176,8 +177,8 @@ class Scattering(TransformerMixin, BaseEstimator):
         out = np.empty((len(X), self.n_features_out_), dtype=np.float32)
         for i in range(0, len(X), step):
             out[i : i + step] = self._chunk(X[i : i + step], psi, phi)
-        if self.log:
-            np.log1p(np.maximum(out, 0) / 1e-2, out=out)
+        if self.log_eps is not None:  # (rounding can leave a coefficient a hair below 0)
+            np.log1p(np.maximum(out, 0) / np.float32(self.log_eps), out=out)
         return out
 
     def __sklearn_tags__(self):
