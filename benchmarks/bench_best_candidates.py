@@ -149,6 +149,8 @@ def grid(ds, train_size: int) -> None:
         picked: dict = dict(chosen)
         if top_vsv is not None:
             picked = {k: top_vsv[k] for k in registry}
+        # "fit": the images behind the chosen accuracy (step 1's subset until step 2 is done)
+        split["fit"] = len(fit_all) if top_vsv is not None else len(fit)
         figures = {
             "features_table": table,
             "svm_seconds": svm_seconds,
