@@ -64,7 +64,8 @@ class Scattering(TransformerMixin, BaseEstimator):
     the wavelet transforms of those at coarser scales, averaged (``L * L * J * (J - 1) / 2``
     channels), each sampled every ``2**J`` pixels. Locally invariant to translation and
     stable to small deformations, which a Gaussian SVM then does not have to learn. Images
-    are zero-padded to a side that is a multiple of ``2**J`` (digits have a blank border).
+    are zero-padded to a square whose side is a multiple of ``2**J``; the convolutions are
+    circular (digits have a blank border, so nothing wraps round).
 
     Parameters
     ----------
@@ -73,7 +74,7 @@ class Scattering(TransformerMixin, BaseEstimator):
     L : int, default=8
         Number of orientations.
     image_shape : tuple of int or "auto", default="auto"
-        ``(height, width)`` of a square image; "auto" means square.
+        ``(height, width)``; "auto" means square.
     log_eps : float or None, default=1.0
         Return ``log(1 + c / log_eps)`` of each coefficient ``c`` (in the pixels' units:
         1.0 is one grey level of MNIST's 0..255), which evens out the coefficients' heavy
