@@ -25,6 +25,7 @@ from mnistlab.preprocessing._import import (
 )
 from mnistlab.preprocessing._noise import NOISES, NoiseModel, add_noise
 from mnistlab.preprocessing._scale import BlockScaler
+from mnistlab.preprocessing._scattering import Scattering
 
 __all__ = [
     "FORMATS",
@@ -39,6 +40,7 @@ __all__ = [
     "ImageBatch",
     "ImageError",
     "NoiseModel",
+    "Scattering",
     "add_noise",
     "augment",
     "image_to_row",
