@@ -38,29 +38,16 @@ from sklearn.svm import SVC
 
 from mnistlab import models
 from mnistlab.data import load
-from mnistlab.preprocessing import (
-    HOG,
-    TEXTBOOK_SHIFTS,
-    BlockScaler,
-    Deskew,
-    Scattering,
-    augment,
-)
+from mnistlab.preprocessing import HOG, BlockScaler, Deskew, augment
 
 GRID_REDERIVE = (
     "MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --grid"
 )
-_C = "vsv__estimator__svc__C"
-_PCA = "vsv__estimator__pca__n_components"
-#: Step 1: feature sets for the SVM (name: blocks joined, each PCA'd and block-scaled).
-FEATURE_SETS = {
-    "pixels PCA(40) + HOG PCA(192) (the previous best)": (("pixels", 40), ("hog", 192)),
-    "scattering PCA(100)": (("scattering", 100),),
-    "scattering PCA(200)": (("scattering", 200),),
-}
-C_VALUES = (5,)
-#: Step 2: virtual support vectors, on all 50,000 fit images (shifts, angles).
-VSV = {"1-pixel shifts, +-12 degrees": (TEXTBOOK_SHIFTS, (-12, 12))}
+#: Rotation angles tried for the virtual support vectors (besides the four shifts).
+ANGLES = [(), (-5, 5), (-8, 8), (-10, 10), (-12, 12)]
+_SVC = "vsv__estimator__svc__C"
+_HOG = "vsv__estimator__features__hog__pca__n_components"
+_PIX = "vsv__estimator__features__pixels__pca__n_components"
 
 
 def _pca(D, tr, n=50):
@@ -81,89 +68,71 @@ def _svc_score(F, y, fit, va, C):
 
 
 def grid(ds, train_size: int) -> None:
-    """The validation table of ``best``: feature sets and C on a subset, then VSV on all."""
-    fit_all, va = validation_split(ds.n_train)
-    y_all = ds.y_train
-    fit = fit_all
-    if train_size < len(fit_all):
-        fit, _ = train_test_split(
-            fit_all, train_size=train_size, stratify=y_all[fit_all], random_state=0
-        )
+    """The validation table of ``best``: SVM settings, then rotation angles."""
+    space = models.entry("best").search_space
+    fit, va = validation_split(ds.n_train)
+    y = ds.y_train
+    if train_size < len(fit):
+        fit, _ = train_test_split(fit, train_size=train_size, stratify=y[fit], random_state=0)
     start = time.perf_counter()
-    rows = np.concatenate([fit, va])  # features of these images only
-    y = y_all[rows]
-    f1, v1 = np.arange(len(fit)), np.arange(len(fit), len(rows))
-    D = Deskew().fit_transform(ds.X_train[rows])
-    raw = {
-        "pixels": D,
-        "hog": HOG(n_jobs=-1).fit(D).transform(D),
-        "scattering": Scattering().fit(D).transform(D),
-    }
-    print(f"features of {len(rows):,} images: {time.perf_counter() - start:.0f} s", flush=True)
-    settings = [(name, c) for name in FEATURE_SETS for c in C_VALUES]
-    feats = {
-        name: np.hstack([_block(raw[b], f1, n) for b, n in blocks])
-        for name, blocks in FEATURE_SETS.items()
-    }
+    D = Deskew().fit_transform(ds.X_train)
+    H = HOG(n_jobs=-1).fit(D).transform(D)
+    print(f"deskew + HOG of {ds.n_train:,} images: {time.perf_counter() - start:.0f} s", flush=True)
+    settings = [(c, p, h) for p in space[_PIX] for h in space[_HOG] for c in space[_SVC]]
+    feats = {}
+    for p in space[_PIX]:
+        for h in space[_HOG]:
+            feats[p, h] = np.hstack([_block(D, fit, p), _block(H, fit, h)])
     t1 = time.perf_counter()
     accs = Parallel(n_jobs=2)(
-        delayed(_svc_score)(feats[name], y, f1, v1, c) for name, c in settings
+        delayed(_svc_score)(feats[p, h], y, fit, va, c) for c, p, h in settings
     )
     svm_seconds = time.perf_counter() - t1
     table = [
-        {"features": name, _C: c, "validation_accuracy": a}
-        for (name, c), a in zip(settings, accs, strict=True)
+        {_SVC: c, _PIX: p, _HOG: h, "validation_accuracy": a}
+        for (c, p, h), a in zip(settings, accs, strict=True)
     ]
     for r in table:
-        print(f"{r['features']:55} C {r[_C]:3}: validation {r['validation_accuracy']:.4f}")
-    # step 2 refits the registry's pipeline, scattering only, with the best PCA size and C
-    top = max(
-        (
-            r
-            for r in table
-            if FEATURE_SETS[r["features"]][0][0] == "scattering"
-            and len(FEATURE_SETS[r["features"]]) == 1
-        ),
-        key=lambda r: r["validation_accuracy"],
-    )  # first of equals
-    chosen = {_C: top[_C], _PCA: FEATURE_SETS[top["features"]][0][1]}
-    print(f"step 1 ({svm_seconds:.0f} s): {top}", flush=True)
+        print(
+            f"C {r[_SVC]:3}, PCA pixels {r[_PIX]}, PCA HOG {r[_HOG]:3}: "
+            f"validation {r['validation_accuracy']:.4f}"
+        )
+    top = max(table, key=lambda r: r["validation_accuracy"])
+    chosen = {k: top[k] for k in (_SVC, _PIX, _HOG)}
+    print(f"step 1 ({svm_seconds:.0f} s): {chosen} {top['validation_accuracy']:.4f}", flush=True)
 
     reg = models.get("best").get_params()
-    registry = {k: reg[k] for k in (_C, _PCA)}
-    registry["vsv__shifts"] = [list(s) for s in reg["vsv__shifts"]]
+    registry = {k: reg[k] for k in (_SVC, _PIX, _HOG)}
     registry["vsv__angles"] = list(reg["vsv__angles"])
     split = {
-        "fit": len(fit_all),
+        "fit": len(fit),
         "validation": len(va),
         "seed": 0,
         "train_size": train_size,
-        "step_1_fit": len(fit),
+        "reduced": len(fit) < ds.n_train - len(va),
         "source": "MNIST training set; the test set is not read",
     }
 
-    def record(vsv_table: list[dict]) -> None:
+    def record(angles_table: list[dict]) -> None:
         """Write the table so far (after each step: a cut-short run leaves a record)."""
-        done = len(vsv_table) == len(VSV)
-        top_vsv = max(vsv_table, key=lambda r: r["validation_accuracy"], default=None)
-        picked: dict = dict(chosen)
-        if top_vsv is not None:
-            picked = {k: top_vsv[k] for k in registry}
-        # "fit": the images behind the chosen accuracy (step 1's subset until step 2 is done)
-        split["fit"] = len(fit_all) if top_vsv is not None else len(fit)
+        done = len(angles_table) == len(ANGLES)
+        top_angles = max(angles_table, key=lambda r: r["validation_accuracy"], default=None)
+        picked = dict(chosen)
+        if top_angles is not None:
+            picked["vsv__angles"] = top_angles["vsv__angles"]
         figures = {
-            "features_table": table,
+            "svm_table": table,
             "svm_seconds": svm_seconds,
-            "vsv_table": vsv_table,
+            "angles_table": angles_table,
             "chosen": picked,
-            "chosen_validation_accuracy": (top_vsv or top)["validation_accuracy"],
+            "chosen_validation_accuracy": (top_angles or top)["validation_accuracy"],
             "registry": registry,
             "registry_matches": registry == picked,
             "seconds": time.perf_counter() - start,
         }
         extra = {
             "split": split,
-            "vsv_planned": list(VSV),
+            "angles_planned": [list(a) for a in ANGLES],
             "complete": done,
             "rederive": GRID_REDERIVE,
         }
@@ -173,34 +142,27 @@ def grid(ds, train_size: int) -> None:
         else:
             write_results("best_validation", figures, extra=extra)
 
-    vsv_table: list[dict] = []
-    record(vsv_table)
-    for name, (shifts, angles) in VSV.items():
+    angles_table: list[dict] = []
+    record(angles_table)
+    for angles in ANGLES:
         t = time.perf_counter()
-        # the registry's pipeline (scattering, PCA, SVC) with each set of copies, on all
-        # 50,000 fit images
-        est = models.get("best", n_jobs=-1).set_params(
-            vsv__shifts=shifts, vsv__angles=angles, **chosen
-        )
-        est.fit(ds.X_train[fit_all], y_all[fit_all])
-        fitted = time.perf_counter() - t
-        acc = float(est.score(ds.X_train[va], y_all[va]))
-        params = est.get_params()
-        vsv_table.append(
+        est = models.get("best", n_jobs=-1).set_params(vsv__angles=angles, **chosen)
+        est.fit(ds.X_train[fit], y[fit])
+        acc = float(est.score(ds.X_train[va], y[va]))
+        angles_table.append(
             {
-                "copies": name,
-                _C: params[_C],
-                _PCA: params[_PCA],
-                "vsv__shifts": [list(s) for s in shifts],
                 "vsv__angles": list(angles),
                 "n_virtual": int(est.named_steps["vsv"].n_augmented_),
                 "validation_accuracy": acc,
-                "fit_seconds": fitted,
                 "seconds": time.perf_counter() - t,
             }
         )
-        print(f"virtual SVs, {name}: validation {acc:.4f} (fit {fitted:.0f} s)", flush=True)
-        record(vsv_table)
+        print(
+            f"virtual SVs, shifts + angles {angles}: validation {acc:.4f} "
+            f"({time.perf_counter() - t:.0f} s)",
+            flush=True,
+        )
+        record(angles_table)
 
 
 def main() -> None:
