@@ -68,12 +68,11 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from sklearn.exceptions import ConvergenceWarning
 
 import mnistlab
-from mnistlab import evaluation, models, plots, preprocessing, tasks
+from mnistlab import evaluation, models, plots, preprocessing, report, tasks
 from mnistlab.data import load, subset
 
 QUICK = True  # False: all 60,000/10,000 images (slower)
@@ -118,7 +117,8 @@ plt.show()""",
     ),
     (
         "code",
-        """pd.DataFrame({"train": np.bincount(y_train), "test": np.bincount(y_test)}).T""",
+        """about, counts, pixels = report.dataset_tables(ds)  # as the CLI and the report show them
+report.styled(counts)""",
     ),
     (
         "md",
@@ -232,8 +232,8 @@ are the same unshuffled stratified folds as `cross_val_score`, so the numbers ag
         "code",
         """five = tasks.run_binary(ds, positive=5, model_names="sgd,rf", cv=3, target_precision=0.9,
                         random_state=SEED, n_jobs=N_JOBS, progress=progress)
-pd.DataFrame({name: {"CV accuracy": r.oof.fold_accuracy.mean(), **r.cv}
-              for name, r in five.models.items()}).drop("confusion_matrix").T""",
+cv_table, threshold_table, test_table = report.binary_tables(five)
+report.styled(cv_table)""",
     ),
     ("code", "plots.pr_curves(five)"),
     ("code", "plots.roc_curves(five)"),
@@ -262,11 +262,8 @@ final model, avoid that.""",
     ),
     (
         "code",
-        """pd.DataFrame({name: {"threshold": r.thresholds["precision"].value,
-                     "CV precision": r.thresholds["precision"].precision,
-                     "CV recall": r.thresholds["precision"].recall,
-                     **{f"test {k}": v for k, v in (r.test_thresholds["precision"] or {}).items()}}
-              for name, r in five.models.items()}).T""",
+        """display(report.styled(threshold_table))
+report.styled(test_table)""",
     ),
     (
         "md",
@@ -288,7 +285,7 @@ plots.roc_curves(pair)""",
                        progress=progress)
 plots.pair_error_heatmap(pairs.cv_error, "out-of-fold error rate per pair (%)")""",
     ),
-    ("code", "pairs.hardest(5)"),
+    ("code", "report.styled(report.pairs_tables(pairs, top=5)[0])"),
     (
         "md",
         """## 4. Multiclass classification
@@ -339,7 +336,7 @@ on the test set once, and keeps the out-of-fold predictions for the error analys
         "code",
         """multi = tasks.run_multiclass(ds, "sgd,rf,knn", cv=3, random_state=SEED, n_jobs=N_JOBS,
                              progress=progress)
-multi.table()""",
+report.styled(report.multiclass_tables(multi)[0])""",
     ),
     ("code", "plots.accuracy_bars(multi.table())"),
     (
@@ -383,7 +380,10 @@ and 5s.""",
 r = multi.models[best]
 plots.confusion_matrices(r.y_cv, r.oof.predictions, f"{best}: out-of-fold predictions")""",
     ),
-    ("code", "evaluation.top_confusions(r.y_cv, r.oof.predictions, 5)"),
+    (
+        "code",
+        """report.styled(report.confusions_table({(best, "out-of-fold"): (r.y_cv, r.oof.predictions)}))""",
+    ),
     (
         "code",
         """X_cv = X_train[r.train_index]
@@ -427,6 +427,7 @@ labels with the same folds and reports F1 per label, Hamming loss and subset acc
         "code",
         """multilabel = tasks.run_multilabel(ds, "large,odd,prime", "knn5,multioutput-logreg",
                                   random_state=SEED, n_jobs=N_JOBS, progress=progress)
+display(report.styled(report.multilabel_tables(multilabel)[0]))
 plots.multilabel_scores(multilabel)""",
     ),
     (
@@ -462,6 +463,7 @@ images by pixel error and by how well a fixed classifier reads their output.""",
         "code",
         """denoised = tasks.run_denoise(ds, "textbook", random_state=SEED, n_jobs=N_JOBS,
                              progress=progress)
+display(report.styled(report.denoise_tables(denoised)[0]))
 plots.denoise_grid(denoised)""",
     ),
     ("code", "plots.denoise_scores(denoised)"),
@@ -476,6 +478,7 @@ test accuracy of the same model trained with and without them.""",
     (
         "code",
         """cleaned = tasks.run_clean(ds, "rf", random_state=SEED, n_jobs=N_JOBS, progress=progress)
+display(report.styled(report.clean_tables(cleaned)[0]))
 top = cleaned.issues[:16]
 plots.label_issue_gallery(X_train[top], cleaned.given[top], cleaned.suggested[top],
                           cleaned.quality[top], ds.image_shape, ds.pixel_max)""",
