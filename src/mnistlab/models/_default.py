@@ -5,16 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
-
-from filelock import FileLock
-from sklearn.base import BaseEstimator
+from typing import TYPE_CHECKING, Any
 
 from mnistlab import __version__
 from mnistlab._cache import cache_dir, cache_lock, dataset_digest, holding
 from mnistlab._errors import InputError
 from mnistlab.models._persist import CARD_FILE, load_model, save_model
-from mnistlab.models._registry import get
+
+if TYPE_CHECKING:
+    from filelock import FileLock
+    from sklearn.base import BaseEstimator
 
 DEFAULT_MODEL = "fast"
 
@@ -71,6 +71,8 @@ def default_model(
                 return est, card, path, False
             except InputError:
                 pass  # damaged or from an older layout: train it again
+        from mnistlab.models._registry import get  # the registry's estimators: only to train
+
         est = get(name, random_state=random_state, n_jobs=n_jobs)
         est.fit(dataset.X_train, dataset.y_train)
         save_model(
