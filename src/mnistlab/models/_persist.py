@@ -67,8 +67,10 @@ def skops_io() -> ModuleType:
     that loads a model. Imported here, its default estimators are the ones mnistlab's
     registry builds (:func:`~mnistlab.models._validate.allowed_estimators`), the only ones
     :func:`load_model` accepts anyway; so a foreign estimator is now refused before it is
-    built. Where skops was imported already (by the user), it is used as it is:
-    :func:`load_model` still refuses what the registry does not build, after building it.
+    built. For the rest of the process skops trusts no other estimator by default (other
+    skops files name theirs in ``trusted``). Where skops was imported already, it is used
+    as it is: :func:`load_model` still refuses what the registry does not build, after
+    building it.
     """
     if "skops.io" in sys.modules:
         return sys.modules["skops.io"]
