@@ -31,5 +31,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "mirrors",
             "mnist_cache_dir",
         ],
+        "_stats": ["class_counts", "dataset_statistics", "pixel_statistics"],
     },
 )

@@ -29,6 +29,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "NoiseFloorHinge",
             "PCADenoiser",
         ],
+        "_make": ["make_model", "read_params"],
         "_persist": [
             "CARD_FILE",
             "MODEL_FILE",
@@ -39,12 +40,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "save_model",
             "trust",
         ],
-        "_predict": [
-            "predict_digits",
-            "predict_files",
-            "probabilities",
-            "write_predictions_csv",
-        ],
+        "_predict": ["predict_digits", "predict_files", "probabilities", "write_predictions_csv"],
         "_registry": [
             "TEXTBOOK_SEED",
             "ModelEntry",
