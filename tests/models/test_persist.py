@@ -93,7 +93,7 @@ def test_refuses_untrusted_types(rf_dir, tmp_path):
         models.load_model(rf_dir)
 
 
-def test_loading_a_model_imports_neither_every_estimator_nor_torch(rf_dir, digits):
+def test_loading_a_model_imports_neither_every_estimator_nor_torch_nor_plotting(rf_dir, digits):
     """skops lists every scikit-learn estimator when imported (seconds, and PyTorch where
     it is installed); mnistlab imports it with the registry's estimators only."""
     import os
@@ -101,7 +101,7 @@ def test_loading_a_model_imports_neither_every_estimator_nor_torch(rf_dir, digit
     import sys
     from pathlib import Path
 
-    unused = ("torch", "sklearn.gaussian_process", "sklearn.semi_supervised")
+    unused = ("torch", "sklearn.gaussian_process", "sklearn.semi_supervised", "matplotlib")
     code = (
         "import sys\n"
         "from mnistlab import models\n"
