@@ -9,8 +9,9 @@ default model trained once), as on the machine of a user who has run mnistlab be
 
 With ``--before SRC`` the same commands are also timed with the mnistlab source tree
 ``SRC`` (e.g. an earlier commit: ``git archive COMMIT src | tar -x -C /tmp/before``, then
-``--before /tmp/before/src``), in a cache of its own, and both are recorded. Targets: ``predict`` <= 1.5 s and <= 300 MB, ``--help`` <= 0.5 s, ``train``
-plus ``evaluate`` of ``fast`` <= 1/4 of the same two commands for ``knn``.
+``--before /tmp/before/src``), in a cache of its own, and both are recorded.
+Targets: ``predict`` <= 1.5 s and <= 300 MB, ``--help`` <= 0.5 s, ``train`` plus
+``evaluate`` of ``fast`` <= 1/4 of the same two commands for ``knn``.
 Results: ``benchmarks/results/bench_cli.json``; exits 1 when a target is missed.
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_cli.py [--repeat 3] [--before SRC]

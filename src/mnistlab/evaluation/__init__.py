@@ -8,7 +8,7 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "_cv": ["CVOutput", "cross_val_outputs", "predict_with_scores", "score_method"],
+        "_cv": ["CVOutput", "cross_val_outputs", "fold_summary", "score_method"],
         "_errors": [
             "confidence",
             "confident_mistakes",
@@ -16,6 +16,14 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "per_class_report",
             "test_summary",
             "top_confusions",
+        ],
+        "_fit": [
+            "FitPredict",
+            "ModelEvaluation",
+            "evaluate_model",
+            "fit_predict",
+            "predict_with_scores",
+            "timed_predict",
         ],
         "_metrics": ["binary_metrics", "metrics_at_threshold", "multilabel_metrics"],
         "_thresholds": [

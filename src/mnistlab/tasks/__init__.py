@@ -22,7 +22,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "run_binary",
         ],
         "_clean": ["CleanResult", "find_label_issues", "run_clean"],
-        "_common": ["parse_names", "single_label_names"],
+        "_common": ["build_for_cv", "build_one", "parse_names", "single_label_names"],
         "_denoise": ["DenoiseResult", "DenoiserResult", "mse_255", "psnr_255", "run_denoise"],
         "_multiclass": [
             "DEFAULT_MULTICLASS_MODELS",
