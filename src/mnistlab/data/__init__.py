@@ -15,6 +15,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "_csv": ["read_kaggle_csv", "write_submission"],
         "_dataset": ["Dataset", "subset"],
+        "_foreign": ["FOREIGN_KINDS", "ForeignDigits", "foreign_digits", "installed_fonts"],
         "_idx": ["MNIST_FILES", "MNIST_MD5", "parse_idx", "read_bytes", "read_idx_pair"],
         "_load": ["DATA_ENV", "OFFLINE_ENV", "SOURCES", "load"],
         "_overlap": ["training_overlap"],

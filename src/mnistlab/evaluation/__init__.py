@@ -28,6 +28,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_metrics": ["binary_metrics", "metrics_at_threshold", "multilabel_metrics"],
         "_thresholds": [
             "Threshold",
+            "rule_label",
             "threshold_for_best_f1",
             "threshold_for_precision",
             "threshold_for_recall",

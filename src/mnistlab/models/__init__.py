@@ -16,6 +16,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_cnn": ["CNNClassifier", "torch_available"],
         "_default": [
             "DEFAULT_MODEL",
+            "DEFAULT_THICKNESS",
             "PREFERRED_MODELS",
             "cached_preferred",
             "default_model",

@@ -1,5 +1,5 @@
-"""Report: the ``metrics.json`` document, the figures of each part of the study, and the
-HTML report of the whole study.
+"""Report: the ``metrics.json`` document, the figures and tables of each part of the study,
+and the HTML report of the whole study.
 
 Each name is imported on first use (``lazy_loader``).
 """
@@ -32,6 +32,29 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "source_hash",
             "write_report",
             "write_section",
+        ],
+        "_tables": [
+            "FORMATS",
+            "Column",
+            "Table",
+            "binary_tables",
+            "clean_tables",
+            "confusions_table",
+            "dataset_tables",
+            "denoise_tables",
+            "format_value",
+            "html_table",
+            "model_scores_table",
+            "multiclass_tables",
+            "multilabel_tables",
+            "pairs_tables",
+            "per_class_table",
+            "predictions_table",
+            "rich_table",
+            "search_tables",
+            "study_table",
+            "styled",
+            "to_frame",
         ],
     },
 )
