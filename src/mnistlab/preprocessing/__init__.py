@@ -33,5 +33,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "_noise": ["NOISES", "NoiseModel", "add_noise"],
         "_scale": ["BlockScaler"],
+        "_scattering": ["Scattering"],
     },
 )
