@@ -262,10 +262,11 @@ ATTACKS = {
         {},
         "types mnistlab does not trust (sklearn.metrics._dist_metrics.MinkowskiDistance64)",
     ),
+    # refused before it is built: skops, imported by mnistlab, trusts the registry's only
     "estimator-no-mnistlab-model-contains": (
         _foreign,
         {},
-        "holds a KMeans, which no mnistlab model contains",
+        "types mnistlab does not trust (sklearn.cluster._kmeans.KMeans)",
     ),
     "pca-components-of-other-width": (
         _pca_knn,
@@ -374,6 +375,15 @@ def test_attack_is_refused_at_load(outcomes, case):
     assert line.startswith("REFUSED"), line
     assert ATTACKS[case][2] in line, line
     assert "refusing this model" in line or "does not trust" in line
+
+
+def test_a_foreign_estimator_is_refused_after_building_where_skops_trusts_it(digits, tmp_path):
+    """skops imported before mnistlab trusts every scikit-learn estimator: the checks after
+    building still refuse what the registry does not build."""
+    path = write_model(tmp_path / "foreign", _foreign(digits), digits)
+    assert sio.get_untrusted_types(file=path / "model.skops") == []  # this test module's skops
+    with pytest.raises(InputError, match="holds a KMeans, which no mnistlab model contains"):
+        models.load_model(path)
 
 
 @pytest.mark.parametrize(

@@ -5,17 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
-
-from filelock import FileLock
-from sklearn.base import BaseEstimator
+from typing import TYPE_CHECKING, Any
 
 from mnistlab import __version__
 from mnistlab._cache import cache_dir, cache_lock, dataset_digest, holding
 from mnistlab._errors import InputError
 from mnistlab.models._persist import CARD_FILE, load_model, save_model
-from mnistlab.models._registry import get
-from mnistlab.preprocessing import augment
+
+if TYPE_CHECKING:
+    from filelock import FileLock
+    from sklearn.base import BaseEstimator
 
 DEFAULT_MODEL = "fast"
 
@@ -82,6 +81,10 @@ def default_model(
                 return est, card, path, False
             except InputError:
                 pass  # damaged or from an older layout: train it again
+        # the registry's estimators and the augmentation: imported only to train
+        from mnistlab.models._registry import get
+        from mnistlab.preprocessing import augment
+
         est = get(name, random_state=random_state, n_jobs=n_jobs)
         X, y = dataset.X_train, dataset.y_train
         extra: dict[str, Any] = {"seed": random_state}

@@ -18,7 +18,6 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
 #: scikit-learn's markers of a leaf in ``Tree.children_*`` and ``Tree.feature``
 _TREE_LEAF, _TREE_UNDEFINED = -1, -2
@@ -117,6 +116,7 @@ def _objects(root: Any) -> Iterator[Any]:
 def allowed_estimators() -> set[type]:
     """The estimator classes a model file may hold: those the registry's entries are made
     of, and the parts they build when fitted (a forest's trees, an MLP's label binarizer)."""
+    from sklearn.base import BaseEstimator
     from sklearn.isotonic import IsotonicRegression
     from sklearn.preprocessing import LabelBinarizer
     from sklearn.tree import DecisionTreeClassifier, ExtraTreeClassifier
@@ -405,6 +405,7 @@ def check_estimator_file(est: Any) -> None:
     Refused
         A class the registry does not build, or arrays that do not fit together.
     """
+    from sklearn.base import BaseEstimator
     from sklearn.decomposition import PCA
     from sklearn.ensemble._forest import BaseForest
     from sklearn.neighbors._base import NeighborsBase

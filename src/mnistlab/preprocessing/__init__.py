@@ -1,54 +1,38 @@
 """Preprocessing: noise, image transformers (deskewing, HOG), augmentation, image import.
 
 >>> from mnistlab.preprocessing import Deskew, HOG, Augmented, add_noise
+
+Each name is imported on first use (``lazy_loader``): reading images does not import
+scikit-learn.
 """
 
-from mnistlab.preprocessing._augment import (
-    TEXTBOOK_SHIFTS,
-    Augmented,
-    augment,
-    rotate_images,
-    shift_images,
-    thicken_images,
-)
-from mnistlab.preprocessing._images import HOG, Deskew, infer_shape
-from mnistlab.preprocessing._import import (
-    FORMATS,
-    MAX_PIXELS_SIDE,
-    STROKE_WIDTH,
-    ImageBatch,
-    ImageError,
-    image_to_row,
-    normalise_strokes,
-    open_image,
-    read_images,
-)
-from mnistlab.preprocessing._noise import NOISES, NoiseModel, add_noise
-from mnistlab.preprocessing._scale import BlockScaler
-from mnistlab.preprocessing._scattering import Scattering
+import lazy_loader
 
-__all__ = [
-    "FORMATS",
-    "HOG",
-    "MAX_PIXELS_SIDE",
-    "NOISES",
-    "STROKE_WIDTH",
-    "TEXTBOOK_SHIFTS",
-    "Augmented",
-    "BlockScaler",
-    "Deskew",
-    "ImageBatch",
-    "ImageError",
-    "NoiseModel",
-    "Scattering",
-    "add_noise",
-    "augment",
-    "image_to_row",
-    "infer_shape",
-    "normalise_strokes",
-    "open_image",
-    "read_images",
-    "rotate_images",
-    "shift_images",
-    "thicken_images",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "_augment": [
+            "TEXTBOOK_SHIFTS",
+            "Augmented",
+            "augment",
+            "rotate_images",
+            "shift_images",
+            "thicken_images",
+        ],
+        "_images": ["HOG", "Deskew", "infer_shape"],
+        "_import": [
+            "FORMATS",
+            "MAX_PIXELS_SIDE",
+            "STROKE_WIDTH",
+            "ImageBatch",
+            "ImageError",
+            "image_to_row",
+            "normalise_strokes",
+            "open_image",
+            "read_images",
+        ],
+        "_noise": ["NOISES", "NoiseModel", "add_noise"],
+        "_scale": ["BlockScaler"],
+        "_scattering": ["Scattering"],
+    },
+)
