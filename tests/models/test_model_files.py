@@ -146,9 +146,9 @@ def _hog(digits):
 
 def _scattering(digits, **attrs):
     n = 400
-    est = Pipeline(
-        [("scattering", Scattering()), ("pca", PCA(20)), ("svc", SVC())]
-    ).fit(digits.X_train[:n], digits.y_train[:n])
+    est = Pipeline([("scattering", Scattering()), ("pca", PCA(20)), ("svc", SVC())]).fit(
+        digits.X_train[:n], digits.y_train[:n]
+    )
     scattering = est.named_steps["scattering"]
     for name, value in attrs.items():
         setattr(scattering, name, value)
