@@ -4,6 +4,14 @@ Plotting and writing take these results, so the command line, the notebook and t
 report share one computation.
 """
 
+from mnistlab.tasks._augment import (
+    AugmentModelResult,
+    AugmentResult,
+    augmentation_columns,
+    augmentation_examples,
+    run_augment,
+    shift_name,
+)
 from mnistlab.tasks._binary import (
     DEFAULT_BINARY_MODELS,
     BinaryProblem,
@@ -47,9 +55,11 @@ from mnistlab.tasks._search import (
     BUDGETS,
     SearchResult,
     SearchRun,
+    TuningResult,
     dask_backend,
     run_search,
     search_one,
+    tune,
 )
 
 __all__ = [
@@ -61,6 +71,8 @@ __all__ = [
     "DEFAULT_PAIRS_MODEL",
     "LABELS",
     "STRATEGIES",
+    "AugmentModelResult",
+    "AugmentResult",
     "BinaryProblem",
     "BinaryResult",
     "ClassifierResult",
@@ -74,6 +86,9 @@ __all__ = [
     "PairsResult",
     "SearchResult",
     "SearchRun",
+    "TuningResult",
+    "augmentation_columns",
+    "augmentation_examples",
     "binary_problem",
     "dask_backend",
     "evaluate_classifier",
@@ -85,6 +100,7 @@ __all__ = [
     "parse_names",
     "positive_scores",
     "psnr_255",
+    "run_augment",
     "run_binary",
     "run_clean",
     "run_denoise",
@@ -93,6 +109,8 @@ __all__ = [
     "run_pairs",
     "run_search",
     "search_one",
+    "shift_name",
     "single_label_names",
+    "tune",
     "wrap_strategy",
 ]
