@@ -21,6 +21,7 @@ from mnistlab._progress import Progress
 from mnistlab.data import Dataset, subset
 from mnistlab.evaluation import per_class_report, test_summary, top_confusions
 from mnistlab.report._figures import (
+    augment_figures,
     binary_figures,
     clean_figures,
     data_figures,
@@ -29,6 +30,7 @@ from mnistlab.report._figures import (
     multiclass_figures,
     multilabel_figures,
     pairs_figures,
+    search_figures,
 )
 
 
@@ -45,6 +47,7 @@ class SectionResult:
     figures: dict[str, bytes] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    alt: dict[str, str] = field(default_factory=dict)  # figure name -> what it shows
 
     def to_json(self) -> dict:
         """Everything but the figures' bytes (their names are kept, in order)."""
@@ -58,6 +61,7 @@ class SectionResult:
             "figures": list(self.figures),
             "notes": self.notes,
             "seconds": self.seconds,
+            "alt": self.alt,
         }
 
 
@@ -68,8 +72,16 @@ def png(fig: Any, dpi: int = 100) -> bytes:
     return buf.getvalue()
 
 
-def _pngs(figures: dict[str, Any]) -> dict[str, bytes]:
-    return {name: png(fig) for name, fig in figures.items()}
+def _figures_of(figures: dict[str, Any]) -> dict[str, dict]:
+    """``figures`` (PNG bytes) and ``alt`` (each figure's label: what it shows, see
+    ``report._figures.described``) of a :class:`SectionResult`."""
+    missing = [name for name, fig in figures.items() if not fig.get_label()]
+    if missing:  # every image of the report says what it shows
+        raise ValueError(f"figures without a description: {', '.join(missing)}")
+    return {
+        "figures": {name: png(fig) for name, fig in figures.items()},
+        "alt": {name: fig.get_label() for name, fig in figures.items()},
+    }
 
 
 def _table(caption: str, frame: pd.DataFrame, digits: int = 4) -> dict:
@@ -134,7 +146,7 @@ def section_data(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progres
             ["checksums", "verified" if ds.verified else "not verified"],
         ],
         tables=[_table("Images per digit", frame)],
-        figures=_pngs(data_figures(ds, s.get("n", 25))),
+        **_figures_of(data_figures(ds, s.get("n", 25))),
     )
 
 
@@ -147,7 +159,7 @@ def section_binary(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progr
         "n_jobs": n_jobs,
         "progress": progress,
     }
-    metrics, tables, figures, headline = {}, [], {}, []
+    metrics, tables, figures, alt, headline = {}, [], {}, {}, []
     problems = [(s["positive"], None)] + ([tuple(s["pair"])] if s.get("pair") else [])
     for positive, negative in problems:
         result = tasks.run_binary(ds, positive, negative, s["models"], **common)
@@ -193,8 +205,10 @@ def section_binary(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progr
             )
         )
         prefix = "" if negative is None else f"pair_{positive}_{negative}_"
-        made = {prefix + k: png(f) for k, f in binary_figures(result).items()}
-        figures.update(made)
+        made = {prefix + k: f for k, f in binary_figures(result).items()}
+        rendered = _figures_of(made)
+        figures.update(rendered["figures"])
+        alt.update(rendered["alt"])
         tables[-1]["figures"] = list(made)  # shown with this problem's tables in the report
         best = result.models[result.best()]
         headline.append(
@@ -207,7 +221,7 @@ def section_binary(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progr
             headline.append(
                 ["never-positive baseline accuracy", _pct(result.baseline["cv"]["accuracy"])]
             )
-    return SectionResult("binary", s, _data_block(ds), metrics, headline, tables, figures)
+    return SectionResult("binary", s, _data_block(ds), metrics, headline, tables, figures, alt=alt)
 
 
 def section_pairs(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progress):
@@ -228,8 +242,14 @@ def section_pairs(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
             ["hardest pair", f"{hard['pair'][0]} ({_pct(hard['cv_error'][0])} CV error)"],
         ],
         tables=[_table("The hardest pairs (out-of-fold error, test error)", hard)],
-        figures=_pngs(pairs_figures(result)),
+        **_figures_of(pairs_figures(result)),
     )
+
+
+def _variant(spec: str) -> tuple[str, str]:
+    """ "sgd[ovo]" -> ("sgd", "ovo"); a bare name is the model's own ("native") handling."""
+    name, _, strategy = spec.partition("[")
+    return name, strategy.rstrip("]") or "native"
 
 
 def section_multiclass(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progress):
@@ -243,8 +263,46 @@ def section_multiclass(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: P
         n_jobs=n_jobs,
         progress=progress,
     )
+    # the strategies and scaling: in the tables and bars, without the per-model figures
+    variants = tasks.MulticlassResult(ds.y_test, settings=result.settings)
+    for spec in s.get("variants") or []:
+        name, strategy = _variant(spec)
+        variants.models[spec] = tasks.evaluate_classifier(
+            ds,
+            name,
+            strategy=strategy,
+            cv=s["cv"],
+            random_state=seed,
+            n_jobs=n_jobs,
+            max_train=models.entry(name).max_train,
+            progress=progress,
+        )
     table = result.table()
     tables = [_table("Accuracy: cross-validated and on the test set", table)]
+    if variants.models:
+        compared = pd.concat(
+            [
+                table[table["model"].isin([_variant(v)[0] for v in variants.models])],
+                variants.table(),
+            ],
+            ignore_index=True,
+        )
+        tables.append(
+            _table(
+                "One-vs-rest, one-vs-one and scaling: binary classifiers trained, "
+                "cross-validated and test accuracy",
+                compared[
+                    [
+                        "model",
+                        "strategy",
+                        "n_estimators",
+                        "cv_accuracy",
+                        "test_accuracy",
+                        "fit_seconds",
+                    ]
+                ],
+            )
+        )
     best = table.loc[table["cv_accuracy"].idxmax()]
     r = result.models[best["model"]]
     tables.append(
@@ -259,18 +317,18 @@ def section_multiclass(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: P
             top_confusions(ds.y_test, r.test_pred),
         )
     )
-    figures = multiclass_figures(result, ds, tuple(s["pair"]))
+    figures = multiclass_figures(result, ds, tuple(s["pair"]), extra=variants)
     return SectionResult(
         "multiclass",
         s,
         _data_block(ds),
-        result.to_metrics(),
+        {**result.to_metrics(), **variants.to_metrics(), "task": result.settings},
         headline=[
             ["best by cross-validation", f"{best['model']}: {_pct(best['cv_accuracy'])} CV"],
             ["its test accuracy", _pct(best["test_accuracy"])],
         ],
         tables=tables,
-        figures=_pngs(figures),
+        **_figures_of(figures),
     )
 
 
@@ -309,7 +367,7 @@ def section_multilabel(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: P
             ["best by CV F1", f"{best['model']}: test F1 {best['test F1 (macro)']:.4f}"],
         ],
         tables=[_table("Multilabel scores", frame)],
-        figures=_pngs(multilabel_figures(result)),
+        **_figures_of(multilabel_figures(result)),
     )
 
 
@@ -357,7 +415,7 @@ def section_denoise(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Prog
                 pd.DataFrame(rows),
             )
         ],
-        figures=_pngs(denoise_figures(result)),
+        **_figures_of(denoise_figures(result)),
     )
 
 
@@ -380,7 +438,7 @@ def section_clean(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
             ["test accuracy, issues removed", _pct(result.test_accuracy_cleaned)],
         ],
         tables=[_table("The worst ten", result.table().head(10))],
-        figures=_pngs(clean_figures(result, ds, s.get("show", 24))),
+        **_figures_of(clean_figures(result, ds, s.get("show", 24))),
     )
 
 
@@ -452,8 +510,126 @@ def section_model(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
             _table(f"{name}: per class on the test set", per_class.reset_index(names="class")),
             _table("Most frequent confusions", top_confusions(ds.y_test, pred)),
         ],
-        figures=_pngs(evaluate_figures(name, ds.y_test, pred)),
+        **_figures_of(evaluate_figures(name, ds.y_test, pred)),
         notes=[models.describe(name)],
+    )
+
+
+def _short(params: dict) -> str:
+    """Parameters as "k=v, ..." with the pipeline step prefixes dropped."""
+    return ", ".join(
+        f"{k.rpartition('__')[2]}={v:.3g}"
+        if isinstance(v, float)
+        else f"{k.rpartition('__')[2]}={v}"
+        for k, v in params.items()
+    )
+
+
+def _search_table(results: dict) -> pd.DataFrame:
+    """Default against tuned, per model: validation (CV) accuracy on the same images."""
+    return pd.DataFrame(
+        [
+            {
+                "model": name,
+                "default": f"{t.default}: {_short(t.default_params)}",
+                "default CV accuracy": t.default_scores.mean(),
+                "tuned": _short(t.best_params),
+                "tuned CV accuracy": t.tuned_scores.mean(),
+                "candidates": t.search.n_candidates,
+                "rounds": t.search.n_iterations,
+                "images": t.n_train,
+                "search s": t.search.seconds,
+            }
+            for name, t in results.items()
+        ]
+    )
+
+
+def section_search(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progress):
+    data = subset(ds, s.get("n_train"), None, random_state=seed)
+    budget = {k: s[k] for k in ("n_candidates", "factor", "min_resources")}
+    budget["max_resources"] = None
+    results = {}
+    for name in tasks.parse_names(s["models"], models.names(), "model"):
+        default = s.get("defaults", {}).get(name, name)
+        with progress.task(f"{name}: successive halving, then default and tuned CV", 1) as task:
+            results[name] = tasks.tune(
+                data.X_train,
+                data.y_train,
+                name,
+                default=default,
+                budget=budget,
+                cv=s["cv"],
+                random_state=seed,
+                n_jobs=n_jobs,
+            )
+            task.advance()
+    rounds = pd.concat([t.rounds().assign(model=n) for n, t in results.items()], ignore_index=True)[
+        ["model", "round", "candidates", "images", "best", "worst"]
+    ]
+    return SectionResult(
+        "search",
+        s,
+        {"n_train": data.n_train, "n_test": 0},
+        {
+            "task": {"cv": s["cv"], "budget": budget},
+            **{n: t.to_metrics() for n, t in results.items()},
+        },
+        headline=[
+            [
+                f"{n}: default → tuned (CV)",
+                f"{_pct(t.default_scores.mean())} → {_pct(t.tuned_scores.mean())}",
+            ]
+            for n, t in results.items()
+        ],
+        tables=[
+            _table(
+                "Default and tuned hyperparameters: cross-validated accuracy on the same "
+                "images (the test set is not read)",
+                _search_table(results),
+            ),
+            _table(
+                "The rounds of successive halving: candidates, training images each, "
+                "validation accuracy",
+                rounds,
+            ),
+        ],
+        **_figures_of(search_figures(results)),
+    )
+
+
+def section_augment(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progress):
+    ds = _sized(ds, s, seed)
+    result = tasks.run_augment(
+        ds,
+        s["models"],
+        shifts=s["shifts"],
+        angles=s["angles"],
+        n_examples=s.get("examples", 4),
+        random_state=seed,
+        n_jobs=n_jobs,
+        progress=progress,
+    )
+    return SectionResult(
+        "augment",
+        s,
+        _data_block(ds),
+        result.to_metrics(),
+        headline=[
+            [
+                f"{n}: test accuracy → augmented",
+                f"{_pct(r.plain_accuracy)} → {_pct(r.augmented_accuracy)}",
+            ]
+            for n, r in result.models.items()
+        ],
+        tables=[
+            _table(
+                f"Test accuracy without and with {len(result.columns) - 1} augmented copies of "
+                "each training image (same models, same seed; the test images as they are)",
+                result.table(),
+            )
+        ],
+        **_figures_of(augment_figures(result, ds)),
     )
 
 
@@ -483,7 +659,9 @@ SECTIONS: dict[str, Section] = {
             "The chapter's '5 or not 5' detector and a pair of look-alike digits, judged by "
             "cross-validated precision-recall and ROC curves; thresholds are chosen on "
             "out-of-fold scores, never on the test set. Accuracy alone misleads: a detector "
-            "that never says 5 is right about 91% of the time.",
+            "that never says 5 is right about 91% of the time. The 2x2 confusion matrix gives "
+            "precision and recall; the reliability diagram shows whether the random forest's "
+            "probabilities mean what they say.",
             section_binary,
         ),
         Section(
@@ -496,8 +674,9 @@ SECTIONS: dict[str, Section] = {
             "multiclass",
             "Multiclass classification and error analysis",
             "Ten-class models compared by cross-validation, then scored once on the test set; "
-            "the confusion matrices (normalised by row, and with correct predictions removed) "
-            "and the most confident mistakes show where they go wrong.",
+            "SGD also wrapped one-vs-rest and one-vs-one, and on standardised pixels. The "
+            "confusion matrices (normalised by row; the errors alone, normalised by row and by "
+            "column) and the most confident mistakes show where they go wrong.",
             section_multiclass,
         ),
         Section(
@@ -522,12 +701,30 @@ SECTIONS: dict[str, Section] = {
             section_clean,
         ),
         Section(
+            "search",
+            "Tuning hyperparameters: default against tuned",
+            "A random search by successive halving (scikit-learn's HalvingRandomSearchCV): "
+            "many candidates on a few images, the best on more and more, for the textbook's "
+            "nearest-neighbour model (scikit-learn's default k=5 against the search's "
+            "choice) and for the fast model of the zoo. Validation scores only: the default "
+            "and the winner are cross-validated on the same images; the test set is not read.",
+            section_search,
+        ),
+        Section(
             "model",
             "An accurate model",
             "Deskewing, PCA and nearest neighbours beat the chapter's tuned KNN in a fraction "
             "of its time; trained on all training images and scored once on the test set. "
             "Models kept by 'mnistlab train --model cnn|best --as-default' are scored too.",
             section_model,
+        ),
+        Section(
+            "augment",
+            "Augmenting the training images",
+            "The textbook's exercise: shifted copies of every training image (and here rotated "
+            "ones too) added to the training set, the same models trained with the same seed, "
+            "each scored once on the test set without and with the copies.",
+            section_augment,
         ),
     ]
 }

@@ -56,6 +56,7 @@ _BASE: dict[str, dict[str, Any]] = {
         "strategy": "native",
         "cv": 3,
         "pair": [3, 5],
+        "variants": ["sgd[ovr]", "sgd[ovo]", "sgd-scaled"],  # model[strategy]
     },
     "multilabel": {
         "labels": "large,odd,prime",
@@ -64,7 +65,23 @@ _BASE: dict[str, dict[str, Any]] = {
     },
     "denoise": {"noise": "textbook", "denoisers": None},
     "clean": {"model": "rf", "cv": 3, "show": 24},
+    # halving: 8 candidates on n_train/8 images, then 4 on n_train/4, 2, and 1 on all
+    "search": {
+        "models": "knn,fast",
+        "defaults": {"knn": "knn5"},  # the textbook's KNN starts from scikit-learn's defaults
+        "n_train": 10_000,
+        "n_candidates": 8,
+        "factor": 2,
+        "min_resources": 1_250,
+        "cv": 3,
+    },
     "model": {"model": "fast"},
+    "augment": {
+        "models": "knn,fast",
+        "shifts": [[0, 1], [0, -1], [1, 0], [-1, 0]],  # the textbook's
+        "angles": [-10, 10],
+        "examples": 4,
+    },
 }
 
 
@@ -81,12 +98,15 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     "quick": _profile(  # about 2 minutes on the 10,000/2,000 subset: no SVMs
         multiclass={"models": "sgd,rf,knn"},
         multilabel={"models": "knn5,multioutput-logreg"},
+        search={"n_train": 4_000, "min_resources": 500},
+        augment={"n_train": 5_000},
     ),
     "default": _profile(
         pairs={"n_train": 20_000},
         multiclass={"models": "sgd,logreg,rf,knn,svc", "n_train": 20_000},
         multilabel={"n_train": 20_000},
         denoise={"n_train": 20_000, "n_test": 5_000},
+        augment={"n_train": 10_000},
     ),
     "full": _profile(),
 }
