@@ -25,11 +25,12 @@ def shift_name(dr: int, dc: int) -> str:
 
 
 def augmentation_columns(shifts: Sequence[Sequence[int]], angles: Sequence[float]) -> list[str]:
-    """The name of each copy :func:`~mnistlab.preprocessing.augment` makes, original first."""
+    """The name of each copy :func:`~mnistlab.preprocessing.augment` makes, original first
+    (a positive angle turns the digit anticlockwise as it is drawn)."""
     return (
         ["original"]
         + [f"shifted {shift_name(dr, dc)}" for dr, dc in shifts]
-        + [f"rotated {a:+g}°" for a in angles]
+        + [f"rotated {abs(a):g}° {'anticlockwise' if a > 0 else 'clockwise'}" for a in angles]
     )
 
 
