@@ -7,6 +7,7 @@ bar on a terminal and prints plain lines in logs; a notebook passes :class:`Tqdm
 
 from __future__ import annotations
 
+import warnings
 from types import TracebackType
 from typing import Any
 
@@ -73,7 +74,10 @@ class TqdmProgress(Progress):
         self.leave = leave
 
     def task(self, description: str, total: int) -> ProgressTask:
-        # tqdm.auto draws a notebook widget when ipywidgets is there, else falls back to text
-        from tqdm.auto import tqdm
+        # tqdm.auto draws a notebook widget when ipywidgets is there, else a text bar; its
+        # warning about the missing widget library says nothing a learner can act on here
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from tqdm.auto import tqdm
 
         return _TqdmTask(tqdm(total=total, desc=description, file=self.file, leave=self.leave))

@@ -21,6 +21,7 @@ from mnistlab.models._denoisers import (
     NoiseFloorHinge,
     PCADenoiser,
 )
+from mnistlab.models._make import make_model, read_params
 from mnistlab.models._persist import (
     CARD_FILE,
     MODEL_FILE,
@@ -75,12 +76,14 @@ __all__ = [
     "get_denoiser",
     "library_versions",
     "load_model",
+    "make_model",
     "names",
     "predict_digits",
     "predict_files",
     "preferred_model_dirs",
     "probabilities",
     "read_card",
+    "read_params",
     "register",
     "save_model",
     "torch_available",

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from mnistlab import _defaults as defaults
 from mnistlab import plots
 from mnistlab.evaluation import confident_mistakes
 
@@ -207,7 +208,7 @@ def denoise_figures(result: Any) -> dict[str, Figure]:
     }
 
 
-def clean_figures(result: Any, dataset: Any, show: int = 24) -> dict[str, Figure]:
+def clean_figures(result: Any, dataset: Any, show: int = defaults.CLEAN_SHOW) -> dict[str, Figure]:
     """The training images most likely mislabelled."""
     top = result.issues[:show]
     fig = plots.label_issue_gallery(
