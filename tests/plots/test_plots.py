@@ -120,7 +120,10 @@ def test_halving_rounds_follows_each_candidate():
 
 def test_augmentation_grid_rows_and_columns():
     images = np.random.default_rng(0).integers(0, 16, (3, 4, 64))
-    fig = plots.augmentation_grid(images, ["original", "a", "b", "c"], (8, 8), labels=[1, 2, 3])
+    columns = ["original", "a", "b", "rotated 10° anticlockwise"]
+    fig = plots.augmentation_grid(images, columns, (8, 8), labels=[1, 2, 3])
     assert len(fig.axes) == 12
-    assert [ax.get_title() for ax in fig.axes[:4]] == ["original", "a", "b", "c"]
+    titles = [ax.get_title() for ax in fig.axes[:4]]
+    assert titles[:3] == ["original", "a", "b"]
+    assert titles[3] == "rotated 10°\nanticlockwise"  # wrapped, not overlapping its neighbour
     assert fig.axes[4].get_ylabel() == "2"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -107,8 +108,8 @@ def augmentation_grid(
             )
             ax.set_xticks([])
             ax.set_yticks([])
-            if i == 0:
-                ax.set_title(columns[j], fontsize=8)
+            if i == 0:  # wrapped: long names ("rotated 10° anticlockwise") would overlap
+                ax.set_title(textwrap.fill(columns[j], 14), fontsize=8)
         if labels is not None:
             axes[i, 0].set_ylabel(str(labels[i]), rotation=0, labelpad=12, fontsize=10)
     if title:
