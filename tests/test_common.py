@@ -21,12 +21,12 @@ from mnistlab.models import (
     NoiseFloorHinge,
     PCADenoiser,
 )
-from mnistlab.preprocessing import HOG, Augmented, BlockScaler, Deskew
+from mnistlab.preprocessing import HOG, Augmented, BlockScaler, Deskew, Scattering
 
 # what an image estimator says when the rows are no image it can read
 IMAGE_SHAPE_ERROR = (
     r"features are not a square image; pass image_shape"
-    r"|images of \d+x\d+ are too small for \d+ cells"
+    r"|images of \d+x\d+ are too small for (\d+ cells|J=\d+)"
     r"|pooling blocks are too many for \d+x\d+ images"
 )
 PCA_TARGET_ERROR = r"PCADenoiser maps images to images: y must have X's shape"
@@ -167,6 +167,31 @@ _IMAGE_CHECKS = {
         "check_transformer_general",
         "check_transformer_preserve_dtypes",
     ),
+    "Scattering": (
+        "check_dict_unchanged",
+        "check_dont_overwrite_parameters",
+        "check_dtype_object",
+        "check_estimators_dtypes",
+        "check_estimators_fit_returns_self",
+        "check_estimators_nan_inf",
+        "check_estimators_overwrite_params",
+        "check_estimators_pickle",
+        "check_f_contiguous_array_estimator",
+        "check_fit2d_1feature",
+        "check_fit2d_1sample",
+        "check_fit2d_predict1d",
+        "check_fit_check_is_fitted",
+        "check_fit_idempotent",
+        "check_fit_score_takes_y",
+        "check_methods_sample_order_invariance",
+        "check_methods_subset_invariance",
+        "check_n_features_in",
+        "check_pipeline_consistency",
+        "check_readonly_memmap_input",
+        "check_transformer_data_not_an_array",
+        "check_transformer_general",
+        "check_transformer_preserve_dtypes",
+    ),
 }
 
 
@@ -179,6 +204,7 @@ ESTIMATORS = [
     HOG(),
     Augmented(KNeighborsClassifier(n_neighbors=3)),
     BlockScaler(),
+    Scattering(J=1, L=2),
 ]
 
 

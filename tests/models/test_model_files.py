@@ -141,6 +141,16 @@ def _hog(digits):
     return est
 
 
+def _scattering(digits, **attrs):
+    n = 400
+    est = models.get("best").set_params(vsv__estimator__pca__n_components=20)
+    est.fit(digits.X_train[:n], digits.y_train[:n])
+    scattering = est.named_steps["vsv"].estimator_.named_steps["scattering"]
+    for name, value in attrs.items():
+        setattr(scattering, name, value)
+    return est
+
+
 def _foreign(digits):
     return Pipeline(
         [
@@ -268,6 +278,16 @@ ATTACKS = {
         {},
         "HOG: orientations=100000000",
     ),
+    "scattering-of-a-million-orientations": (
+        lambda d: _scattering(d, L=10**6),
+        {},
+        "Scattering: The 'L' parameter of Scattering must be an int in the range [1, 16]",
+    ),
+    "scattering-of-a-billion-images-a-chunk": (
+        lambda d: _scattering(d, chunk_size=10**9),
+        {},
+        "Scattering: J=2, L=8 for 8x8 images",
+    ),
     "card-of-other-classes": (
         lambda d: _forest(d),
         {"classes": list(range(9))},
@@ -293,6 +313,7 @@ INTACT = {
         "pca-knn",
     ),
     "intact-svc": (_svc, "svc"),
+    "intact-best-scattering": (_scattering, "best"),
 }
 
 #: load each directory, then predict: one line per model, flushed (a crash names its model)

@@ -19,6 +19,7 @@ from mnistlab.preprocessing import (
     augment,
     rotate_images,
     shift_images,
+    thicken_images,
 )
 
 
@@ -112,6 +113,22 @@ def test_shift_and_rotate():
     assert r.dtype == np.uint8 and r.shape == (4, 4)
     Xa, ya = augment(np.tile(X, (3, 1)), np.array([1, 2, 3]), angles=(10,))
     assert Xa.shape == (18, 16) and ya.tolist() == [1, 2, 3] * 6
+
+
+def test_thicken_and_thin_strokes_by_a_pixel():
+    img = np.zeros((1, 10, 10), np.uint8)
+    img[0, 2:8, 4:7] = 200  # a vertical stroke 3 pixels wide
+    X = img.reshape(1, 100)
+    widths = [
+        int((thicken_images(X, (10, 10), p).reshape(10, 10)[5] > 0).sum()) for p in (-1, 0, 1, 2)
+    ]
+    assert widths == [2, 3, 4, 5]
+    assert thicken_images(X, (10, 10), 1).dtype == np.uint8
+    # the copies of each image stay apart: one image's ink never reaches its neighbour
+    two = np.vstack([X, np.zeros_like(X)])
+    assert thicken_images(two, (10, 10), 2)[1].max() == 0
+    Xa, ya = augment(two, np.array([3, 4]), (10, 10), shifts=(), thickness=(1, -1))
+    assert Xa.shape == (6, 100) and ya.tolist() == [3, 4, 3, 4, 3, 4]
 
 
 def test_augmented_fits_on_copies_and_predicts_originals(digits):

@@ -258,12 +258,12 @@ def test_search_and_augment_sections(tmp_path, digits, monkeypatch):
     rounds = knn["search"]["rounds"]
     assert [r["candidates"] for r in rounds] == [8, 4, 2, 1]
     assert [r["images"] for r in rounds] == [150, 300, 600, 1200]
-    assert search.tables[0]["rows"][0][:2] == ["knn", "knn5: weights=uniform, n_neighbors=5"]
+    assert search.tables[0].rows[0][:2] == ["knn", "knn5: weights=uniform, n_neighbors=5"]
     assert list(augment.figures) == ["augmented_copies.png"]
     fast = augment.metrics["fast"]
     assert fast["augmented"]["n_augmented"] == 6 * fast["n_train"]  # 4 shifts, 2 rotations
-    row = dict(zip(augment.tables[0]["columns"], augment.tables[0]["rows"][1], strict=True))
-    assert row["test accuracy"] == round(fast["test"]["accuracy"], 4)
+    row = dict(zip(augment.tables[0].labels, augment.tables[0].rows[1], strict=True))
+    assert row["test accuracy"] == fast["test"]["accuracy"]
     assert "rotated 10° clockwise" in augment.alt["augmented_copies.png"]
     html = write_report(OutputDir(tmp_path / "out"), study).read_text()
     assert_images_say_what_they_show(html, study)
@@ -287,8 +287,8 @@ def test_multiclass_compares_strategies_and_scaling(digits):
     assert {"sgd", "sgd[ovo]", "sgd-scaled"} <= set(result.metrics)
     assert result.metrics["sgd[ovo]"]["n_binary_estimators"] == 45
     assert result.metrics["sgd[ovo]"]["strategy"] == "ovo"
-    compared = result.tables[1]
-    assert [row[:3] for row in compared["rows"]] == [
+    (compared,) = [t for t in result.tables if t.caption.startswith("One-vs-rest")]
+    assert [row[:3] for row in compared.rows] == [
         ["sgd", "native", 10],
         ["sgd[ovo]", "ovo", 45],
         ["sgd-scaled", "native", 10],

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
@@ -16,6 +15,7 @@ from mnistlab.cli._common import (
     _CliProgress,
     _load,
     _output,
+    _print_tables,
     _save_figures,
     _write_metrics,
     app,
@@ -23,10 +23,6 @@ from mnistlab.cli._common import (
     logger,
     shared_options,
 )
-
-
-def _fmt(v: float | None, digits: int = 4) -> str:
-    return "—" if v is None else f"{v:.{digits}f}"
 
 
 @app.command("binary")
@@ -88,118 +84,11 @@ def binary(
                 n_jobs=common.n_jobs,
                 progress=progress,
             )
-        p = result.problem
-        cvt = Table(
-            title=f"{p.name}: {cv}-fold cross-validation on {len(p.y_train):,} training "
-            "images (out-of-fold)",
-            title_justify="left",
-        )
-        for col in (
-            "model",
-            "fold accuracy",
-            "mean",
-            "ROC AUC",
-            "avg precision",
-            "precision",
-            "recall",
-            "F1",
-        ):
-            cvt.add_column(col, justify="left" if col == "model" else "right")
         for name, r in result.models.items():
-            folds = " ".join(f"{a:.5f}" for a in r.oof.fold_accuracy)
-            sub = "" if r.n_train == len(p.y_train) else f" ({r.n_train:,} images)"
-            cvt.add_row(
-                name + sub,
-                folds,
-                _fmt(r.oof.fold_accuracy.mean()),
-                _fmt(r.cv["roc_auc"]),
-                _fmt(r.cv["average_precision"]),
-                _fmt(r.cv["precision"]),
-                _fmt(r.cv["recall"]),
-                _fmt(r.cv["f1"]),
-            )
-        cvt.add_row(
-            "never positive",
-            "",
-            _fmt(result.baseline["cv"]["accuracy"]),
-            "",
-            "",
-            "",
-            "",
-            "",
-            style="dim",
-        )
-        console.print(cvt)
-        tht = Table(
-            title="Thresholds chosen on out-of-fold scores, then applied to the test set",
-            title_justify="left",
-        )
-        for col in (
-            "model",
-            "rule",
-            "threshold",
-            "CV precision",
-            "CV recall",
-            "test precision",
-            "test recall",
-        ):
-            tht.add_column(col, justify="left" if col in ("model", "rule") else "right")
-        for name, r in result.models.items():
-            for rule, t in r.thresholds.items():
-                label = f"{rule} ≥ {t.target:g}" if t.target is not None else "best F1"
+            for t in r.thresholds.values():
                 if not t.reached:
                     logger.warning("%s: %s", name, t.message())
-                    tht.add_row(name, label, "unreachable", f"best {t.best:.4f}", "", "", "")
-                    continue
-                tt = r.test_thresholds[rule]
-                tht.add_row(
-                    name,
-                    label,
-                    f"{t.value:.6g}",
-                    _fmt(t.precision),
-                    _fmt(t.recall),
-                    _fmt(tt["precision"]),
-                    _fmt(tt["recall"]),
-                )
-        console.print(tht)
-        tst = Table(title=f"Test set ({len(p.y_test):,} images, scored once)", title_justify="left")
-        for col in (
-            "model",
-            "accuracy",
-            "precision",
-            "recall",
-            "F1",
-            "ROC AUC",
-            "avg precision",
-            "fit s",
-            "predict s",
-        ):
-            tst.add_column(col, justify="left" if col == "model" else "right")
-        for name, r in result.models.items():
-            tst.add_row(
-                name,
-                _fmt(r.test["accuracy"]),
-                _fmt(r.test["precision"]),
-                _fmt(r.test["recall"]),
-                _fmt(r.test["f1"]),
-                _fmt(r.test["roc_auc"]),
-                _fmt(r.test["average_precision"]),
-                f"{r.fit_seconds:.2f}",
-                f"{r.predict_seconds:.2f}",
-            )
-        tst.add_row(
-            "never positive",
-            _fmt(result.baseline["test"]["accuracy"]),
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            style="dim",
-        )
-        console.print(tst)
+        _print_tables(report.binary_tables(result))
         _save_figures(outdir, report.binary_figures(result))
         _write_metrics(
             outdir,
@@ -240,26 +129,14 @@ def pairs(
             result = run_pairs(
                 ds, model, cv=cv, random_state=common.seed, n_jobs=common.n_jobs, progress=progress
             )
-        table = Table(
-            title=f"Hardest pairs for {model} ({cv}-fold CV, then the test set)",
-            title_justify="left",
-        )
-        for col in ("pair", "CV error", "test error", "CV ROC AUC", "train images"):
-            table.add_column(col, justify="left" if col == "pair" else "right")
-        for row in result.hardest(top).itertuples():
-            table.add_row(
-                row.pair,
-                f"{row.cv_error:.2%}",
-                f"{row.test_error:.2%}",
-                f"{row.cv_roc_auc:.4f}",
-                f"{row.n_train:,}",
-            )
-        console.print(table)
+        _print_tables(report.pairs_tables(result, top))
         m = result.to_metrics()[model]
+        cv_error, test_error = (
+            report.format_value(m[k]["mean_error"], "percent") for k in ("cv", "test")
+        )
         console.print(
-            f"mean pairwise error: CV {m['cv']['mean_error']:.2%}, test "
-            f"{m['test']['mean_error']:.2%}; {len(result.pairs)} pairs in "
-            f"{result.seconds:.1f} s"
+            f"mean pairwise error: CV {cv_error}, test {test_error}; {len(result.pairs)} pairs "
+            f"in {report.format_value(result.seconds, 'seconds')} s"
         )
         _save_figures(outdir, report.pairs_figures(result))
         _write_metrics(outdir, "pairs", common, ds, result.to_metrics())

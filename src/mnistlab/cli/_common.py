@@ -391,6 +391,14 @@ def _output(common: Common) -> Iterator[Any]:
     yield OutputDir(common.out, overwrite=common.overwrite) if common.out else None
 
 
+def _print_tables(tables: list[Any]) -> None:
+    """Draw a result's tables (``mnistlab.report``'s, as the report and notebook show them)."""
+    from mnistlab.report import rich_table
+
+    for table in tables:
+        console.print(rich_table(table))
+
+
 def _save_figures(outdir: Any, figures: dict[str, Any]) -> None:
     for name, fig in figures.items():
         outdir.save_figure(name, fig)

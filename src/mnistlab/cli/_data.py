@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
@@ -15,6 +14,7 @@ from mnistlab.cli._common import (
     _is_terminal,
     _load,
     _output,
+    _print_tables,
     _save_figures,
     _write_metrics,
     app,
@@ -35,61 +35,12 @@ def data_info(
 ) -> None:
     """Describe the data: source, checksums, split, shapes, class counts, pixel statistics."""
     from mnistlab.data import dataset_statistics
+    from mnistlab.report import dataset_tables
 
     with _output(common) as outdir:
         ds = _load(common)
         results = {"dataset": dataset_statistics(ds)}
-        counted = results["dataset"]["class_counts"]
-        train_counts, test_counts = counted["train"], counted["test"]
-        head = Table(title=f"Dataset: {ds.name}", show_header=False, title_justify="left")
-        head.add_column(style="bold")
-        head.add_column()
-        head.add_row("source", ds.source)
-        head.add_row(
-            "verified",
-            "yes: MD5 of all four files match MNIST's"
-            if ds.verified
-            else "no (no canonical checksums for this source)",
-        )
-        head.add_row("split", ds.split)
-        h, w = ds.image_shape
-        head.add_row(
-            "train",
-            f"{ds.n_train:,} images of {h}x{w}, {ds.X_train.dtype}, {ds.X_train.shape} array",
-        )
-        head.add_row(
-            "test", f"{ds.n_test:,} images of {h}x{w}, {ds.X_test.dtype}, {ds.X_test.shape} array"
-        )
-        head.add_row("pixels", f"0..{ds.pixel_max}")
-        for name, md5 in ds.checksums.items():
-            head.add_row(f"md5 {name}", md5)
-        console.print(head)
-        counts = Table(title="Class counts", title_justify="left")
-        for col in ("digit", "train", "train %", "test", "test %"):
-            counts.add_column(col, justify="right")
-        for d in range(10):
-            counts.add_row(
-                str(d),
-                f"{train_counts[d]:,}",
-                f"{train_counts[d] / ds.n_train:.1%}",
-                f"{test_counts[d]:,}",
-                f"{test_counts[d] / ds.n_test:.1%}",
-            )
-        counts.add_row("total", f"{ds.n_train:,}", "", f"{ds.n_test:,}", "", style="bold")
-        console.print(counts)
-        stats = Table(title="Pixel statistics", title_justify="left")
-        for col in ("split", "min", "max", "mean", "std", "zeros"):
-            stats.add_column(col, justify="right" if col != "split" else "left")
-        for split, s in results["dataset"]["pixels"].items():
-            stats.add_row(
-                split,
-                str(s["min"]),
-                str(s["max"]),
-                f"{s['mean']:.2f}",
-                f"{s['std']:.2f}",
-                f"{s['zero_fraction']:.1%}",
-            )
-        console.print(stats)
+        _print_tables(dataset_tables(ds, results["dataset"]))
         _write_metrics(outdir, "data info", common, ds, results)
 
 

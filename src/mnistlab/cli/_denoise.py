@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
@@ -16,6 +15,7 @@ from mnistlab.cli._common import (
     _CliProgress,
     _load,
     _output,
+    _print_tables,
     _save_figures,
     _write_metrics,
     app,
@@ -79,37 +79,7 @@ def denoise(
                 n_jobs=common.n_jobs,
                 progress=progress,
             )
-        table = Table(
-            title=f"Denoising {noise} noise (strength {result.strength:g}): test set, "
-            f"{ds.n_test:,} images; {classifier} accuracy on clean images "
-            f"{result.clean_accuracy:.4f}",
-            title_justify="left",
-        )
-        for col in (
-            "input",
-            "validation MSE",
-            "MSE",
-            "PSNR dB",
-            "accuracy",
-            "accuracy won back",
-            "fit s",
-            "predict s",
-        ):
-            table.add_column(col, justify="left" if col == "input" else "right")
-        for name, r in [("noisy (baseline)", result.noisy), *result.denoisers.items()]:
-            back = "—" if r.recovered is None else f"{r.recovered:.0%}"
-            table.add_row(
-                name,
-                "—" if r.validation_mse is None else f"{r.validation_mse:.1f}",
-                f"{r.mse:.1f}",
-                f"{r.psnr:.2f}",
-                f"{r.accuracy:.4f}",
-                back,
-                f"{r.fit_seconds:.1f}",
-                f"{r.predict_seconds:.1f}",
-                style="bold" if name == result.best() else None,
-            )
-        console.print(table)
+        _print_tables(report.denoise_tables(result))
         console.print(f"best denoiser (chosen on validation MSE): {result.best()}")
         _save_figures(outdir, report.denoise_figures(result))
         _write_metrics(
@@ -160,27 +130,11 @@ def clean(
         n = len(result.issues)
         console.print(
             f"{n:,} likely label issues among {ds.n_train:,} training images "
-            f"({n / ds.n_train:.2%}), found from {model}'s out-of-fold probabilities "
-            f"(CV accuracy {result.cv_accuracy:.4f})"
+            f"({report.format_value(n / ds.n_train, 'percent')}), found from {model}'s "
+            f"out-of-fold probabilities (CV accuracy "
+            f"{report.format_value(result.cv_accuracy, 'score')})"
         )
-        table = Table(
-            title="Test accuracy of the same model trained with and without them",
-            title_justify="left",
-        )
-        for col in ("training set", "images", "test accuracy"):
-            table.add_column(col, justify="left" if col == "training set" else "right")
-        table.add_row("all", f"{ds.n_train:,}", f"{result.test_accuracy_all:.4f}")
-        table.add_row(
-            "without the issues", f"{ds.n_train - n:,}", f"{result.test_accuracy_cleaned:.4f}"
-        )
-        console.print(table)
-        worst = result.table().head(10)
-        t = Table(title="The worst ten", title_justify="left")
-        for col in ("index", "given", "suggested", "quality"):
-            t.add_column(col, justify="right")
-        for row in worst.itertuples(index=False):
-            t.add_row(str(row.index), str(row.given), str(row.suggested), f"{row.quality:.4f}")
-        console.print(t)
+        _print_tables(report.clean_tables(result))
         outdir.write_bytes("label_issues.csv", result.table().to_csv(index=False))
         _save_figures(outdir, report.clean_figures(result, ds, show))
         _write_metrics(outdir, "clean", common, ds, result.to_metrics())

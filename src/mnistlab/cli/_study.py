@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
@@ -15,8 +13,8 @@ from mnistlab.cli._common import (
     _CliProgress,
     _load,
     _output,
+    _print_tables,
     app,
-    console,
     err_console,
     shared_options,
 )
@@ -94,19 +92,6 @@ def study(
                 on_section=done,
             )
         page = report.write_report(outdir, result)
-        table = Table(
-            title=f"Study of {ds.name} ({profile} profile, {result.seconds:.1f} s)",
-            title_justify="left",
-        )
-        for col in ("section", "seconds", "headline"):
-            table.add_column(col, justify="right" if col == "seconds" else "left")
-        for s in result.sections:
-            cached = " (cached)" if result.cached[s.name] else ""
-            table.add_row(
-                s.name,
-                f"{s.seconds:.1f}{cached}",
-                escape("; ".join(f"{k}: {v}" for k, v in s.headline)),
-            )
-        console.print(table)
+        _print_tables([report.study_table(result)])
         if not common.quiet:
             err_console.print(f"report: {page}", markup=False)

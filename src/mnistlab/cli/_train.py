@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
@@ -18,6 +16,7 @@ from mnistlab.cli._common import (
     _error_line,
     _load,
     _output,
+    _print_tables,
     _require_extra,
     _save_figures,
     _write_metrics,
@@ -73,7 +72,7 @@ def search(
     """
     import json
 
-    from mnistlab import plots
+    from mnistlab import plots, report
     from mnistlab.tasks import run_search
 
     _check_cv(cv)
@@ -92,42 +91,11 @@ def search(
                 n_jobs=common.n_jobs,
                 progress=progress,
             )
+        _print_tables(report.search_tables(run))
         for name, r in run.results.items():
-            t = Table(
-                title=f"{name}: top candidates ({r.n_candidates} drawn, "
-                f"{r.n_iterations} rounds, {r.seconds:.0f} s)",
-                title_justify="left",
-            )
-            for col in ("rank", "CV accuracy", "std", "images", "fit s", "parameters"):
-                t.add_column(col, justify="left" if col == "parameters" else "right")
-            for row in r.top(10).itertuples(index=False):
-                t.add_row(
-                    str(row.rank_test_score),
-                    f"{row.mean_test_score:.4f}",
-                    f"{row.std_test_score:.4f}",
-                    f"{row.n_resources:,}",
-                    f"{row.mean_fit_time:.1f}",
-                    escape(json.dumps(row.params, default=str)),
-                )
-            console.print(t)
             outdir.write_bytes(f"{name}_cv_results.csv", r.cv_results.to_csv(index=False))
             outdir.save_figure(f"{name}_search.png", plots.search_scores(r))
             if r.architectures:  # neural networks: the best candidates side by side
-                a = Table(
-                    title=f"{name}: the best architectures, refitted with a validation split",
-                    title_justify="left",
-                )
-                for col in ("parameters", "trainable weights", "fit s", "validation accuracy"):
-                    a.add_column(col, justify="left" if col == "parameters" else "right")
-                for arch in r.architectures:
-                    acc = arch["valid_accuracy"]
-                    a.add_row(
-                        escape(json.dumps(arch["params"], default=str)),
-                        f"{arch['n_parameters']:,}",
-                        f"{arch['fit_seconds']:.1f}",
-                        "—" if acc is None else f"{acc:.4f}",
-                    )
-                console.print(a)
                 outdir.save_figure(
                     f"{name}_learning_curves.png",
                     plots.compare_histories(
@@ -140,7 +108,8 @@ def search(
                 )
         best = max(run.results.values(), key=lambda r: r.best_score)
         console.print(
-            f"best by validation: {best.model} {best.best_score:.4f} with "
+            f"best by validation: {best.model} "
+            f"{report.format_value(best.best_score, 'score')} with "
             f"{json.dumps(best.best_params, default=str)} (train it with "
             f"--params, then score it once with 'mnistlab evaluate')"
         )
@@ -287,21 +256,10 @@ def evaluate(
         per_class = ev.per_class()
         name = card["name"]
         console.print(
-            f"{name}: test accuracy {acc:.4f} on {ds.n_test:,} {ds.name} images "
-            f"({seconds:.1f} s to predict)"
+            f"{name}: test accuracy {report.format_value(acc, 'score')} on {ds.n_test:,} "
+            f"{ds.name} images ({report.format_value(seconds, 'seconds')} s to predict)"
         )
-        t = Table(title="Per class (test set)", title_justify="left")
-        for col in ("class", "precision", "recall", "F1", "support"):
-            t.add_column(col, justify="left" if col == "class" else "right")
-        for k, row in per_class.iterrows():
-            t.add_row(
-                str(k),
-                f"{row['precision']:.4f}",
-                f"{row['recall']:.4f}",
-                f"{row['f1-score']:.4f}",
-                f"{int(row['support']):,}",
-            )
-        console.print(t)
+        _print_tables([report.per_class_table(per_class, f"{name}: per class on the test set")])
         _save_figures(outdir, report.evaluate_figures(name, ds.y_test, pred))
         results = {
             name: {
@@ -406,6 +364,7 @@ def predict(
     from mnistlab import models
     from mnistlab.data import read_kaggle_csv, write_submission
     from mnistlab.preprocessing import read_images
+    from mnistlab.report import predictions_table
 
     if not images and kaggle is None:
         raise InputError("nothing to predict: give image files or directories, or --kaggle FILE")
@@ -458,20 +417,7 @@ def predict(
     if as_json:
         console.print_json(json.dumps({"model": card["name"], "predictions": results}))
     else:
-        table = Table(title=f"Predictions of {card['name']}", title_justify="left")
-        for col in ("file", "digit", "probability", "top 3"):
-            table.add_column(col, justify="left" if col in ("file", "top 3") else "right")
-        for r in results:
-            if r["error"] is None:
-                table.add_row(
-                    escape(r["file"]),
-                    str(r["digit"]),
-                    f"{r['probability']:.3f}",
-                    ", ".join(f"{d} ({q:.2f})" for d, q in r["top3"]),
-                )
-            else:
-                table.add_row(escape(r["file"]), "-", "-", "refused: " + escape(r["error"]))
-        console.print(table)
+        _print_tables([predictions_table(card["name"], results)])
     for exc in batch.refused:
         _error_line(str(exc))
     if batch.refused:

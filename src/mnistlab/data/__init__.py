@@ -8,6 +8,7 @@
 
 from mnistlab.data._csv import read_kaggle_csv, write_submission
 from mnistlab.data._dataset import Dataset, subset
+from mnistlab.data._foreign import FOREIGN_KINDS, ForeignDigits, foreign_digits, installed_fonts
 from mnistlab.data._idx import MNIST_FILES, MNIST_MD5, parse_idx, read_bytes, read_idx_pair
 from mnistlab.data._load import DATA_ENV, OFFLINE_ENV, SOURCES, load
 from mnistlab.data._overlap import training_overlap
@@ -29,6 +30,7 @@ from mnistlab.data._stats import class_counts, dataset_statistics, pixel_statist
 __all__ = [
     "DATA_ENV",
     "DEFAULT_MIRRORS",
+    "FOREIGN_KINDS",
     "MIRRORS_ENV",
     "MNIST_FILES",
     "MNIST_MD5",
@@ -37,9 +39,12 @@ __all__ = [
     "SPLIT_RANDOM_STATE",
     "SPLIT_TEST_SIZE",
     "Dataset",
+    "ForeignDigits",
     "class_counts",
     "dataset_statistics",
     "download_mnist",
+    "foreign_digits",
+    "installed_fonts",
     "load",
     "load_digits_dataset",
     "load_idx_dir",

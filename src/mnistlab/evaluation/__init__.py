@@ -20,6 +20,7 @@ from mnistlab.evaluation._fit import (
 from mnistlab.evaluation._metrics import binary_metrics, metrics_at_threshold, multilabel_metrics
 from mnistlab.evaluation._thresholds import (
     Threshold,
+    rule_label,
     threshold_for_best_f1,
     threshold_for_precision,
     threshold_for_recall,
@@ -42,6 +43,7 @@ __all__ = [
     "n_binary_estimators",
     "per_class_report",
     "predict_with_scores",
+    "rule_label",
     "score_method",
     "test_summary",
     "threshold_for_best_f1",

@@ -8,6 +8,7 @@ KNeighborsClassifier(n_neighbors=4, weights='distance')
 from mnistlab.models._cnn import CNNClassifier, torch_available
 from mnistlab.models._default import (
     DEFAULT_MODEL,
+    DEFAULT_THICKNESS,
     PREFERRED_MODELS,
     cached_preferred,
     default_model,
@@ -60,6 +61,7 @@ from mnistlab.models._registry import (
 __all__ = [
     "CARD_FILE",
     "DEFAULT_MODEL",
+    "DEFAULT_THICKNESS",
     "DENOISERS",
     "MODELS",
     "MODEL_FILE",

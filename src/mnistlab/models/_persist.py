@@ -44,6 +44,7 @@ TRUSTED_TYPES: list[str] = [
     "mnistlab.preprocessing._images.HOG",
     "mnistlab.preprocessing._augment.Augmented",
     "mnistlab.preprocessing._scale.BlockScaler",
+    "mnistlab.preprocessing._scattering.Scattering",
     "mnistlab.models._cnn.CNNClassifier",
     "mnistlab.models._denoisers.ClippedRegressor",
     "mnistlab.models._denoisers.IsotonicOutputRegressor",

@@ -354,6 +354,24 @@ def _check_hog(est: Any) -> None:
         )
 
 
+def _check_scattering(est: Any) -> None:
+    """Scattering's sizes come from the file: its own bounds, so that no image allocates
+    gigabytes, and a feature count that matches them."""
+    h, w = _image_shape(est)
+    try:
+        est._validate_params()
+    except (ValueError, TypeError) as exc:
+        raise Refused(f"Scattering: {str(exc)[:120]}") from None
+    if (
+        min(h, w) < 2**est.J
+        or est.chunk_size > 65536
+        or est.n_features_out_
+        != (1 + est.J * est.L + est.L**2 * est.J * (est.J - 1) // 2)
+        * (est._side() // 2**est.J) ** 2
+    ):
+        raise Refused(f"Scattering: J={est.J!r:.20}, L={est.L!r:.20} for {h}x{w} images")
+
+
 def _check_cnn(est: Any) -> None:
     """The CNN's weights have the shapes of its architecture, compared on torch's "meta"
     device (no memory): a file cannot make the network allocate what its weights lack."""
@@ -395,7 +413,7 @@ def check_estimator_file(est: Any) -> None:
     from sklearn.tree._tree import Tree
 
     from mnistlab.models._cnn import CNNClassifier
-    from mnistlab.preprocessing import HOG
+    from mnistlab.preprocessing import HOG, Scattering
 
     if not isinstance(est, BaseEstimator):
         raise Refused(f"holds a {type(est).__name__}, not an estimator")
@@ -425,6 +443,8 @@ def check_estimator_file(est: Any) -> None:
             _check_pca(obj)
         elif isinstance(obj, HOG):
             _check_hog(obj)
+        elif isinstance(obj, Scattering):
+            _check_scattering(obj)
         elif isinstance(obj, CNNClassifier):
             _check_cnn(obj)
     if any(id(t) not in checked_trees for t in found_trees):

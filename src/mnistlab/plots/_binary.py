@@ -16,6 +16,7 @@ from sklearn.metrics import (
     roc_curve,
 )
 
+from mnistlab.evaluation import rule_label
 from mnistlab.plots._style import styled_figure
 from mnistlab.tasks import BinaryResult
 
@@ -23,11 +24,7 @@ _MARKERS = {"precision": "o", "recall": "s", "f1": "D"}
 
 
 def _rule_label(rule: str, target: float | None) -> str:
-    if rule == "precision":
-        return f"threshold for precision ≥ {target:g}"
-    if rule == "recall":
-        return f"threshold for recall ≥ {target:g}"
-    return "threshold of best F1"
+    return f"threshold for {rule_label(rule, target)}"  # the rule named as in the tables
 
 
 def _reached(r):

@@ -9,25 +9,30 @@ from mnistlab.preprocessing._augment import (
     augment,
     rotate_images,
     shift_images,
+    thicken_images,
 )
 from mnistlab.preprocessing._images import HOG, Deskew, infer_shape
 from mnistlab.preprocessing._import import (
     FORMATS,
     MAX_PIXELS_SIDE,
+    STROKE_WIDTH,
     ImageBatch,
     ImageError,
     image_to_row,
+    normalise_strokes,
     open_image,
     read_images,
 )
 from mnistlab.preprocessing._noise import NOISES, NoiseModel, add_noise
 from mnistlab.preprocessing._scale import BlockScaler
+from mnistlab.preprocessing._scattering import Scattering
 
 __all__ = [
     "FORMATS",
     "HOG",
     "MAX_PIXELS_SIDE",
     "NOISES",
+    "STROKE_WIDTH",
     "TEXTBOOK_SHIFTS",
     "Augmented",
     "BlockScaler",
@@ -35,12 +40,15 @@ __all__ = [
     "ImageBatch",
     "ImageError",
     "NoiseModel",
+    "Scattering",
     "add_noise",
     "augment",
     "image_to_row",
     "infer_shape",
+    "normalise_strokes",
     "open_image",
     "read_images",
     "rotate_images",
     "shift_images",
+    "thicken_images",
 ]

@@ -39,6 +39,21 @@ def rotate_images(X: np.ndarray, image_shape: tuple[int, int], degrees: float) -
     return out.reshape(len(imgs), h * w)
 
 
+def thicken_images(X: np.ndarray, image_shape: tuple[int, int], pixels: int) -> np.ndarray:
+    """Thicker strokes (``pixels`` > 0: grey dilation) or thinner (< 0: grey erosion).
+
+    The structuring element is a square of ``abs(pixels) + 1`` pixels, so ``1`` and ``-1``
+    widen or narrow every stroke by one pixel (MNIST's strokes are 2 to 4 pixels wide).
+    """
+    h, w = image_shape
+    imgs = np.asarray(X).reshape(-1, h, w)
+    if pixels == 0:
+        return imgs.reshape(len(imgs), h * w).copy()
+    size = (1, abs(pixels) + 1, abs(pixels) + 1)  # per image: nothing across the batch
+    op = ndimage.grey_dilation if pixels > 0 else ndimage.grey_erosion
+    return op(imgs, size=size).reshape(len(imgs), h * w)
+
+
 def augment(
     X: np.ndarray,
     y: np.ndarray,
@@ -46,8 +61,9 @@ def augment(
     *,
     shifts: Sequence[tuple[int, int]] = TEXTBOOK_SHIFTS,
     angles: Sequence[float] = (),
+    thickness: Sequence[int] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The originals followed by one shifted copy per shift and one rotated copy per angle.
+    """The originals followed by one copy per shift, per angle and per thickness change.
 
     Parameters
     ----------
@@ -59,16 +75,19 @@ def augment(
         The textbook's four 1-pixel shifts by default.
     angles : sequence of float
         Rotations in degrees, e.g. ``(-10, 10)``.
+    thickness : sequence of int
+        Stroke width changes in pixels (see :func:`thicken_images`), e.g. ``(1, -1)``.
 
     Returns
     -------
-    X_aug, y_aug : arrays with ``n * (1 + len(shifts) + len(angles))`` rows
+    X_aug, y_aug : arrays with ``n * (1 + len(shifts) + len(angles) + len(thickness))`` rows
     """
     X = np.asarray(X)
     shape = infer_shape(X.shape[1], image_shape)
     parts = [X]
     parts += [shift_images(X, shape, dr, dc) for dr, dc in shifts]
     parts += [rotate_images(X, shape, a) for a in angles]
+    parts += [thicken_images(X, shape, p) for p in thickness]
     return np.vstack(parts), np.tile(np.asarray(y), len(parts))
 
 

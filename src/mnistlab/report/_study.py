@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -40,6 +39,7 @@ from mnistlab.models import DEFAULT_MODEL, library_versions, preferred_model_dir
 from mnistlab.preprocessing import TEXTBOOK_SHIFTS
 from mnistlab.report._metrics import metrics_document
 from mnistlab.report._sections import SECTIONS, SectionResult
+from mnistlab.report._tables import template_env
 
 logger = logging.getLogger("mnistlab")
 
@@ -421,25 +421,7 @@ def write_section(out: Any, study: StudyResult, result: SectionResult) -> None:
 
 def render_html(study: StudyResult) -> str:
     """The report: one self-contained page, figures embedded as base64 PNG."""
-    from jinja2 import Environment, select_autoescape
-
-    env = Environment(
-        autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
-    )
-    template = env.from_string(
-        (resources.files("mnistlab.report") / "templates" / "report.html").read_text(
-            encoding="utf-8"
-        )
-    )
-
-    def fmt(v: Any) -> str:
-        if v is None:
-            return "—"
-        if isinstance(v, float):
-            return f"{v:,.4f}" if abs(v) < 1000 else f"{v:,.0f}"
-        if isinstance(v, int) and not isinstance(v, bool):
-            return f"{v:,}"
-        return str(v)
+    template = template_env().get_template("report.html")
 
     sections = [
         {
@@ -457,7 +439,6 @@ def render_html(study: StudyResult) -> str:
     return template.render(
         study=study,
         sections=sections,
-        fmt=fmt,
         versions=library_versions(),
         generated=time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         version=__version__,
