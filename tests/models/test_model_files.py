@@ -22,14 +22,17 @@ import numpy as np
 import pytest
 import skops.io as sio
 from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from mnistlab import InputError, models
 from mnistlab.data import load
+from mnistlab.preprocessing import Scattering
 
 SRC = str(Path(models.__file__).resolve().parents[2])
 
@@ -143,9 +146,10 @@ def _hog(digits):
 
 def _scattering(digits, **attrs):
     n = 400
-    est = models.get("best").set_params(vsv__estimator__pca__n_components=20)
-    est.fit(digits.X_train[:n], digits.y_train[:n])
-    scattering = est.named_steps["vsv"].estimator_.named_steps["scattering"]
+    est = Pipeline(
+        [("scattering", Scattering()), ("pca", PCA(20)), ("svc", SVC())]
+    ).fit(digits.X_train[:n], digits.y_train[:n])
+    scattering = est.named_steps["scattering"]
     for name, value in attrs.items():
         setattr(scattering, name, value)
     return est
@@ -313,7 +317,7 @@ INTACT = {
         "pca-knn",
     ),
     "intact-svc": (_svc, "svc"),
-    "intact-best-scattering": (_scattering, "best"),
+    "intact-scattering": (_scattering, "svc-scattering"),
 }
 
 #: load each directory, then predict: one line per model, flushed (a crash names its model)
