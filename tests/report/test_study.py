@@ -282,11 +282,14 @@ def test_multiclass_compares_strategies_and_scaling(digits):
         **PROFILES["default"]["multiclass"],
         "models": "sgd",
         "variants": ["sgd[ovo]", "sgd-scaled"],
+        "variants_max_train": 1000,
     }
     result = section_multiclass(digits, s, 42, 2, SILENT)
     assert {"sgd", "sgd[ovo]", "sgd-scaled"} <= set(result.metrics)
     assert result.metrics["sgd[ovo]"]["n_binary_estimators"] == 45
     assert result.metrics["sgd[ovo]"]["strategy"] == "ovo"
+    assert result.metrics["sgd[ovo]"]["n_train"] == 1000  # the variants' stated subset
+    assert result.metrics["sgd"]["n_train"] == digits.n_train
     (compared,) = [t for t in result.tables if t.caption.startswith("One-vs-rest")]
     assert [row[:3] for row in compared.rows] == [
         ["sgd", "native", 10],

@@ -246,7 +246,11 @@ def section_multiclass(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: P
             cv=s["cv"],
             random_state=seed,
             n_jobs=n_jobs,
-            max_train=models.entry(name).max_train,
+            # a stated smaller subset keeps the comparison cheap (SGD converges slowly)
+            max_train=min(
+                (c for c in (models.entry(name).max_train, s.get("variants_max_train")) if c),
+                default=None,
+            ),
             progress=progress,
         )
     table = result.table()

@@ -112,7 +112,7 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     ),
     "default": _profile(
         pairs={"n_train": 20_000},
-        multiclass={"n_train": 20_000},
+        multiclass={"n_train": 20_000, "variants_max_train": 10_000},
         multilabel={"n_train": 20_000},
         denoise={"n_train": 20_000, "n_test": 5_000},
         augment={"n_train": 10_000},
