@@ -28,7 +28,7 @@ def study(
         typer.Option(
             "--sections",
             help="Comma-separated sections to run, in study order: data, binary, pairs, "
-            "multiclass, multilabel, denoise, clean, model; or all.",
+            "multiclass, multilabel, denoise, clean, search, model, augment; or all.",
         ),
     ] = "all",
     full: Annotated[

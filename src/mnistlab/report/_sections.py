@@ -18,6 +18,7 @@ from mnistlab._progress import Progress
 from mnistlab.data import Dataset, dataset_statistics, subset
 from mnistlab.evaluation import evaluate_model, per_class_report
 from mnistlab.report._figures import (
+    augment_figures,
     binary_figures,
     clean_figures,
     data_figures,
@@ -26,8 +27,10 @@ from mnistlab.report._figures import (
     multiclass_figures,
     multilabel_figures,
     pairs_figures,
+    search_figures,
 )
 from mnistlab.report._tables import (
+    Column,
     Table,
     binary_tables,
     clean_tables,
@@ -56,6 +59,7 @@ class SectionResult:
     figures: dict[str, bytes] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    alt: dict[str, str] = field(default_factory=dict)  # figure name -> what it shows
     figures_after: dict[str, list[str]] = field(default_factory=dict)  # by table caption
 
     def __post_init__(self) -> None:
@@ -79,6 +83,7 @@ class SectionResult:
             "figures": list(self.figures),
             "notes": self.notes,
             "seconds": self.seconds,
+            "alt": self.alt,
             "figures_after": self.figures_after,
         }
 
@@ -90,8 +95,16 @@ def png(fig: Any, dpi: int = 100) -> bytes:
     return buf.getvalue()
 
 
-def _pngs(figures: dict[str, Any]) -> dict[str, bytes]:
-    return {name: png(fig) for name, fig in figures.items()}
+def _figures_of(figures: dict[str, Any]) -> dict[str, dict]:
+    """``figures`` (PNG bytes) and ``alt`` (each figure's label: what it shows, see
+    ``report._figures.described``) of a :class:`SectionResult`."""
+    missing = [name for name, fig in figures.items() if not fig.get_label()]
+    if missing:  # every image of the report says what it shows
+        raise ValueError(f"figures without a description: {', '.join(missing)}")
+    return {
+        "figures": {name: png(fig) for name, fig in figures.items()},
+        "alt": {name: fig.get_label() for name, fig in figures.items()},
+    }
 
 
 def _pct(v: float) -> str:
@@ -133,7 +146,7 @@ def section_data(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progres
             ["checksums", "verified" if ds.verified else "not verified"],
         ],
         tables=dataset_tables(ds, stats)[1:],  # the rest is in the headline
-        figures=_pngs(data_figures(ds, s.get("n", 25))),
+        **_figures_of(data_figures(ds, s.get("n", 25))),
     )
 
 
@@ -146,7 +159,7 @@ def section_binary(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progr
         "n_jobs": n_jobs,
         "progress": progress,
     }
-    metrics, tables, figures, headline, after = {}, [], {}, [], {}
+    metrics, tables, figures, alt, headline, after = {}, [], {}, {}, [], {}
     problems = [(s["positive"], None)] + ([tuple(s["pair"])] if s.get("pair") else [])
     for positive, negative in problems:
         result = tasks.run_binary(ds, positive, negative, s["models"], **common)
@@ -154,8 +167,10 @@ def section_binary(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progr
         metrics[key] = result.to_metrics()
         tables += binary_tables(result)
         prefix = "" if negative is None else f"pair_{positive}_{negative}_"
-        made = {prefix + k: png(f) for k, f in binary_figures(result).items()}
-        figures.update(made)
+        made = {prefix + k: f for k, f in binary_figures(result).items()}
+        rendered = _figures_of(made)
+        figures.update(rendered["figures"])
+        alt.update(rendered["alt"])
         after[tables[-1].caption] = list(made)  # shown with this problem's tables
         best = result.models[result.best()]
         headline.append(
@@ -169,7 +184,15 @@ def section_binary(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progr
                 ["never-positive baseline accuracy", _pct(result.baseline["cv"]["accuracy"])]
             )
     return SectionResult(
-        "binary", s, _data_block(ds), metrics, headline, tables, figures, figures_after=after
+        "binary",
+        s,
+        _data_block(ds),
+        metrics,
+        headline,
+        tables,
+        figures,
+        figures_after=after,
+        alt=alt,
     )
 
 
@@ -191,8 +214,14 @@ def section_pairs(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
             ["hardest pair", f"{hard['pair'][0]} ({_pct(hard['cv_error'][0])} CV error)"],
         ],
         tables=pairs_tables(result, s.get("top", 10)),
-        figures=_pngs(pairs_figures(result)),
+        **_figures_of(pairs_figures(result)),
     )
+
+
+def _variant(spec: str) -> tuple[str, str]:
+    """ "sgd[ovo]" -> ("sgd", "ovo"); a bare name is the model's own ("native") handling."""
+    name, _, strategy = spec.partition("[")
+    return name, strategy.rstrip("]") or "native"
 
 
 def section_multiclass(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progress):
@@ -206,28 +235,48 @@ def section_multiclass(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: P
         n_jobs=n_jobs,
         progress=progress,
     )
+    # the strategies and scaling: in the tables and bars, without the per-model figures
+    variants = tasks.MulticlassResult(ds.y_test, settings=result.settings)
+    for spec in s.get("variants") or []:
+        name, strategy = _variant(spec)
+        variants.models[spec] = tasks.evaluate_classifier(
+            ds,
+            name,
+            strategy=strategy,
+            cv=s["cv"],
+            random_state=seed,
+            n_jobs=n_jobs,
+            # a stated smaller subset keeps the comparison cheap (SGD converges slowly)
+            max_train=min(
+                (c for c in (models.entry(name).max_train, s.get("variants_max_train")) if c),
+                default=None,
+            ),
+            progress=progress,
+        )
     table = result.table()
     best = table.loc[table["cv_accuracy"].idxmax()]
     r = result.models[best["model"]]
     tables = multiclass_tables(result)
+    if variants.models:
+        tables.append(_strategies_table(result, variants))
     tables.append(
         per_class_table(
             per_class_report(ds.y_test, r.test_pred),
             f"{best['model']}, the best by CV: per class on the test set",
         )
     )
-    figures = multiclass_figures(result, ds, tuple(s["pair"]))
+    figures = multiclass_figures(result, ds, tuple(s["pair"]), extra=variants)
     return SectionResult(
         "multiclass",
         s,
         _data_block(ds),
-        result.to_metrics(),
+        {**result.to_metrics(), **variants.to_metrics(), "task": result.settings},
         headline=[
             ["best by cross-validation", f"{best['model']}: {_pct(best['cv_accuracy'])} CV"],
             ["its test accuracy", _pct(best["test_accuracy"])],
         ],
         tables=tables,
-        figures=_pngs(figures),
+        **_figures_of(figures),
     )
 
 
@@ -256,7 +305,7 @@ def section_multilabel(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: P
             ],
         ],
         tables=multilabel_tables(result),
-        figures=_pngs(multilabel_figures(result)),
+        **_figures_of(multilabel_figures(result)),
     )
 
 
@@ -286,7 +335,7 @@ def section_denoise(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Prog
             ],
         ],
         tables=denoise_tables(result),
-        figures=_pngs(denoise_figures(result)),
+        **_figures_of(denoise_figures(result)),
     )
 
 
@@ -309,7 +358,7 @@ def section_clean(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
             ["test accuracy, issues removed", _pct(result.test_accuracy_cleaned)],
         ],
         tables=clean_tables(result),
-        figures=_pngs(clean_figures(result, ds, s.get("show", defaults.CLEAN_SHOW))),
+        **_figures_of(clean_figures(result, ds, s.get("show", defaults.CLEAN_SHOW))),
     )
 
 
@@ -364,8 +413,187 @@ def section_model(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
             per_class_table(per_class, f"{name}: per class on the test set"),
             confusions_table({(n, "test"): (ds.y_test, p) for n, p in preds.items()}),
         ],
-        figures=_pngs(evaluate_figures(name, ds.y_test, pred)),
+        **_figures_of(evaluate_figures(name, ds.y_test, pred)),
         notes=[models.describe(name)],
+    )
+
+
+# --- the tables of the search and augment sections and of the SGD variants: small and
+# self-contained, to move into report._tables -------------------------------------------------
+
+
+def _frame_table(caption: str, frame: Any, formats: dict[str, str]) -> Table:
+    """A DataFrame as a :class:`Table`; columns not in ``formats`` are text."""
+    columns = [Column(str(c), formats.get(str(c), "text")) for c in frame.columns]
+    return Table(caption, columns, frame.to_numpy(dtype=object).tolist())
+
+
+def _strategies_table(result: Any, variants: Any) -> Table:
+    """SGD as it is, wrapped one-vs-rest and one-vs-one, and on standardised pixels."""
+    import pandas as pd
+
+    table = result.table()
+    names = {_variant(v)[0] for v in variants.models}
+    compared = pd.concat([table[table["model"].isin(names)], variants.table()], ignore_index=True)
+    return _frame_table(
+        "One-vs-rest, one-vs-one and scaling: binary classifiers trained, "
+        "cross-validated and test accuracy",
+        compared[
+            ["model", "strategy", "n_estimators", "cv_accuracy", "test_accuracy", "fit_seconds"]
+        ],
+        {
+            "n_estimators": "count",
+            "cv_accuracy": "score",
+            "test_accuracy": "score",
+            "fit_seconds": "seconds",
+        },
+    )
+
+
+def _short(params: dict) -> str:
+    """Parameters as "k=v, ..." with the pipeline step prefixes dropped."""
+    return ", ".join(
+        f"{k.rpartition('__')[2]}={v:.3g}"
+        if isinstance(v, float)
+        else f"{k.rpartition('__')[2]}={v}"
+        for k, v in params.items()
+    )
+
+
+def _search_table(results: dict) -> Table:
+    """Default against tuned, per model: validation (CV) accuracy on the same images."""
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        [
+            {
+                "model": name,
+                "default": f"{t.default}: {_short(t.default_params)}",
+                "default CV accuracy": t.default_scores.mean(),
+                "tuned": _short(t.best_params),
+                "tuned CV accuracy": t.tuned_scores.mean(),
+                "candidates": t.search.n_candidates,
+                "rounds": t.search.n_iterations,
+                "images": t.n_train,
+                "search s": t.search.seconds,
+            }
+            for name, t in results.items()
+        ]
+    )
+    return _frame_table(
+        "Default and tuned hyperparameters: cross-validated accuracy on the same "
+        "images (the test set is not read)",
+        frame,
+        {
+            "default CV accuracy": "score",
+            "tuned CV accuracy": "score",
+            "candidates": "count",
+            "rounds": "count",
+            "images": "count",
+            "search s": "seconds",
+        },
+    )
+
+
+def section_search(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progress):
+    data = subset(ds, s.get("n_train"), None, random_state=seed)
+    budget = {k: s[k] for k in ("n_candidates", "factor", "min_resources")}
+    budget["max_resources"] = None
+    results = {}
+    for name in tasks.parse_names(s["models"], models.names(), "model"):
+        default = s.get("defaults", {}).get(name, name)
+        with progress.task(f"{name}: successive halving, then default and tuned CV", 1) as task:
+            results[name] = tasks.tune(
+                data.X_train,
+                data.y_train,
+                name,
+                default=default,
+                budget=budget,
+                cv=s["cv"],
+                random_state=seed,
+                n_jobs=n_jobs,
+            )
+            task.advance()
+    import pandas as pd
+
+    rounds = pd.concat([t.rounds().assign(model=n) for n, t in results.items()], ignore_index=True)[
+        ["model", "round", "candidates", "images", "best", "worst"]
+    ]
+    return SectionResult(
+        "search",
+        s,
+        {"n_train": data.n_train, "n_test": 0},
+        {
+            "task": {"cv": s["cv"], "budget": budget},
+            **{n: t.to_metrics() for n, t in results.items()},
+        },
+        headline=[
+            [
+                f"{n}: default → tuned (CV)",
+                f"{_pct(t.default_scores.mean())} → {_pct(t.tuned_scores.mean())}",
+            ]
+            for n, t in results.items()
+        ],
+        tables=[
+            _search_table(results),
+            _frame_table(
+                "The rounds of successive halving: candidates, training images each, "
+                "validation accuracy",
+                rounds,
+                {
+                    "round": "count",
+                    "candidates": "count",
+                    "images": "count",
+                    "best": "score",
+                    "worst": "score",
+                },
+            ),
+        ],
+        **_figures_of(search_figures(results)),
+    )
+
+
+def section_augment(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progress):
+    ds = _sized(ds, s, seed)
+    result = tasks.run_augment(
+        ds,
+        s["models"],
+        shifts=s["shifts"],
+        angles=s["angles"],
+        n_examples=s.get("examples", 4),
+        random_state=seed,
+        n_jobs=n_jobs,
+        progress=progress,
+    )
+    return SectionResult(
+        "augment",
+        s,
+        _data_block(ds),
+        result.to_metrics(),
+        headline=[
+            [
+                f"{n}: test accuracy → augmented",
+                f"{_pct(r.plain_accuracy)} → {_pct(r.augmented_accuracy)}",
+            ]
+            for n, r in result.models.items()
+        ],
+        tables=[
+            _frame_table(
+                f"Test accuracy without and with {len(result.columns) - 1} augmented copies of "
+                "each training image (same models, same seed; the test images as they are)",
+                result.table(),
+                {
+                    "training images": "count",
+                    "with copies": "count",
+                    "test accuracy": "score",
+                    "augmented: test accuracy": "score",
+                    "change (points)": "decimal",
+                    "s": "seconds",
+                    "augmented s": "seconds",
+                },
+            )
+        ],
+        **_figures_of(augment_figures(result, ds)),
     )
 
 
@@ -395,7 +623,9 @@ SECTIONS: dict[str, Section] = {
             "The chapter's '5 or not 5' detector and a pair of look-alike digits, judged by "
             "cross-validated precision-recall and ROC curves; thresholds are chosen on "
             "out-of-fold scores, never on the test set. Accuracy alone misleads: a detector "
-            "that never says 5 is right about 91% of the time.",
+            "that never says 5 is right about 91% of the time. The 2x2 confusion matrix gives "
+            "precision and recall; the reliability diagram shows whether the random forest's "
+            "probabilities mean what they say.",
             section_binary,
         ),
         Section(
@@ -408,8 +638,9 @@ SECTIONS: dict[str, Section] = {
             "multiclass",
             "Multiclass classification and error analysis",
             "Ten-class models compared by cross-validation, then scored once on the test set; "
-            "the confusion matrices (normalised by row, and with correct predictions removed) "
-            "and the most confident mistakes show where they go wrong.",
+            "SGD also wrapped one-vs-rest and one-vs-one, and on standardised pixels. The "
+            "confusion matrices (normalised by row; the errors alone, normalised by row and by "
+            "column) and the most confident mistakes show where they go wrong.",
             section_multiclass,
         ),
         Section(
@@ -434,12 +665,30 @@ SECTIONS: dict[str, Section] = {
             section_clean,
         ),
         Section(
+            "search",
+            "Tuning hyperparameters: default against tuned",
+            "A random search by successive halving (scikit-learn's HalvingRandomSearchCV): "
+            "many candidates on a few images, the best on more and more, for the textbook's "
+            "nearest-neighbour model (scikit-learn's default k=5 against the search's "
+            "choice) and for the fast model of the zoo. Validation scores only: the default "
+            "and the winner are cross-validated on the same images; the test set is not read.",
+            section_search,
+        ),
+        Section(
             "model",
             "An accurate model",
             "Deskewing, PCA and nearest neighbours beat the chapter's tuned KNN in a fraction "
             "of its time; trained on all training images and scored once on the test set. "
             "Models kept by 'mnistlab train --model cnn|best --as-default' are scored too.",
             section_model,
+        ),
+        Section(
+            "augment",
+            "Augmenting the training images",
+            "The textbook's exercise: shifted copies of every training image (and here rotated "
+            "ones too) added to the training set, the same models trained with the same seed, "
+            "each scored once on the test set without and with the copies.",
+            section_augment,
         ),
     ]
 }

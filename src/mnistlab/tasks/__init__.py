@@ -11,6 +11,14 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
+        "_augment": [
+            "AugmentModelResult",
+            "AugmentResult",
+            "augmentation_columns",
+            "augmentation_examples",
+            "run_augment",
+            "shift_name",
+        ],
         "_binary": [
             "DEFAULT_BINARY_MODELS",
             "BinaryProblem",
@@ -48,9 +56,11 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "BUDGETS",
             "SearchResult",
             "SearchRun",
+            "TuningResult",
             "dask_backend",
             "run_search",
             "search_one",
+            "tune",
         ],
     },
 )

@@ -303,3 +303,98 @@ def compare_architecture(
         ),
         "history": history,
     }
+
+
+@dataclass
+class TuningResult:
+    """Default against tuned hyperparameters of one model, both cross-validated on the same
+    training images (validation scores only; the test set is not read)."""
+
+    model: str
+    default: str  # the registry model whose settings are the default
+    default_params: dict
+    default_scores: np.ndarray  # accuracy per fold
+    tuned_scores: np.ndarray
+    search: SearchResult
+    n_train: int
+
+    @property
+    def best_params(self) -> dict:
+        """The search's winner."""
+        return self.search.best_params
+
+    def rounds(self) -> pd.DataFrame:
+        """One row per round of successive halving: candidates, images each, best score."""
+        frame = self.search.cv_results
+        return (
+            frame.groupby("iter")
+            .agg(
+                candidates=("mean_test_score", "size"),
+                images=("n_resources", "first"),
+                best=("mean_test_score", "max"),
+                worst=("mean_test_score", "min"),
+            )
+            .reset_index(names="round")
+            .assign(round=lambda f: f["round"] + 1)
+        )
+
+    def to_metrics(self) -> dict:
+        """The ``results.<model>`` block of ``metrics.json``."""
+
+        def cv(scores: np.ndarray) -> dict:
+            return {"accuracy": {"folds": scores.tolist(), "mean": float(scores.mean())}}
+
+        return {
+            "default": {
+                "model": self.default,
+                "params": self.default_params,
+                "cv": cv(self.default_scores),
+            },
+            "tuned": {"params": self.best_params, "cv": cv(self.tuned_scores)},
+            "search": {
+                "n_candidates": self.search.n_candidates,
+                "n_iterations": self.search.n_iterations,
+                "rounds": self.rounds().to_dict(orient="records"),
+                "seconds": self.search.seconds,
+            },
+            "n_train": self.n_train,
+        }
+
+
+def tune(
+    X: np.ndarray,
+    y: np.ndarray,
+    model: str,
+    *,
+    default: str | None = None,
+    budget: dict,
+    cv: int = 3,
+    random_state: int = 42,
+    n_jobs: int | None = None,
+) -> TuningResult:
+    """Search ``model``'s hyperparameters by successive halving, then cross-validate its
+    default and the winner on the same images with the same folds.
+
+    Parameters
+    ----------
+    X, y : training images and labels (never the test set)
+    model : str
+        A registry name with a search space.
+    default : str, optional
+        The registry model whose settings count as the default (e.g. "knn5", scikit-learn's
+        ``KNeighborsClassifier()``, for the textbook's tuned "knn"); default ``model`` itself.
+    budget : dict
+        As :data:`BUDGETS`' entries (``n_candidates``, ``factor``, ``min_resources``,
+        ``max_resources``).
+    cv, random_state, n_jobs
+    """
+    from sklearn.model_selection import cross_val_score
+
+    default = default or model
+    search = search_one(X, y, model, budget=budget, cv=cv, random_state=random_state, n_jobs=n_jobs)
+    base = models.get(default, random_state=random_state)
+    params = base.get_params()
+    default_params = {k: params[k] for k in search.best_params if k in params}
+    tuned = models.get(model, random_state=random_state).set_params(**search.best_params)
+    scores = [cross_val_score(e, X, y, cv=cv, n_jobs=n_jobs) for e in (base, tuned)]
+    return TuningResult(model, default, default_params, *scores, search, len(y))
