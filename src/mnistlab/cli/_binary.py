@@ -13,9 +13,8 @@ from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
     _check_cv,
-    _CliProgress,
-    _load,
     _output,
+    _run_task,
     _save_figures,
     _write_metrics,
     app,
@@ -74,20 +73,16 @@ def binary(
 
     _check_cv(cv)
     with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            result = run_binary(
-                ds,
-                positive,
-                negative,
-                models,
-                cv=cv,
-                target_precision=target_precision,
-                target_recall=target_recall,
-                random_state=common.seed,
-                n_jobs=common.n_jobs,
-                progress=progress,
-            )
+        ds, result = _run_task(
+            common,
+            run_binary,
+            positive,
+            negative,
+            models,
+            cv=cv,
+            target_precision=target_precision,
+            target_recall=target_recall,
+        )
         p = result.problem
         cvt = Table(
             title=f"{p.name}: {cv}-fold cross-validation on {len(p.y_train):,} training "
@@ -235,11 +230,7 @@ def pairs(
     if top < 1:
         raise InputError(f"--top {top}: list at least 1 pair")
     with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            result = run_pairs(
-                ds, model, cv=cv, random_state=common.seed, n_jobs=common.n_jobs, progress=progress
-            )
+        ds, result = _run_task(common, run_pairs, model, cv=cv)
         table = Table(
             title=f"Hardest pairs for {model} ({cv}-fold CV, then the test set)",
             title_justify="left",

@@ -9,7 +9,7 @@ import os
 import sys
 import time
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -372,6 +372,28 @@ def _load(common: Common):
     if common.quick:
         ds = subset(ds, *QUICK_SIZES, random_state=common.seed)
     return ds
+
+
+def _run_task(
+    common: Common,
+    task: Callable[..., Any],
+    *args: Any,
+    check: Callable[[Any], None] | None = None,
+    **kwargs: Any,
+) -> tuple[Any, Any]:
+    """Load the data and run ``task`` on it with the seed, jobs and progress of ``common``.
+
+    ``check`` sees the data first, so that an option the data cannot serve is refused
+    before the work, not after it. Returns the dataset and the task's result.
+    """
+    ds = _load(common)
+    if check is not None:
+        check(ds)
+    with _CliProgress(common) as progress:
+        result = task(
+            ds, *args, random_state=common.seed, n_jobs=common.n_jobs, progress=progress, **kwargs
+        )
+    return ds, result
 
 
 @contextmanager

@@ -13,9 +13,8 @@ from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
     _check_cv,
-    _CliProgress,
-    _load,
     _output,
+    _run_task,
     _save_figures,
     _write_metrics,
     app,
@@ -67,18 +66,9 @@ def denoise(
     from mnistlab.tasks import run_denoise
 
     with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            result = run_denoise(
-                ds,
-                noise,
-                strength,
-                denoisers,
-                classifier=classifier,
-                random_state=common.seed,
-                n_jobs=common.n_jobs,
-                progress=progress,
-            )
+        ds, result = _run_task(
+            common, run_denoise, noise, strength, denoisers, classifier=classifier
+        )
         table = Table(
             title=f"Denoising {noise} noise (strength {result.strength:g}): test set, "
             f"{ds.n_test:,} images; {classifier} accuracy on clean images "
@@ -152,11 +142,7 @@ def clean(
     if not 1 <= show <= 200:
         raise InputError(f"--show {show}: show between 1 and 200 images")
     with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            result = run_clean(
-                ds, model, cv=cv, random_state=common.seed, n_jobs=common.n_jobs, progress=progress
-            )
+        ds, result = _run_task(common, run_clean, model, cv=cv)
         n = len(result.issues)
         console.print(
             f"{n:,} likely label issues among {ds.n_train:,} training images "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -14,9 +14,8 @@ from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
     _check_cv,
-    _CliProgress,
-    _load,
     _output,
+    _run_task,
     _save_figures,
     _write_metrics,
     app,
@@ -33,6 +32,12 @@ def _parse_pair(text: str) -> tuple[int, int]:
     if a == b:
         raise InputError(f"--pair {text!r}: give two different digits")
     return a, b
+
+
+def _check_pair_in(ds: Any, text: str, digits: tuple[int, int]) -> None:
+    for d in digits:
+        if d not in ds.classes:
+            raise InputError(f"--pair {text}: digit {d} is not in the dataset")
 
 
 @app.command("multiclass")
@@ -75,20 +80,14 @@ def multiclass(
     a, b = _parse_pair(pair)
     _check_cv(cv)
     with _output(common) as outdir:
-        ds = _load(common)
-        for d in (a, b):
-            if d not in ds.classes:
-                raise InputError(f"--pair {pair}: digit {d} is not in the dataset")
-        with _CliProgress(common) as progress:
-            result = run_multiclass(
-                ds,
-                models,
-                strategy=strategy,
-                cv=cv,
-                random_state=common.seed,
-                n_jobs=common.n_jobs,
-                progress=progress,
-            )
+        ds, result = _run_task(
+            common,
+            run_multiclass,
+            models,
+            strategy=strategy,
+            cv=cv,
+            check=lambda ds: _check_pair_in(ds, pair, (a, b)),
+        )
         table = Table(
             title=f"Multiclass ({strategy}): {cv}-fold CV on the training set, then "
             f"the test set ({ds.n_test:,} images) once",
@@ -205,17 +204,7 @@ def multilabel(
 
     _check_cv(cv)
     with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            result = run_multilabel(
-                ds,
-                labels,
-                models,
-                cv=cv,
-                random_state=common.seed,
-                n_jobs=common.n_jobs,
-                progress=progress,
-            )
+        ds, result = _run_task(common, run_multilabel, labels, models, cv=cv)
         table = Table(
             title=f"Multilabel ({', '.join(result.labels)}): out-of-fold (CV) and test",
             title_justify="left",

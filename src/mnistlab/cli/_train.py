@@ -20,6 +20,7 @@ from mnistlab.cli._common import (
     _load,
     _output,
     _require_extra,
+    _run_task,
     _save_figures,
     _write_metrics,
     app,
@@ -74,25 +75,14 @@ def search(
     """
     import json
 
-    from mnistlab import plots
+    from mnistlab import report
     from mnistlab.tasks import run_search
 
     _check_cv(cv)
     if dask:  # before the data is loaded (perhaps downloaded), not after
         _require_extra("dask", "mnistlab search --dask")
     with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            run = run_search(
-                ds,
-                model,
-                budget=budget,
-                dask=dask,
-                cv=cv,
-                random_state=common.seed,
-                n_jobs=common.n_jobs,
-                progress=progress,
-            )
+        ds, run = _run_task(common, run_search, model, budget=budget, dask=dask, cv=cv)
         for name, r in run.results.items():
             t = Table(
                 title=f"{name}: top candidates ({r.n_candidates} drawn, "
@@ -112,7 +102,6 @@ def search(
                 )
             console.print(t)
             outdir.write_bytes(f"{name}_cv_results.csv", r.cv_results.to_csv(index=False))
-            outdir.save_figure(f"{name}_search.png", plots.search_scores(r))
             if r.architectures:  # neural networks: the best candidates side by side
                 a = Table(
                     title=f"{name}: the best architectures, refitted with a validation split",
@@ -129,16 +118,7 @@ def search(
                         "—" if acc is None else f"{acc:.4f}",
                     )
                 console.print(a)
-                outdir.save_figure(
-                    f"{name}_learning_curves.png",
-                    plots.compare_histories(
-                        {
-                            json.dumps(arch["params"], default=str): arch["history"]
-                            for arch in r.architectures
-                        },
-                        f"{name}: learning curves (validation split of the training data)",
-                    ),
-                )
+            _save_figures(outdir, report.search_figures(r))
         best = max(run.results.values(), key=lambda r: r.best_score)
         console.print(
             f"best by validation: {best.model} {best.best_score:.4f} with "

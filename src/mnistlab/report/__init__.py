@@ -10,6 +10,7 @@ from mnistlab.report._figures import (
     multiclass_figures,
     multilabel_figures,
     pairs_figures,
+    search_figures,
 )
 from mnistlab.report._metrics import metrics_document
 from mnistlab.report._sections import SECTIONS, Section, SectionResult
@@ -45,6 +46,7 @@ __all__ = [
     "parse_sections",
     "render_html",
     "run_study",
+    "search_figures",
     "section_key",
     "source_hash",
     "write_report",

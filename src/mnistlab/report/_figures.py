@@ -6,6 +6,7 @@ saves them into ``--out``, the study into its section's directory and the HTML p
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -89,6 +90,19 @@ def denoise_figures(result: Any) -> dict[str, Figure]:
         "denoise_grid.png": plots.denoise_grid(result),
         "denoise_scores.png": plots.denoise_scores(result),
     }
+
+
+def search_figures(result: Any) -> dict[str, Figure]:
+    """One model's search: validation score against the searched parameters; for neural
+    networks also the learning curves of the best architectures.
+    """
+    name = result.model
+    figures = {f"{name}_search.png": plots.search_scores(result)}
+    if result.architectures:
+        curves = {json.dumps(a["params"], default=str): a["history"] for a in result.architectures}
+        title = f"{name}: learning curves (validation split of the training data)"
+        figures[f"{name}_learning_curves.png"] = plots.compare_histories(curves, title)
+    return figures
 
 
 def clean_figures(result: Any, dataset: Any, show: int = defaults.CLEAN_SHOW) -> dict[str, Figure]:
