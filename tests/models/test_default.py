@@ -42,3 +42,15 @@ def test_data_of_the_same_size_with_other_content_gets_its_own_default_model():
     edited[0, 0] = (edited[0, 0] + 1) % (ds.pixel_max + 1)
     other = dataclasses.replace(ds, X_train=edited)  # same name, source, size and checksums
     assert models.default_model_dir(other) != models.default_model_dir(ds)
+
+
+def test_a_model_kept_as_default_is_what_default_model_finds():
+    ds = load("digits")
+    est = models.get("fast", random_state=3).fit(ds.X_train, ds.y_train)
+    path = models.keep_as_default(est, ds, "best", 3, train_seconds=1.5)
+    assert path == models.default_model_dir(ds, "best", 3)
+    assert models.preferred_model_dirs(ds, 3) == {"best": path}
+    _, card, found, trained = models.default_model(ds, random_state=3)
+    assert (card["name"], found, trained) == ("best", path, False)
+    assert card["train_seconds"] == 1.5
+    assert models.preferred_model_dirs(ds, 4) == {}  # another seed does not see it

@@ -222,17 +222,9 @@ def train(
                 "learning_curve.png", training_history(history, f"{model}: training")
             )
         if as_default:
-            kept = models.default_model_dir(ds, model, common.seed)
-            with models.default_model_lock(kept):
-                models.save_model(
-                    est,
-                    kept,
-                    name=model,
-                    dataset=ds,
-                    train_seconds=seconds,
-                    extra=extra,
-                    overwrite=True,
-                )
+            kept = models.keep_as_default(
+                est, ds, model, common.seed, train_seconds=seconds, extra=extra
+            )
             console.print(f"kept as the default model of predict and serve: {kept}")
         _write_metrics(
             outdir,
@@ -307,25 +299,6 @@ def evaluate(
             err_console.print(f"wrote {outdir.path}/", markup=False)
 
 
-def _image_files(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found = sorted(
-                f
-                for f in p.iterdir()
-                if f.suffix.lower() in (".png", ".jpg", ".jpeg") and f.is_file()
-            )
-            if not found:
-                raise InputError(f"{p}: no PNG or JPEG files in this directory")
-            files += found
-        elif p.exists():
-            files.append(p)
-        else:
-            raise InputError(f"{p}: no such file or directory")
-    return files
-
-
 def _serving_model(
     model_dir: Path | None, shape: tuple[int, ...], ds: Any, *, quiet: bool, seed: int = 42
 ) -> tuple[Any, dict]:
@@ -390,8 +363,7 @@ def predict(
     import numpy as np
 
     from mnistlab import models
-    from mnistlab.data import read_kaggle_csv, write_submission
-    from mnistlab.preprocessing import read_images
+    from mnistlab.preprocessing import image_files, read_images
 
     if not images and kaggle is None:
         raise InputError("nothing to predict: give image files or directories, or --kaggle FILE")
@@ -402,7 +374,7 @@ def predict(
     for target in (submission, csv):
         if target is not None and target.exists() and not common.overwrite:
             raise InputError(f"{target}: already exists; choose another file or pass --overwrite")
-    files = _image_files(images or [])
+    files = image_files(images or [])
     # the images are read and checked once, before any model is loaded or trained
     if model_dir is not None:
         card = models.read_card(model_dir)
@@ -419,19 +391,14 @@ def predict(
         model_dir, shape, None if model_dir else ds, quiet=common.quiet, seed=common.seed
     )
     if kaggle is not None:
-        X, _, kshape = read_kaggle_csv(kaggle)
-        if kshape != shape:
-            raise InputError(
-                f"{kaggle}: rows are {kshape[0]}x{kshape[1]} images but the model "
-                f"was trained on {shape[0]}x{shape[1]}"
-            )
-        if pmax != 255:
-            raise InputError(
-                f"{model_dir or 'the default model'}: trained on pixels 0..{pmax}, "
-                "but Kaggle CSVs hold 0..255; train it on MNIST"
-            )
-        pred = est.predict(X)
-        write_submission(submission, pred)
+        pred = models.kaggle_submission(
+            est,
+            kaggle,
+            submission,
+            image_shape=shape,
+            pixel_max=pmax,
+            model=str(model_dir or "the default model"),
+        )
         counts = np.bincount(pred.astype(int), minlength=10)
         console.print(
             f"wrote {len(pred):,} predictions to {submission} (digit counts: "

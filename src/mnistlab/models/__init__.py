@@ -13,6 +13,7 @@ from mnistlab.models._default import (
     default_model,
     default_model_dir,
     default_model_lock,
+    keep_as_default,
     preferred_model_dirs,
 )
 from mnistlab.models._denoisers import (
@@ -33,6 +34,7 @@ from mnistlab.models._persist import (
     trust,
 )
 from mnistlab.models._predict import (
+    kaggle_submission,
     predict_digits,
     predict_files,
     probabilities,
@@ -74,6 +76,8 @@ __all__ = [
     "entry",
     "get",
     "get_denoiser",
+    "kaggle_submission",
+    "keep_as_default",
     "library_versions",
     "load_model",
     "make_model",
