@@ -12,6 +12,8 @@ from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
+    ModelsOpt,
+    StratifiedCVOpt,
     _check_cv,
     _output,
     _run_task,
@@ -22,6 +24,9 @@ from mnistlab.cli._common import (
     logger,
     shared_options,
 )
+
+#: --models of binary, as typed on the command line
+BINARY_MODELS = ",".join(defaults.BINARY_MODELS)
 
 
 def _fmt(v: float | None, digits: int = 4) -> str:
@@ -36,9 +41,7 @@ def binary(
         int | None,
         typer.Option("--negative", help="The other digit of a pair; default: all other digits."),
     ] = None,
-    models: Annotated[
-        str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
-    ] = ",".join(defaults.BINARY_MODELS),
+    models: ModelsOpt = BINARY_MODELS,
     target_precision: Annotated[
         float | None,
         typer.Option(
@@ -53,12 +56,7 @@ def binary(
             help="Also choose the highest threshold keeping this recall, in (0, 1].",
         ),
     ] = None,
-    cv: Annotated[
-        int,
-        typer.Option(
-            "--cv", help="Cross-validation folds (stratified, unshuffled, as cross_val_score)."
-        ),
-    ] = defaults.CV,
+    cv: StratifiedCVOpt = defaults.CV,
     *,
     common: Common,
 ) -> None:

@@ -122,6 +122,17 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Print more de
 DebugOpt = Annotated[
     bool, typer.Option("--debug", help="Show tracebacks of errors (for bug reports).")
 ]
+# options of several commands (each command gives its own default)
+ModelsOpt = Annotated[
+    str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
+]
+StratifiedCVOpt = Annotated[
+    int,
+    typer.Option(
+        "--cv", help="Cross-validation folds (stratified, unshuffled, as cross_val_score)."
+    ),
+]
+CVOpt = Annotated[int, typer.Option("--cv", help="Cross-validation folds.")]
 
 
 def _out_option(default_help: str) -> Any:

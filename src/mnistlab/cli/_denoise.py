@@ -12,6 +12,7 @@ from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
+    CVOpt,
     _check_cv,
     _output,
     _run_task,
@@ -123,7 +124,7 @@ def clean(
     show: Annotated[int, typer.Option("--show", help="Issues to draw in the gallery.")] = (
         defaults.CLEAN_SHOW
     ),
-    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = defaults.CV,
+    cv: CVOpt = defaults.CV,
     *,
     common: Common,
 ) -> None:

@@ -13,6 +13,8 @@ from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
+    ModelsOpt,
+    StratifiedCVOpt,
     _check_cv,
     _output,
     _run_task,
@@ -22,6 +24,9 @@ from mnistlab.cli._common import (
     console,
     shared_options,
 )
+
+#: --models of multiclass, as typed on the command line
+MULTICLASS_MODELS = ",".join(defaults.MULTICLASS_MODELS)
 
 
 def _parse_pair(text: str) -> tuple[int, int]:
@@ -43,9 +48,7 @@ def _check_pair_in(ds: Any, text: str, digits: tuple[int, int]) -> None:
 @app.command("multiclass")
 @shared_options(Path("mnistlab-out/multiclass"))
 def multiclass(
-    models: Annotated[
-        str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
-    ] = ",".join(defaults.MULTICLASS_MODELS),
+    models: ModelsOpt = MULTICLASS_MODELS,
     strategy: Annotated[
         str,
         typer.Option(
@@ -57,12 +60,7 @@ def multiclass(
     pair: Annotated[
         str, typer.Option("--pair", help="Two digits whose mix-ups to show as a 2x2 grid.")
     ] = ",".join(map(str, defaults.PAIR)),
-    cv: Annotated[
-        int,
-        typer.Option(
-            "--cv", help="Cross-validation folds (stratified, unshuffled, as cross_val_score)."
-        ),
-    ] = defaults.CV,
+    cv: StratifiedCVOpt = defaults.CV,
     *,
     common: Common,
 ) -> None:

@@ -14,6 +14,7 @@ from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
+    CVOpt,
     _check_cv,
     _CliProgress,
     _error_line,
@@ -61,7 +62,7 @@ def search(
             "LocalCluster) or a scheduler address such as tcp://host:8786.",
         ),
     ] = None,
-    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = defaults.CV,
+    cv: CVOpt = defaults.CV,
     *,
     common: Common,
 ) -> None:
