@@ -421,14 +421,22 @@ def _save_figures(outdir: Any, figures: dict[str, Any]) -> None:
 
 
 def _write_metrics(
-    out: Any, command: str, common: Common, ds: Any, results: dict, **args: Any
+    out: Any,
+    command: str,
+    common: Common,
+    ds: Any,
+    results: dict,
+    *,
+    headline: dict[str, Any] | None = None,
+    **args: Any,
 ) -> None:
+    """Write ``metrics.json`` into ``out`` (None: nothing); ``headline`` adds top-level keys."""
     from mnistlab.report import metrics_document
 
     if out is None:
         return
     doc = metrics_document(command, common.args(**args), ds, common.seed, results)
-    out.write_json("metrics.json", doc)
+    out.write_json("metrics.json", {**doc, **(headline or {})})
     if not common.quiet:
         err_console.print(f"wrote {out.path}/", markup=False)
 

@@ -290,14 +290,8 @@ def evaluate(
                 "model_dir": str(Path(model_dir).resolve()),
             }
         }
-        from mnistlab.report import metrics_document
-
-        doc = metrics_document("evaluate", common.args(), ds, common.seed, results)
-        doc["test_accuracy"] = acc
-        doc["training_overlap"] = overlap
-        outdir.write_json("metrics.json", doc)
-        if not common.quiet:
-            err_console.print(f"wrote {outdir.path}/", markup=False)
+        headline = {"test_accuracy": acc, "training_overlap": overlap}
+        _write_metrics(outdir, "evaluate", common, ds, results, headline=headline)
 
 
 def _serving_model(
