@@ -441,6 +441,21 @@ def _write_metrics(
         err_console.print(f"wrote {out.path}/", markup=False)
 
 
+def _serving_model(
+    model_dir: Path | None, shape: tuple[int, ...], ds: Any, *, quiet: bool, seed: int = 42
+) -> tuple[Any, dict]:
+    """The model of ``predict`` and ``serve``: a model directory, else the cached default."""
+    from mnistlab import models
+
+    if model_dir is not None:
+        return models.load_model(model_dir, image_shape=shape)
+    est, card, path, trained = models.default_model(ds, random_state=seed, n_jobs=-1)
+    if not quiet:
+        what = "trained once and cached" if trained else "from the cache"
+        err_console.print(f"model: {card['name']} on {ds.name} ({what}: {path})", markup=False)
+    return est, card
+
+
 # --- root --------------------------------------------------------------------------------------
 
 

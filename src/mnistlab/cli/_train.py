@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -23,6 +23,7 @@ from mnistlab.cli._common import (
     _require_extra,
     _run_task,
     _save_figures,
+    _serving_model,
     _write_metrics,
     app,
     console,
@@ -292,21 +293,6 @@ def evaluate(
         }
         headline = {"test_accuracy": acc, "training_overlap": overlap}
         _write_metrics(outdir, "evaluate", common, ds, results, headline=headline)
-
-
-def _serving_model(
-    model_dir: Path | None, shape: tuple[int, ...], ds: Any, *, quiet: bool, seed: int = 42
-) -> tuple[Any, dict]:
-    """The model of ``predict`` and ``serve``: a model directory, else the cached default."""
-    from mnistlab import models
-
-    if model_dir is not None:
-        return models.load_model(model_dir, image_shape=shape)
-    est, card, path, trained = models.default_model(ds, random_state=seed, n_jobs=-1)
-    if not quiet:
-        what = "trained once and cached" if trained else "from the cache"
-        err_console.print(f"model: {card['name']} on {ds.name} ({what}: {path})", markup=False)
-    return est, card
 
 
 @app.command("predict")
