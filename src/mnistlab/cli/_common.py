@@ -149,7 +149,7 @@ OutOpt = Annotated[Path | None, _out_option("Default: write nothing, print only.
 
 @dataclass
 class Common:
-    """The options every command shares, and the command's own as ``params``."""
+    """The options every command shares, and the command's own as ``options``."""
 
     data: str = "auto"
     seed: int = 42
@@ -160,7 +160,7 @@ class Common:
     quiet: bool = False
     verbose: bool = False
     debug: bool = False
-    params: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
     def args(self, **parsed: Any) -> dict[str, Any]:
         """The command's arguments, as recorded in ``metrics.json``.
@@ -175,7 +175,7 @@ class Common:
             "quick": self.quick,
             "out": str(self.out) if self.out else None,
         }
-        return {**base, **self.params, **parsed}
+        return {**base, **self.options, **parsed}
 
 
 class _NoticeHandler(logging.Handler):
@@ -224,7 +224,7 @@ def shared_options(
     ``out`` is the default ``--out`` directory (None: write nothing unless asked).
     With ``own_data`` the command declares its own ``--data`` and also receives it.
     ``only`` names the shared options the command has (default: all). The command's
-    own options are kept in ``common.params`` for ``metrics.json`` (paths as text).
+    own options are kept in ``common.options`` for ``metrics.json`` (paths as text).
     """
     defaults = {f.name: f.default for f in fields(Common)}
     names = [n for n in (only or _SHARED) if not (own_data and n == "data")]
@@ -256,10 +256,10 @@ def shared_options(
             values = {n: kwargs.pop(n) for n in names}
             if own_data:
                 values["data"] = kwargs["data"]
-            params = {
+            options = {
                 k: str(v) if isinstance(v, Path) else v for k, v in kwargs.items() if k != "data"
             }
-            return func(common=_setup(Common(**values, params=params)), **kwargs)
+            return func(common=_setup(Common(**values, options=options)), **kwargs)
 
         params = own + extra
         wrapper.__signature__ = sig.replace(parameters=params, return_annotation=None)
