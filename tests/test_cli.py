@@ -869,3 +869,19 @@ def test_the_commands_defaults_are_the_tasks_and_the_full_study_profile():
     assert default("clean", "show") == full["clean"]["show"] == show
     show_n = next(p.default for p in commands["data"].commands["show"].params if p.name == "n")
     assert show_n == full["data"]["n"]
+
+
+def test_metrics_args_are_the_shared_and_the_commands_own_options(tmp_path):
+    out = tmp_path / "o"
+    code, _, err = run("data", "show", "--data", "digits", "--n", "4", "--out", str(out))
+    assert code == 0, err
+    args = json.loads((out / "metrics.json").read_text())["args"]
+    assert args == {
+        "data": "digits",
+        "seed": 42,
+        "n_jobs": -1,
+        "quick": False,
+        "out": str(out),
+        "n": 4,
+        "split": "train",
+    }
