@@ -426,6 +426,15 @@ def test_predict_kaggle_submission(tmp_path):
         (["train", "--model", "fast", "--params", '{"nope__x": 1}'], "no parameter 'nope__x'"),
         (["train", "--model", "fast", "--params", "@/no/such.json"], "cannot read it"),
         (["train", "--model", "fast", "--augment", "flip"], "--augment 'flip'"),
+        # scikit-learn's InvalidParameterError, found before any training
+        (
+            ["train", "--model", "fast", "--params", '{"knn__n_neighbors": 0}'],
+            "--params: The 'n_neighbors' parameter of KNeighborsClassifier must be",
+        ),
+        (
+            ["train", "--model", "fast", "--params", '{"deskew__chunk_size": 0}'],
+            "--params: The 'chunk_size' parameter of Deskew must be",
+        ),
     ],
 )
 def test_train_bad_input(tmp_path, args, match):

@@ -11,7 +11,7 @@ import re
 import pytest
 from sklearn.linear_model import Ridge
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
 from mnistlab import InputError
 from mnistlab.models import (
@@ -170,20 +170,31 @@ _IMAGE_CHECKS = {
 }
 
 
-@parametrize_with_checks(
-    [
-        ClippedRegressor(Ridge()),
-        IsotonicOutputRegressor(Ridge()),
-        NoiseFloorHinge(),
-        PCADenoiser(n_components=2, random_state=0),
-        Deskew(),
-        HOG(),
-        Augmented(KNeighborsClassifier(n_neighbors=3)),
-        BlockScaler(),
-    ],
-)
+ESTIMATORS = [
+    ClippedRegressor(Ridge()),
+    IsotonicOutputRegressor(Ridge()),
+    NoiseFloorHinge(),
+    PCADenoiser(n_components=2, random_state=0),
+    Deskew(),
+    HOG(),
+    Augmented(KNeighborsClassifier(n_neighbors=3)),
+    BlockScaler(),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible(estimator, check):
     _run_check(estimator, check)
+
+
+# the CNN's parameters are checked before it needs PyTorch
+@pytest.mark.parametrize(
+    "estimator", [*ESTIMATORS, CNNClassifier()], ids=lambda e: type(e).__name__
+)
+def test_bad_parameters_raise_invalid_parameter_error(estimator):
+    """Every parameter has a constraint, and ``fit`` refuses a value of the wrong type or
+    range with scikit-learn's InvalidParameterError (scikit-learn's own check)."""
+    check_param_validation(type(estimator).__name__, estimator)
 
 
 # The CNN needs its optional PyTorch: without it every check is listed and skipped, and

@@ -39,7 +39,7 @@ def _scipy_deskew(image):
 
 def test_deskew_equals_the_per_image_scipy_version(digits):
     X = digits.X_train[:300]
-    ours = Deskew(chunk_size=64).fit_transform(X)  # several chunks, two threads
+    ours = Deskew(chunk_size=64, n_jobs=2).fit_transform(X)  # several chunks, two threads
     ref = np.array([_scipy_deskew(x.reshape(8, 8).astype(float)).ravel() for x in X])
     np.testing.assert_allclose(ours, ref, atol=1e-4)
     assert ours.dtype == np.float32
@@ -157,3 +157,24 @@ def test_block_scaler_keeps_the_geometry():
     Z = BlockScaler().fit_transform(X)
     assert np.allclose(Z * np.std(X), X)
     assert np.allclose(BlockScaler().fit_transform(np.ones((3, 2))), 1.0)
+
+
+def test_deskew_from_a_model_file_stays_bounded(digits):
+    """A model file skips fit's parameter checks: a chunk_size of 0 and a billion jobs must
+    neither fail nor start a billion threads."""
+    X = digits.X_train[:300]
+    expected = Deskew().fit_transform(X)
+    d = Deskew().fit(X)
+    d.chunk_size, d.n_jobs = 0, 10**9
+    np.testing.assert_array_equal(d.transform(X), expected)
+
+
+def test_deskew_saved_before_it_had_n_jobs_still_loads(digits):
+    X = digits.X_train[:50]
+    d = Deskew().fit(X)
+    state = d.__getstate__()
+    del state["n_jobs"]  # as in a file written before Deskew had n_jobs
+    old = Deskew.__new__(Deskew)
+    old.__setstate__(state)
+    assert old.get_params()["n_jobs"] is None
+    np.testing.assert_array_equal(old.transform(X), d.transform(X))

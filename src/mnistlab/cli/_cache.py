@@ -31,7 +31,7 @@ def list_things() -> None:
     from mnistlab.tasks import LABELS, STRATEGIES
 
     for name in models.names():
-        kind = "multilabel model" if "multilabel-only" in models.entry(name).tags else "model"
+        kind = "multilabel model" if models.entry(name).multilabel_only else "model"
         table.add_row(kind, name, models.describe(name))
     for name, text in STRATEGIES.items():
         table.add_row("strategy", name, text)

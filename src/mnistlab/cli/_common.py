@@ -52,7 +52,7 @@ class _Group(TyperGroup):
         except Exception as exc:
             if _state["debug"] or isinstance(exc, typer._click.exceptions.ClickException):
                 raise
-            if isinstance(exc, InputError):
+            if _is_input_error(exc):
                 _error_line(str(exc))
                 raise typer.Exit(2) from None
             if isinstance(exc, MnistlabError):
@@ -63,6 +63,15 @@ class _Group(TyperGroup):
                     "(rerun with --debug for the traceback, and please report it)"
                 )
             raise typer.Exit(1) from None
+
+
+def _is_input_error(exc: BaseException) -> bool:
+    """An InputError, or scikit-learn's InvalidParameterError (a bad value in --params): the
+    user's to fix. (If it was raised, scikit-learn is imported: this module does not import it.)"""
+    validation = sys.modules.get("sklearn.utils._param_validation")
+    return isinstance(exc, InputError) or (
+        validation is not None and isinstance(exc, validation.InvalidParameterError)
+    )
 
 
 def _error_line(message: str) -> None:

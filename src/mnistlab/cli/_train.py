@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -176,6 +175,7 @@ def train(
     The test set is not touched: score it with 'mnistlab evaluate DIR'.
     """
     from mnistlab import models
+    from mnistlab.evaluation import fit_predict
 
     if as_default and model not in models.PREFERRED_MODELS:
         raise InputError(
@@ -196,9 +196,7 @@ def train(
             _CliProgress(common) as progress,
             progress.task(f"train {model} on {ds.n_train:,} images", 1) as task,
         ):
-            start = time.perf_counter()
-            est.fit(ds.X_train, ds.y_train)
-            seconds = time.perf_counter() - start
+            seconds = fit_predict(est, ds.X_train, ds.y_train).fit_seconds
             task.advance()
         extra = {"params_set": parsed, "augment": augment}
         outdir.file("model.skops")
@@ -246,11 +244,9 @@ def evaluate(
     common: Common,
 ) -> None:
     """Score a saved model once on the test set: accuracy, per-class table, confusion matrix."""
-    import numpy as np
-
     from mnistlab import models, report
     from mnistlab.data import training_overlap
-    from mnistlab.evaluation import per_class_report, test_summary
+    from mnistlab.evaluation import evaluate_model
 
     card = models.read_card(model_dir)
     with _output(common) as outdir:
@@ -260,11 +256,9 @@ def evaluate(
         if overlap and not common.quiet:  # still evaluated: the user may know what they do
             shown = f"warning: {overlap}; this test accuracy may be optimistic"
             err_console.print(shown, markup=False, soft_wrap=True)
-        start = time.perf_counter()
-        pred = est.predict(ds.X_test)
-        seconds = time.perf_counter() - start
-        acc = float(np.mean(pred == ds.y_test))
-        per_class = per_class_report(ds.y_test, pred)
+        ev = evaluate_model(est, ds.X_test, ds.y_test)
+        pred, seconds, acc = ev.predictions, ev.predict_seconds, ev.accuracy
+        per_class = ev.per_class()
         name = card["name"]
         console.print(
             f"{name}: test accuracy {acc:.4f} on {ds.n_test:,} {ds.name} images "
@@ -285,7 +279,7 @@ def evaluate(
         _save_figures(outdir, report.evaluate_figures(name, ds.y_test, pred))
         results = {
             name: {
-                "test": test_summary(ds.y_test, pred),
+                "test": ev.test,
                 "predict_seconds": seconds,
                 "fit_seconds": card.get("train_seconds"),
                 "model_dir": str(Path(model_dir).resolve()),

@@ -1,6 +1,6 @@
 """Evaluation: cross-validation outputs, metrics, thresholds, error analysis."""
 
-from mnistlab.evaluation._cv import CVOutput, cross_val_outputs, predict_with_scores, score_method
+from mnistlab.evaluation._cv import CVOutput, cross_val_outputs, fold_summary, score_method
 from mnistlab.evaluation._errors import (
     confidence,
     confident_mistakes,
@@ -8,6 +8,14 @@ from mnistlab.evaluation._errors import (
     per_class_report,
     test_summary,
     top_confusions,
+)
+from mnistlab.evaluation._fit import (
+    FitPredict,
+    ModelEvaluation,
+    evaluate_model,
+    fit_predict,
+    predict_with_scores,
+    timed_predict,
 )
 from mnistlab.evaluation._metrics import binary_metrics, metrics_at_threshold, multilabel_metrics
 from mnistlab.evaluation._thresholds import (
@@ -19,11 +27,16 @@ from mnistlab.evaluation._thresholds import (
 
 __all__ = [
     "CVOutput",
+    "FitPredict",
+    "ModelEvaluation",
     "Threshold",
     "binary_metrics",
     "confidence",
     "confident_mistakes",
     "cross_val_outputs",
+    "evaluate_model",
+    "fit_predict",
+    "fold_summary",
     "metrics_at_threshold",
     "multilabel_metrics",
     "n_binary_estimators",
@@ -34,5 +47,6 @@ __all__ = [
     "threshold_for_best_f1",
     "threshold_for_precision",
     "threshold_for_recall",
+    "timed_predict",
     "top_confusions",
 ]

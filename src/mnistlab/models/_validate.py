@@ -129,7 +129,7 @@ def allowed_estimators() -> set[type]:
         LabelBinarizer,
         IsotonicRegression,
     }
-    for item in [*_registry._REGISTRY.values(), *_registry._DENOISERS.values()]:
+    for item in [*_registry.MODELS.entries(), *_registry.DENOISERS.entries()]:
         est = item.factory()
         found.add(type(est))
         found.update(

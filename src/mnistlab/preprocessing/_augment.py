@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 from scipy import ndimage
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from mnistlab._params import CLASSIFIER, IMAGE_SHAPE
 from mnistlab.preprocessing._images import infer_shape
 
 #: The textbook's four 1-pixel shifts: (rows, columns).
@@ -117,11 +119,36 @@ class Augmented(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         How many augmented copies it was trained on, besides the originals.
     classes_ : ndarray
     n_features_in_ : int
+
+    See Also
+    --------
+    augment : the copies themselves.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from mnistlab.preprocessing import Augmented
+    >>> X, y = load_digits(return_X_y=True)
+    >>> model = Augmented(KNeighborsClassifier(), angles=(-10, 10)).fit(X[:300], y[:300])
+    >>> model.n_augmented_  # four shifted and two rotated copies of each image
+    1800
+    >>> model.predict(X[300:305]).tolist() == y[300:305].tolist()
+    True
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "estimator": CLASSIFIER,
+        "shifts": ["array-like"],
+        "angles": ["array-like"],
+        "image_shape": IMAGE_SHAPE,
+        "support_vectors_only": ["boolean"],
+    }
 
     def __init__(
         self,
-        estimator=None,
+        estimator,
+        *,
         shifts=TEXTBOOK_SHIFTS,
         angles=(),
         image_shape="auto",
@@ -133,6 +160,7 @@ class Augmented(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.image_shape = image_shape
         self.support_vectors_only = support_vectors_only
 
+    @_fit_context(prefer_skip_nested_validation=False)  # the estimator is validated in its fit
     def fit(self, X, y):
         """Augment ``X`` (or its support vectors) and fit a clone of the estimator on it."""
         X, y = validate_data(self, X, y, dtype=None)

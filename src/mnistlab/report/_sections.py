@@ -8,7 +8,6 @@ that can be cached as JSON and files, never as a pickle.
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +19,7 @@ from mnistlab import _defaults as defaults
 from mnistlab import models, tasks
 from mnistlab._progress import Progress
 from mnistlab.data import Dataset, dataset_statistics, subset
-from mnistlab.evaluation import per_class_report, test_summary, top_confusions
+from mnistlab.evaluation import evaluate_model, per_class_report, top_confusions
 from mnistlab.report._figures import (
     binary_figures,
     clean_figures,
@@ -383,55 +382,50 @@ def section_clean(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
 def section_model(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progress):
     ds = _sized(ds, s, seed)
     name = s["model"]
-    with progress.task(f"{name}: train on {ds.n_train:,} images", 1) as task:
-        start = time.perf_counter()
-        est = models.get(name, random_state=seed, n_jobs=n_jobs).fit(ds.X_train, ds.y_train)
-        fit_seconds = time.perf_counter() - start
-        task.advance()
-    with progress.task(f"{name}: score the test set once", 1) as task:
-        start = time.perf_counter()
-        pred = est.predict(ds.X_test)
-        predict_seconds = time.perf_counter() - start
-        task.advance()
-    acc = float(np.mean(pred == ds.y_test))
+    est = tasks.build_one(name, random_state=seed, n_jobs=n_jobs)
+    ev = evaluate_model(
+        est,
+        ds.X_test,
+        ds.y_test,
+        X_train=ds.X_train,
+        y_train=ds.y_train,
+        progress=progress,
+        name=name,
+    )
+    fit_seconds, predict_seconds, pred = ev.fit_seconds, ev.predict_seconds, ev.predictions
     rows = [
-        {"model": name, "test accuracy": acc, "fit s": fit_seconds, "predict s": predict_seconds}
+        {
+            "model": name,
+            "test accuracy": ev.accuracy,
+            "fit s": fit_seconds,
+            "predict s": predict_seconds,
+        }
     ]
     others: dict[str, dict] = {}
     for other in s.get("cached_models", {}):  # kept by 'train --as-default': scored, not trained
         path = models.default_model_dir(ds, other, seed)
         est_o, card_o = models.load_model(path, image_shape=ds.image_shape)
-        with progress.task(f"{other} (from the cache): score the test set once", 1) as task:
-            start = time.perf_counter()
-            pred_o = est_o.predict(ds.X_test)
-            seconds_o = time.perf_counter() - start
-            task.advance()
-        acc_o = float(np.mean(pred_o == ds.y_test))
+        ev_o = evaluate_model(
+            est_o, ds.X_test, ds.y_test, progress=progress, name=f"{other} (from the cache)"
+        )
         others[other] = {
-            "test": {"accuracy": acc_o},
+            "test": {"accuracy": ev_o.accuracy},
             "fit_seconds": card_o.get("train_seconds"),
-            "predict_seconds": seconds_o,
+            "predict_seconds": ev_o.predict_seconds,
             "model_sha256": card_o.get("model_sha256"),
         }
         rows.append(
             {
                 "model": f"{other} (cached)",
-                "test accuracy": acc_o,
+                "test accuracy": ev_o.accuracy,
                 "fit s": card_o.get("train_seconds"),
-                "predict s": seconds_o,
+                "predict s": ev_o.predict_seconds,
             }
         )
-    per_class = per_class_report(ds.y_test, pred)
-    metrics = {
-        name: {
-            "test": test_summary(ds.y_test, pred),
-            "fit_seconds": fit_seconds,
-            "predict_seconds": predict_seconds,
-        },
-        **others,
-    }
+    per_class = ev.per_class()
+    metrics = {name: ev.to_metrics(), **others}
     headline = [
-        [f"{name}: test accuracy", _pct(acc)],
+        [f"{name}: test accuracy", _pct(ev.accuracy)],
         ["train + predict", f"{fit_seconds + predict_seconds:.1f} s"],
     ]
     headline += [

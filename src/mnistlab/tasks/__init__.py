@@ -15,7 +15,7 @@ from mnistlab.tasks._binary import (
     run_binary,
 )
 from mnistlab.tasks._clean import CleanResult, find_label_issues, run_clean
-from mnistlab.tasks._common import parse_names, single_label_names
+from mnistlab.tasks._common import build_for_cv, build_one, parse_names, single_label_names
 from mnistlab.tasks._denoise import (
     DenoiseResult,
     DenoiserResult,
@@ -75,6 +75,8 @@ __all__ = [
     "SearchResult",
     "SearchRun",
     "binary_problem",
+    "build_for_cv",
+    "build_one",
     "dask_backend",
     "evaluate_classifier",
     "evaluate_detector",

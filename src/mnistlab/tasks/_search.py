@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +15,8 @@ from mnistlab import models
 from mnistlab._errors import InputError
 from mnistlab._progress import SILENT, Progress
 from mnistlab.data import Dataset, subset
-from mnistlab.tasks._common import parse_names
+from mnistlab.evaluation import fit_predict
+from mnistlab.tasks._common import build_one, parse_names
 
 #: Settings of each ``--budget``: training images searched on, candidates drawn,
 #: the halving factor and the smallest number of images a candidate is tried on.
@@ -163,7 +163,10 @@ def search_one(
     entry = models.entry(model)
     if not entry.search_space:
         raise InputError(f"model {model!r} has no search space")
-    est = models.get(model, random_state=random_state)
+    # many more fits (candidates times folds) than cores: the jobs go across them, whatever
+    # the model would do inside
+    plan = models.plan_jobs(models.Parallelism.FOLDS, n_jobs, n_folds=cv)
+    est = models.get(model, random_state=random_state, n_jobs=plan.model)
     search = HalvingRandomSearchCV(
         est,
         distributions(entry.search_space, X.shape[1]),
@@ -174,12 +177,11 @@ def search_one(
         resource="n_samples",
         cv=cv,
         random_state=random_state,
-        n_jobs=n_jobs,
+        n_jobs=plan.folds,
         refit=False,
         error_score="raise",
     )
-    start = time.perf_counter()
-    search.fit(X, y)
+    seconds = fit_predict(search, X, y).fit_seconds
     return SearchResult(
         model,
         pd.DataFrame(search.cv_results_),
@@ -187,7 +189,7 @@ def search_one(
         float(search.best_score_),
         int(search.n_candidates_[0]),
         int(search.n_iterations_),
-        time.perf_counter() - start,
+        seconds,
     )
 
 
@@ -221,12 +223,9 @@ def run_search(
     """
     if budget not in BUDGETS:
         raise InputError(f"unknown budget {budget!r}; choose from {', '.join(BUDGETS)}")
-    zoo = [n for n in models.names() if "zoo" in models.entry(n).tags]
-    searchable = [
-        n
-        for n in models.names()
-        if models.entry(n).search_space and "multilabel-only" not in models.entry(n).tags
-    ]
+    entries = models.MODELS.entries()
+    zoo = [e.name for e in entries if e.zoo]
+    searchable = [e.name for e in entries if e.search_space and not e.multilabel_only]
     names = zoo if model_names == "all" else parse_names(model_names, searchable, "model")
     settings = BUDGETS[budget]
     data = subset(dataset, settings["n_train"], None, random_state=random_state)
@@ -246,7 +245,7 @@ def run_search(
                     n_jobs=-1 if dask else n_jobs,
                 )
                 task.advance()
-            if "neural" in models.entry(name).tags:
+            if models.entry(name).family == "neural":
                 result = run.results[name]
                 top = result.top(3)
                 with progress.task(f"{name}: the best {len(top)} architectures, curves", len(top)):
@@ -289,17 +288,16 @@ def compare_architecture(
 ) -> dict:
     """Fit one candidate with a validation split of the training data (never the test set):
     its parameter count, training time and learning curves."""
-    est = models.get(model, random_state=random_state, n_jobs=n_jobs).set_params(**params)
+    est = build_one(model, random_state=random_state, n_jobs=n_jobs).set_params(**params)
     final = est[-1] if hasattr(est, "steps") else est
     if isinstance(final, models.CNNClassifier):  # MLPs hold out 10% with early stopping
         final.set_params(validation_fraction=0.2)
-    start = time.perf_counter()
-    est.fit(X, y)
+    fit_seconds = fit_predict(est, X, y).fit_seconds
     history = learning_history(est)
     return {
         "params": params,
         "n_parameters": n_parameters(est),
-        "fit_seconds": time.perf_counter() - start,
+        "fit_seconds": fit_seconds,
         "valid_accuracy": next(
             (h["valid_acc"] for h in reversed(history) if "valid_acc" in h), None
         ),
