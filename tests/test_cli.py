@@ -595,7 +595,7 @@ def test_predict_seed_reaches_the_default_model_it_trains(tmp_path):
     assert code == 0 and "trained once and cached" in err  # not seed 7's model
     assert models.read_card(models.default_model_dir(ds, "fast", 8))["seed"] == 8
     # serve builds its model with the same function, from its own --seed
-    from mnistlab.cli._train import _serving_model
+    from mnistlab.cli._common import _serving_model
 
     assert _serving_model(None, ds.image_shape, ds, quiet=True, seed=8)[1]["seed"] == 8
     assert "--seed" in run("serve", "--help")[1]
@@ -878,3 +878,19 @@ def test_the_commands_defaults_are_the_tasks_and_the_full_study_profile():
     assert default("clean", "show") == full["clean"]["show"] == show
     show_n = next(p.default for p in commands["data"].commands["show"].params if p.name == "n")
     assert show_n == full["data"]["n"]
+
+
+def test_metrics_args_are_the_shared_and_the_commands_own_options(tmp_path):
+    out = tmp_path / "o"
+    code, _, err = run("data", "show", "--data", "digits", "--n", "4", "--out", str(out))
+    assert code == 0, err
+    args = json.loads((out / "metrics.json").read_text())["args"]
+    assert args == {
+        "data": "digits",
+        "seed": 42,
+        "n_jobs": -1,
+        "quick": False,
+        "out": str(out),
+        "n": 4,
+        "split": "train",
+    }

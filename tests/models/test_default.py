@@ -58,3 +58,15 @@ def test_the_default_model_also_learns_thicker_and_thinner_strokes(tmp_path):
     digits = load("digits")  # 8x8: no such copies
     est, card, _, _ = models.default_model(digits, n_jobs=1)
     assert "augment" not in card and est[-1].n_samples_fit_ == digits.n_train
+
+
+def test_a_model_kept_as_default_is_what_default_model_finds():
+    ds = load("digits")
+    est = models.get("fast", random_state=3).fit(ds.X_train, ds.y_train)
+    path = models.keep_as_default(est, ds, "best", 3, train_seconds=1.5)
+    assert path == models.default_model_dir(ds, "best", 3)
+    assert models.preferred_model_dirs(ds, 3) == {"best": path}
+    _, card, found, trained = models.default_model(ds, random_state=3)
+    assert (card["name"], found, trained) == ("best", path, False)
+    assert card["train_seconds"] == 1.5
+    assert models.preferred_model_dirs(ds, 4) == {}  # another seed does not see it

@@ -199,3 +199,32 @@ def test_every_foreign_digit_is_read_and_fills_the_box():
     for img in fd.images:
         height, width = _box(image_to_row(Image.fromarray(img)))
         assert max(height, width) >= 18  # the noise of a scan never widens the crop
+
+
+def test_image_files_expands_directories_to_their_images_in_name_order(tmp_path):
+    from mnistlab.preprocessing import image_files
+
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    for name in ("b.PNG", "a.jpg", "c.jpeg", "notes.txt"):
+        (folder / name).write_bytes(b"x")
+    (folder / "sub.png").mkdir()  # a directory named like an image is not a file
+    single = tmp_path / "one.gif"  # named files are taken as given: read_images judges them
+    single.write_bytes(b"x")
+    assert image_files([single, folder]) == [
+        single,
+        *(folder / n for n in ("a.jpg", "b.PNG", "c.jpeg")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("make", "match"), [("empty", "no PNG or JPEG files"), ("missing", "no such file")]
+)
+def test_image_files_refuses_empty_directories_and_missing_paths(tmp_path, make, match):
+    from mnistlab.preprocessing import image_files
+
+    path = tmp_path / make
+    if make == "empty":
+        path.mkdir()
+    with pytest.raises(InputError, match=match):
+        image_files([path])

@@ -11,11 +11,12 @@ from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
+    ModelsOpt,
+    StratifiedCVOpt,
     _check_cv,
-    _CliProgress,
-    _load,
     _output,
     _print_tables,
+    _run_task,
     _save_figures,
     _write_metrics,
     app,
@@ -23,6 +24,9 @@ from mnistlab.cli._common import (
     logger,
     shared_options,
 )
+
+#: --models of binary, as typed on the command line
+BINARY_MODELS = ",".join(defaults.BINARY_MODELS)
 
 
 @app.command("binary")
@@ -33,9 +37,7 @@ def binary(
         int | None,
         typer.Option("--negative", help="The other digit of a pair; default: all other digits."),
     ] = None,
-    models: Annotated[
-        str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
-    ] = ",".join(defaults.BINARY_MODELS),
+    models: ModelsOpt = BINARY_MODELS,
     target_precision: Annotated[
         float | None,
         typer.Option(
@@ -50,12 +52,7 @@ def binary(
             help="Also choose the highest threshold keeping this recall, in (0, 1].",
         ),
     ] = None,
-    cv: Annotated[
-        int,
-        typer.Option(
-            "--cv", help="Cross-validation folds (stratified, unshuffled, as cross_val_score)."
-        ),
-    ] = defaults.CV,
+    cv: StratifiedCVOpt = defaults.CV,
     *,
     common: Common,
 ) -> None:
@@ -70,20 +67,16 @@ def binary(
 
     _check_cv(cv)
     with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            result = run_binary(
-                ds,
-                positive,
-                negative,
-                models,
-                cv=cv,
-                target_precision=target_precision,
-                target_recall=target_recall,
-                random_state=common.seed,
-                n_jobs=common.n_jobs,
-                progress=progress,
-            )
+        ds, result = _run_task(
+            common,
+            run_binary,
+            positive,
+            negative,
+            models,
+            cv=cv,
+            target_precision=target_precision,
+            target_recall=target_recall,
+        )
         for name, r in result.models.items():
             for t in r.thresholds.values():
                 if not t.reached:
@@ -124,11 +117,7 @@ def pairs(
     if top < 1:
         raise InputError(f"--top {top}: list at least 1 pair")
     with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            result = run_pairs(
-                ds, model, cv=cv, random_state=common.seed, n_jobs=common.n_jobs, progress=progress
-            )
+        ds, result = _run_task(common, run_pairs, model, cv=cv)
         _print_tables(report.pairs_tables(result, top))
         m = result.to_metrics()[model]
         cv_error, test_error = (

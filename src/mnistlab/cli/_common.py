@@ -9,7 +9,7 @@ import os
 import sys
 import time
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -131,6 +131,17 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Print more de
 DebugOpt = Annotated[
     bool, typer.Option("--debug", help="Show tracebacks of errors (for bug reports).")
 ]
+# options of several commands (each command gives its own default)
+ModelsOpt = Annotated[
+    str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
+]
+StratifiedCVOpt = Annotated[
+    int,
+    typer.Option(
+        "--cv", help="Cross-validation folds (stratified, unshuffled, as cross_val_score)."
+    ),
+]
+CVOpt = Annotated[int, typer.Option("--cv", help="Cross-validation folds.")]
 
 
 def _out_option(default_help: str) -> Any:
@@ -147,7 +158,7 @@ OutOpt = Annotated[Path | None, _out_option("Default: write nothing, print only.
 
 @dataclass
 class Common:
-    """The options every command shares, and the command's own as ``params``."""
+    """The options every command shares, and the command's own as ``options``."""
 
     data: str = "auto"
     seed: int = 42
@@ -158,7 +169,7 @@ class Common:
     quiet: bool = False
     verbose: bool = False
     debug: bool = False
-    params: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
     def args(self, **parsed: Any) -> dict[str, Any]:
         """The command's arguments, as recorded in ``metrics.json``.
@@ -173,7 +184,7 @@ class Common:
             "quick": self.quick,
             "out": str(self.out) if self.out else None,
         }
-        return {**base, **self.params, **parsed}
+        return {**base, **self.options, **parsed}
 
 
 class _NoticeHandler(logging.Handler):
@@ -222,7 +233,7 @@ def shared_options(
     ``out`` is the default ``--out`` directory (None: write nothing unless asked).
     With ``own_data`` the command declares its own ``--data`` and also receives it.
     ``only`` names the shared options the command has (default: all). The command's
-    own options are kept in ``common.params`` for ``metrics.json`` (paths as text).
+    own options are kept in ``common.options`` for ``metrics.json`` (paths as text).
     """
     defaults = {f.name: f.default for f in fields(Common)}
     names = [n for n in (only or _SHARED) if not (own_data and n == "data")]
@@ -254,10 +265,10 @@ def shared_options(
             values = {n: kwargs.pop(n) for n in names}
             if own_data:
                 values["data"] = kwargs["data"]
-            params = {
+            options = {
                 k: str(v) if isinstance(v, Path) else v for k, v in kwargs.items() if k != "data"
             }
-            return func(common=_setup(Common(**values, params=params)), **kwargs)
+            return func(common=_setup(Common(**values, options=options)), **kwargs)
 
         params = own + extra
         wrapper.__signature__ = sig.replace(parameters=params, return_annotation=None)
@@ -383,6 +394,28 @@ def _load(common: Common):
     return ds
 
 
+def _run_task(
+    common: Common,
+    task: Callable[..., Any],
+    *args: Any,
+    check: Callable[[Any], None] | None = None,
+    **kwargs: Any,
+) -> tuple[Any, Any]:
+    """Load the data and run ``task`` on it with the seed, jobs and progress of ``common``.
+
+    ``check`` sees the data first, so that an option the data cannot serve is refused
+    before the work, not after it. Returns the dataset and the task's result.
+    """
+    ds = _load(common)
+    if check is not None:
+        check(ds)
+    with _CliProgress(common) as progress:
+        result = task(
+            ds, *args, random_state=common.seed, n_jobs=common.n_jobs, progress=progress, **kwargs
+        )
+    return ds, result
+
+
 @contextmanager
 def _output(common: Common) -> Iterator[Any]:
     """The ``--out`` directory, or None when no --out was given."""
@@ -405,16 +438,39 @@ def _save_figures(outdir: Any, figures: dict[str, Any]) -> None:
 
 
 def _write_metrics(
-    out: Any, command: str, common: Common, ds: Any, results: dict, **args: Any
+    out: Any,
+    command: str,
+    common: Common,
+    ds: Any,
+    results: dict,
+    *,
+    headline: dict[str, Any] | None = None,
+    **args: Any,
 ) -> None:
+    """Write ``metrics.json`` into ``out`` (None: nothing); ``headline`` adds top-level keys."""
     from mnistlab.report import metrics_document
 
     if out is None:
         return
     doc = metrics_document(command, common.args(**args), ds, common.seed, results)
-    out.write_json("metrics.json", doc)
+    out.write_json("metrics.json", {**doc, **(headline or {})})
     if not common.quiet:
         err_console.print(f"wrote {out.path}/", markup=False)
+
+
+def _serving_model(
+    model_dir: Path | None, shape: tuple[int, ...], ds: Any, *, quiet: bool, seed: int = 42
+) -> tuple[Any, dict]:
+    """The model of ``predict`` and ``serve``: a model directory, else the cached default."""
+    from mnistlab import models
+
+    if model_dir is not None:
+        return models.load_model(model_dir, image_shape=shape)
+    est, card, path, trained = models.default_model(ds, random_state=seed, n_jobs=-1)
+    if not quiet:
+        what = "trained once and cached" if trained else "from the cache"
+        err_console.print(f"model: {card['name']} on {ds.name} ({what}: {path})", markup=False)
+    return est, card
 
 
 # --- root --------------------------------------------------------------------------------------

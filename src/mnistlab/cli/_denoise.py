@@ -11,11 +11,11 @@ from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
+    CVOpt,
     _check_cv,
-    _CliProgress,
-    _load,
     _output,
     _print_tables,
+    _run_task,
     _save_figures,
     _write_metrics,
     app,
@@ -67,18 +67,9 @@ def denoise(
     from mnistlab.tasks import run_denoise
 
     with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            result = run_denoise(
-                ds,
-                noise,
-                strength,
-                denoisers,
-                classifier=classifier,
-                random_state=common.seed,
-                n_jobs=common.n_jobs,
-                progress=progress,
-            )
+        ds, result = _run_task(
+            common, run_denoise, noise, strength, denoisers, classifier=classifier
+        )
         _print_tables(report.denoise_tables(result))
         console.print(f"best denoiser (chosen on validation MSE): {result.best()}")
         _save_figures(outdir, report.denoise_figures(result))
@@ -103,7 +94,7 @@ def clean(
     show: Annotated[int, typer.Option("--show", help="Issues to draw in the gallery.")] = (
         defaults.CLEAN_SHOW
     ),
-    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = defaults.CV,
+    cv: CVOpt = defaults.CV,
     *,
     common: Common,
 ) -> None:
@@ -122,11 +113,7 @@ def clean(
     if not 1 <= show <= 200:
         raise InputError(f"--show {show}: show between 1 and 200 images")
     with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            result = run_clean(
-                ds, model, cv=cv, random_state=common.seed, n_jobs=common.n_jobs, progress=progress
-            )
+        ds, result = _run_task(common, run_clean, model, cv=cv)
         n = len(result.issues)
         console.print(
             f"{n:,} likely label issues among {ds.n_train:,} training images "

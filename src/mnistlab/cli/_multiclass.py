@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -11,16 +11,20 @@ from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
+    ModelsOpt,
+    StratifiedCVOpt,
     _check_cv,
-    _CliProgress,
-    _load,
     _output,
     _print_tables,
+    _run_task,
     _save_figures,
     _write_metrics,
     app,
     shared_options,
 )
+
+#: --models of multiclass, as typed on the command line
+MULTICLASS_MODELS = ",".join(defaults.MULTICLASS_MODELS)
 
 
 def _parse_pair(text: str) -> tuple[int, int]:
@@ -33,12 +37,16 @@ def _parse_pair(text: str) -> tuple[int, int]:
     return a, b
 
 
+def _check_pair_in(ds: Any, text: str, digits: tuple[int, int]) -> None:
+    for d in digits:
+        if d not in ds.classes:
+            raise InputError(f"--pair {text}: digit {d} is not in the dataset")
+
+
 @app.command("multiclass")
 @shared_options(Path("mnistlab-out/multiclass"))
 def multiclass(
-    models: Annotated[
-        str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
-    ] = ",".join(defaults.MULTICLASS_MODELS),
+    models: ModelsOpt = MULTICLASS_MODELS,
     strategy: Annotated[
         str,
         typer.Option(
@@ -50,12 +58,7 @@ def multiclass(
     pair: Annotated[
         str, typer.Option("--pair", help="Two digits whose mix-ups to show as a 2x2 grid.")
     ] = ",".join(map(str, defaults.PAIR)),
-    cv: Annotated[
-        int,
-        typer.Option(
-            "--cv", help="Cross-validation folds (stratified, unshuffled, as cross_val_score)."
-        ),
-    ] = defaults.CV,
+    cv: StratifiedCVOpt = defaults.CV,
     *,
     common: Common,
 ) -> None:
@@ -72,20 +75,14 @@ def multiclass(
     a, b = _parse_pair(pair)
     _check_cv(cv)
     with _output(common) as outdir:
-        ds = _load(common)
-        for d in (a, b):
-            if d not in ds.classes:
-                raise InputError(f"--pair {pair}: digit {d} is not in the dataset")
-        with _CliProgress(common) as progress:
-            result = run_multiclass(
-                ds,
-                models,
-                strategy=strategy,
-                cv=cv,
-                random_state=common.seed,
-                n_jobs=common.n_jobs,
-                progress=progress,
-            )
+        ds, result = _run_task(
+            common,
+            run_multiclass,
+            models,
+            strategy=strategy,
+            cv=cv,
+            check=lambda ds: _check_pair_in(ds, pair, (a, b)),
+        )
         _print_tables(report.multiclass_tables(result, per_model=common.verbose))
         _save_figures(outdir, report.multiclass_figures(result, ds, (a, b)))
         _write_metrics(
@@ -126,17 +123,7 @@ def multilabel(
 
     _check_cv(cv)
     with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            result = run_multilabel(
-                ds,
-                labels,
-                models,
-                cv=cv,
-                random_state=common.seed,
-                n_jobs=common.n_jobs,
-                progress=progress,
-            )
+        ds, result = _run_task(common, run_multilabel, labels, models, cv=cv)
         _print_tables(report.multilabel_tables(result))
         _save_figures(outdir, report.multilabel_figures(result))
         _write_metrics(

@@ -12,11 +12,11 @@ from mnistlab.cli._common import (
     Common,
     _load,
     _require_extra,
+    _serving_model,
     app,
     err_console,
     shared_options,
 )
-from mnistlab.cli._train import _serving_model
 
 
 def _check_address(host: str, port: int) -> None:

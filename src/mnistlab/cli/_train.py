@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -11,6 +11,7 @@ from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
+    CVOpt,
     _check_cv,
     _CliProgress,
     _error_line,
@@ -18,7 +19,9 @@ from mnistlab.cli._common import (
     _output,
     _print_tables,
     _require_extra,
+    _run_task,
     _save_figures,
+    _serving_model,
     _write_metrics,
     app,
     console,
@@ -58,7 +61,7 @@ def search(
             "LocalCluster) or a scheduler address such as tcp://host:8786.",
         ),
     ] = None,
-    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = defaults.CV,
+    cv: CVOpt = defaults.CV,
     *,
     common: Common,
 ) -> None:
@@ -72,40 +75,18 @@ def search(
     """
     import json
 
-    from mnistlab import plots, report
+    from mnistlab import report
     from mnistlab.tasks import run_search
 
     _check_cv(cv)
     if dask:  # before the data is loaded (perhaps downloaded), not after
         _require_extra("dask", "mnistlab search --dask")
     with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            run = run_search(
-                ds,
-                model,
-                budget=budget,
-                dask=dask,
-                cv=cv,
-                random_state=common.seed,
-                n_jobs=common.n_jobs,
-                progress=progress,
-            )
+        ds, run = _run_task(common, run_search, model, budget=budget, dask=dask, cv=cv)
         _print_tables(report.search_tables(run))
         for name, r in run.results.items():
             outdir.write_bytes(f"{name}_cv_results.csv", r.cv_results.to_csv(index=False))
-            outdir.save_figure(f"{name}_search.png", plots.search_scores(r))
-            if r.architectures:  # neural networks: the best candidates side by side
-                outdir.save_figure(
-                    f"{name}_learning_curves.png",
-                    plots.compare_histories(
-                        {
-                            json.dumps(arch["params"], default=str): arch["history"]
-                            for arch in r.architectures
-                        },
-                        f"{name}: learning curves (validation split of the training data)",
-                    ),
-                )
+            _save_figures(outdir, report.search_model_figures(r))
         best = max(run.results.values(), key=lambda r: r.best_score)
         console.print(
             f"best by validation: {best.model} "
@@ -209,17 +190,9 @@ def train(
                 "learning_curve.png", training_history(history, f"{model}: training")
             )
         if as_default:
-            kept = models.default_model_dir(ds, model, common.seed)
-            with models.default_model_lock(kept):
-                models.save_model(
-                    est,
-                    kept,
-                    name=model,
-                    dataset=ds,
-                    train_seconds=seconds,
-                    extra=extra,
-                    overwrite=True,
-                )
+            kept = models.keep_as_default(
+                est, ds, model, common.seed, train_seconds=seconds, extra=extra
+            )
             console.print(f"kept as the default model of predict and serve: {kept}")
         _write_metrics(
             outdir,
@@ -269,48 +242,8 @@ def evaluate(
                 "model_dir": str(Path(model_dir).resolve()),
             }
         }
-        from mnistlab.report import metrics_document
-
-        doc = metrics_document("evaluate", common.args(), ds, common.seed, results)
-        doc["test_accuracy"] = acc
-        doc["training_overlap"] = overlap
-        outdir.write_json("metrics.json", doc)
-        if not common.quiet:
-            err_console.print(f"wrote {outdir.path}/", markup=False)
-
-
-def _image_files(paths: list[Path]) -> list[Path]:
-    files: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found = sorted(
-                f
-                for f in p.iterdir()
-                if f.suffix.lower() in (".png", ".jpg", ".jpeg") and f.is_file()
-            )
-            if not found:
-                raise InputError(f"{p}: no PNG or JPEG files in this directory")
-            files += found
-        elif p.exists():
-            files.append(p)
-        else:
-            raise InputError(f"{p}: no such file or directory")
-    return files
-
-
-def _serving_model(
-    model_dir: Path | None, shape: tuple[int, ...], ds: Any, *, quiet: bool, seed: int = 42
-) -> tuple[Any, dict]:
-    """The model of ``predict`` and ``serve``: a model directory, else the cached default."""
-    from mnistlab import models
-
-    if model_dir is not None:
-        return models.load_model(model_dir, image_shape=shape)
-    est, card, path, trained = models.default_model(ds, random_state=seed, n_jobs=-1)
-    if not quiet:
-        what = "trained once and cached" if trained else "from the cache"
-        err_console.print(f"model: {card['name']} on {ds.name} ({what}: {path})", markup=False)
-    return est, card
+        headline = {"test_accuracy": acc, "training_overlap": overlap}
+        _write_metrics(outdir, "evaluate", common, ds, results, headline=headline)
 
 
 @app.command("predict")
@@ -362,10 +295,8 @@ def predict(
     import numpy as np
 
     from mnistlab import models
-    from mnistlab.data import read_kaggle_csv, write_submission
-    from mnistlab.preprocessing import read_images
+    from mnistlab.preprocessing import image_files, read_images
     from mnistlab.report import predictions_table
-
     if not images and kaggle is None:
         raise InputError("nothing to predict: give image files or directories, or --kaggle FILE")
     if images and kaggle is not None:
@@ -375,7 +306,7 @@ def predict(
     for target in (submission, csv):
         if target is not None and target.exists() and not common.overwrite:
             raise InputError(f"{target}: already exists; choose another file or pass --overwrite")
-    files = _image_files(images or [])
+    files = image_files(images or [])
     # the images are read and checked once, before any model is loaded or trained
     if model_dir is not None:
         card = models.read_card(model_dir)
@@ -392,19 +323,14 @@ def predict(
         model_dir, shape, None if model_dir else ds, quiet=common.quiet, seed=common.seed
     )
     if kaggle is not None:
-        X, _, kshape = read_kaggle_csv(kaggle)
-        if kshape != shape:
-            raise InputError(
-                f"{kaggle}: rows are {kshape[0]}x{kshape[1]} images but the model "
-                f"was trained on {shape[0]}x{shape[1]}"
-            )
-        if pmax != 255:
-            raise InputError(
-                f"{model_dir or 'the default model'}: trained on pixels 0..{pmax}, "
-                "but Kaggle CSVs hold 0..255; train it on MNIST"
-            )
-        pred = est.predict(X)
-        write_submission(submission, pred)
+        pred = models.kaggle_submission(
+            est,
+            kaggle,
+            submission,
+            image_shape=shape,
+            pixel_max=pmax,
+            model=str(model_dir or "the default model"),
+        )
         counts = np.bincount(pred.astype(int), minlength=10)
         console.print(
             f"wrote {len(pred):,} predictions to {submission} (digit counts: "

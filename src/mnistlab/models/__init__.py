@@ -22,6 +22,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "default_model",
             "default_model_dir",
             "default_model_lock",
+            "keep_as_default",
             "preferred_model_dirs",
         ],
         "_denoisers": [
@@ -41,7 +42,13 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "save_model",
             "trust",
         ],
-        "_predict": ["predict_digits", "predict_files", "probabilities", "write_predictions_csv"],
+        "_predict": [
+            "kaggle_submission",
+            "predict_digits",
+            "predict_files",
+            "probabilities",
+            "write_predictions_csv",
+        ],
         "_registry": [
             "DENOISERS",
             "MODELS",

@@ -104,6 +104,21 @@ def _thickness(dataset: Any, name: str) -> tuple[int, ...]:
     return tuple(DEFAULT_THICKNESS)
 
 
+def keep_as_default(
+    estimator: BaseEstimator, dataset: Any, name: str, random_state: int = 42, **card: Any
+) -> Path:
+    """Keep a fitted model in the cache as the default model of ``dataset``; its directory.
+
+    :func:`default_model` prefers it when ``name`` is one of :data:`PREFERRED_MODELS`
+    and ``random_state`` is the same. ``card`` goes to :func:`save_model` (e.g.
+    ``train_seconds``, ``extra``).
+    """
+    path = default_model_dir(dataset, name, random_state)
+    with default_model_lock(path):  # readers wait rather than load a half-written model
+        save_model(estimator, path, name=name, dataset=dataset, overwrite=True, **card)
+    return path
+
+
 def default_model_lock(path: Path) -> FileLock:
     """The lock held while the cached model directory ``path`` is written or read whole."""
     return cache_lock(f"models/{path.name}")

@@ -26,6 +26,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "STROKE_WIDTH",
             "ImageBatch",
             "ImageError",
+            "image_files",
             "image_to_row",
             "normalise_strokes",
             "open_image",

@@ -264,6 +264,30 @@ class ImageBatch:
         return [e for e in self.errors if e is not None]
 
 
+def image_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """The files to read: each path, a directory standing for its PNG and JPEG files.
+
+    A directory's files are taken in name order, by their suffix (.png, .jpg, .jpeg in
+    any case); whether they really are images is for :func:`read_images` to find out.
+    """
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(
+                f
+                for f in p.iterdir()
+                if f.suffix.lower() in (".png", ".jpg", ".jpeg") and f.is_file()
+            )
+            if not found:
+                raise InputError(f"{p}: no PNG or JPEG files in this directory")
+            files += found
+        elif p.exists():
+            files.append(p)
+        else:
+            raise InputError(f"{p}: no such file or directory")
+    return files
+
+
 def read_images(
     paths: Iterable[str | os.PathLike],
     image_shape: tuple[int, int] = (28, 28),

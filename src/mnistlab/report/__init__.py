@@ -18,6 +18,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "multiclass_figures",
             "multilabel_figures",
             "pairs_figures",
+            "search_figures",
+            "search_model_figures",
         ],
         "_metrics": ["metrics_document"],
         "_sections": ["SECTIONS", "Section", "SectionResult"],

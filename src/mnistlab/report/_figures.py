@@ -8,6 +8,7 @@ which the report uses as the image's alt text.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -206,6 +207,19 @@ def denoise_figures(result: Any) -> dict[str, Figure]:
             f"noisy input and of {names} on {result.noise} noise",
         ),
     }
+
+
+def search_model_figures(result: Any) -> dict[str, Figure]:
+    """One model's search: validation score against the searched parameters; for neural
+    networks also the learning curves of the best architectures.
+    """
+    name = result.model
+    figures = {f"{name}_search.png": plots.search_scores(result)}
+    if result.architectures:
+        curves = {json.dumps(a["params"], default=str): a["history"] for a in result.architectures}
+        title = f"{name}: learning curves (validation split of the training data)"
+        figures[f"{name}_learning_curves.png"] = plots.compare_histories(curves, title)
+    return figures
 
 
 def clean_figures(result: Any, dataset: Any, show: int = defaults.CLEAN_SHOW) -> dict[str, Figure]:
