@@ -297,6 +297,7 @@ def predict(
     from mnistlab import models
     from mnistlab.preprocessing import image_files, read_images
     from mnistlab.report import predictions_table
+
     if not images and kaggle is None:
         raise InputError("nothing to predict: give image files or directories, or --kaggle FILE")
     if images and kaggle is not None:
