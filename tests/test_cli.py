@@ -175,10 +175,12 @@ def test_binary_on_digits_writes_figures_and_metrics(tmp_path):
     assert "3 vs 5" in stdout and "never positive" in stdout
     names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert names == [
+        "confusion_2x2.png",  # the 2x2 matrix, precision and recall worked out from it
         "metrics.json",
         "pr_curves.png",
         "precision_recall_vs_threshold_rf.png",
         "precision_recall_vs_threshold_sgd.png",
+        "reliability.png",  # the random forest's probabilities
         "roc_curves.png",
     ]
     doc = json.loads((out / "metrics.json").read_text())
