@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from mnistlab.report import search_figures
+from mnistlab.report import search_model_figures
 from mnistlab.tasks import SearchResult
 
 
@@ -20,13 +20,13 @@ def _search(architectures=()) -> SearchResult:
 
 
 def test_search_figures_name_the_model_and_add_curves_for_networks():
-    assert list(search_figures(_search())) == ["fast_search.png"]
+    assert list(search_model_figures(_search())) == ["fast_search.png"]
     history = [{"epoch": e, "train_loss": 1 / e, "valid_acc": 0.9} for e in (1, 2)]
     archs = [
         {"params": {"hidden": [64]}, "history": history},
         {"params": {"hidden": [128]}, "history": history},
     ]
-    figures = search_figures(_search(archs))
+    figures = search_model_figures(_search(archs))
     assert list(figures) == ["fast_search.png", "fast_learning_curves.png"]
     curves = figures["fast_learning_curves.png"]
     labels = [t.get_text() for t in curves.legends[0].get_texts()]
