@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 PYPROJECT = Path(__file__).parents[1] / "pyproject.toml"
 EXTRA_ONLY = {"fastapi", "starlette", "uvicorn", "python-multipart", "distributed", "dask"}

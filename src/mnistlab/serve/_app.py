@@ -184,7 +184,7 @@ class _Guard:
         # queue only once it is complete (uvicorn itself never times out a slow body).
         try:
             body = await asyncio.wait_for(_read_body(receive, limit), self.limits.body_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             error = (
                 f"the request body did not arrive within {self.limits.body_timeout:g} s; "
                 "send it again"
