@@ -597,9 +597,9 @@ def test_predict_seed_reaches_the_default_model_it_trains(tmp_path):
     assert code == 0 and "trained once and cached" in err  # not seed 7's model
     assert models.read_card(models.default_model_dir(ds, "fast", 8))["seed"] == 8
     # serve builds its model with the same function, from its own --seed
-    from mnistlab.cli._common import _serving_model
+    from mnistlab.cli._common import serving_model
 
-    assert _serving_model(None, ds.image_shape, ds, quiet=True, seed=8)[1]["seed"] == 8
+    assert serving_model(None, ds.image_shape, ds, quiet=True, seed=8)[1]["seed"] == 8
     assert "--seed" in run("serve", "--help")[1]
 
 

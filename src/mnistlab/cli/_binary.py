@@ -9,21 +9,8 @@ import typer
 
 from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
-from mnistlab.cli._common import (
-    Common,
-    ModelsOpt,
-    StratifiedCVOpt,
-    _check_cv,
-    _output,
-    _print_tables,
-    _run_task,
-    _save_figures,
-    _write_metrics,
-    app,
-    console,
-    logger,
-    shared_options,
-)
+from mnistlab.cli import _common as shared
+from mnistlab.cli._common import Common, ModelsOpt, StratifiedCVOpt, app, shared_options
 
 #: --models of binary, as typed on the command line
 BINARY_MODELS = ",".join(defaults.BINARY_MODELS)
@@ -32,23 +19,21 @@ BINARY_MODELS = ",".join(defaults.BINARY_MODELS)
 @app.command("binary")
 @shared_options(Path("mnistlab-out/binary"))
 def binary(
-    positive: Annotated[int, typer.Option("--positive", help="The digit to detect.")],
+    positive: Annotated[int, typer.Option(help="The digit to detect.")],
     negative: Annotated[
         int | None,
-        typer.Option("--negative", help="The other digit of a pair; default: all other digits."),
+        typer.Option(help="The other digit of a pair; default: all other digits."),
     ] = None,
     models: ModelsOpt = BINARY_MODELS,
     target_precision: Annotated[
         float | None,
         typer.Option(
-            "--target-precision",
             help="Choose the lowest threshold reaching this precision, in (0, 1].",
         ),
     ] = defaults.TARGET_PRECISION,
     target_recall: Annotated[
         float | None,
         typer.Option(
-            "--target-recall",
             help="Also choose the highest threshold keeping this recall, in (0, 1].",
         ),
     ] = None,
@@ -65,9 +50,8 @@ def binary(
     from mnistlab import report
     from mnistlab.tasks import run_binary
 
-    _check_cv(cv)
-    with _output(common) as outdir:
-        ds, result = _run_task(
+    with shared.output(common) as outdir:
+        ds, result = shared.run_task(
             common,
             run_binary,
             positive,
@@ -80,26 +64,19 @@ def binary(
         for name, r in result.models.items():
             for t in r.thresholds.values():
                 if not t.reached:
-                    logger.warning("%s: %s", name, t.message())
-        _print_tables(report.binary_tables(result))
-        _save_figures(outdir, report.binary_figures(result))
-        _write_metrics(
-            outdir,
-            "binary",
-            common,
-            ds,
-            result.to_metrics(),
-        )
+                    shared.logger.warning("%s: %s", name, t.message())
+        tables, figures = report.binary_tables(result), report.binary_figures(result)
+        shared.publish(outdir, "binary", common, ds, result.to_metrics(), tables, figures)
 
 
 @app.command("pairs")
 @shared_options(Path("mnistlab-out/pairs"))
 def pairs(
     model: Annotated[
-        str, typer.Option("--model", help="Registry name of the pairwise detector.")
+        str, typer.Option(help="Registry name of the pairwise detector.")
     ] = defaults.PAIRS_MODEL,
-    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds per pair.")] = defaults.CV,
-    top: Annotated[int, typer.Option("--top", help="How many of the hardest pairs to list.")] = (
+    cv: Annotated[int, shared.cv_option("Cross-validation folds per pair.")] = defaults.CV,
+    top: Annotated[int, typer.Option(help="How many of the hardest pairs to list.")] = (
         defaults.PAIRS_TOP
     ),
     *,
@@ -113,19 +90,17 @@ def pairs(
     from mnistlab import report
     from mnistlab.tasks import run_pairs
 
-    _check_cv(cv)
     if top < 1:
         raise InputError(f"--top {top}: list at least 1 pair")
-    with _output(common) as outdir:
-        ds, result = _run_task(common, run_pairs, model, cv=cv)
-        _print_tables(report.pairs_tables(result, top))
-        m = result.to_metrics()[model]
+    with shared.output(common) as outdir:
+        ds, result = shared.run_task(common, run_pairs, model, cv=cv)
+        metrics = result.to_metrics()
         cv_error, test_error = (
-            report.format_value(m[k]["mean_error"], "percent") for k in ("cv", "test")
+            report.format_value(metrics[model][k]["mean_error"], "percent") for k in ("cv", "test")
         )
-        console.print(
+        summary = (
             f"mean pairwise error: CV {cv_error}, test {test_error}; {len(result.pairs)} pairs "
             f"in {report.format_value(result.seconds, 'seconds')} s"
         )
-        _save_figures(outdir, report.pairs_figures(result))
-        _write_metrics(outdir, "pairs", common, ds, result.to_metrics())
+        tables, figures = report.pairs_tables(result, top), report.pairs_figures(result)
+        shared.publish(outdir, "pairs", common, ds, metrics, tables, figures, lines=[summary])

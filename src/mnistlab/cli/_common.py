@@ -9,7 +9,7 @@ import os
 import sys
 import time
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -53,12 +53,12 @@ class _Group(TyperGroup):
             if _state["debug"] or isinstance(exc, typer._click.exceptions.ClickException):
                 raise
             if _is_input_error(exc):
-                _error_line(str(exc))
+                error_line(str(exc))
                 raise typer.Exit(2) from None
             if isinstance(exc, MnistlabError):
-                _error_line(str(exc))
+                error_line(str(exc))
             else:
-                _error_line(
+                error_line(
                     f"internal error: {type(exc).__name__}: {exc} "
                     "(rerun with --debug for the traceback, and please report it)"
                 )
@@ -74,7 +74,7 @@ def _is_input_error(exc: BaseException) -> bool:
     )
 
 
-def _error_line(message: str) -> None:
+def error_line(message: str) -> None:
     # the message quotes paths and file contents: plain text, never Rich markup
     from rich.text import Text
 
@@ -135,13 +135,23 @@ DebugOpt = Annotated[
 ModelsOpt = Annotated[
     str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
 ]
+
+
+def check_cv(cv: int) -> int:
+    """Every ``--cv``'s callback: refused as the command line is read, before any data."""
+    if cv < 2:
+        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+    return cv
+
+
+def cv_option(help: str) -> Any:
+    return typer.Option("--cv", help=help, callback=check_cv)
+
+
 StratifiedCVOpt = Annotated[
-    int,
-    typer.Option(
-        "--cv", help="Cross-validation folds (stratified, unshuffled, as cross_val_score)."
-    ),
+    int, cv_option("Cross-validation folds (stratified, unshuffled, as cross_val_score).")
 ]
-CVOpt = Annotated[int, typer.Option("--cv", help="Cross-validation folds.")]
+CVOpt = Annotated[int, cv_option("Cross-validation folds.")]
 
 
 def _out_option(default_help: str) -> Any:
@@ -278,11 +288,6 @@ def shared_options(
     return decorate
 
 
-def _check_cv(cv: int) -> None:
-    if cv < 2:
-        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
-
-
 #: The modules of each optional extra (``pip install 'mnistlab[NAME]'``); a tuple is "any one
 #: of": python-multipart is imported as ``python_multipart`` since 0.0.13, as ``multipart`` before.
 _EXTRAS = {
@@ -291,7 +296,7 @@ _EXTRAS = {
 }
 
 
-def _require_extra(extra: str, what: str) -> None:
+def require_extra(extra: str, what: str) -> None:
     """Say in one line how to install ``extra`` when one of its modules cannot be imported."""
     import importlib
 
@@ -306,7 +311,7 @@ def _require_extra(extra: str, what: str) -> None:
             raise InputError(f"{what} needs the {extra} extra: pip install 'mnistlab[{extra}]'")
 
 
-def _is_terminal() -> bool:
+def is_terminal() -> bool:
     return err_console.is_terminal
 
 
@@ -344,13 +349,13 @@ class _RichTask(ProgressTask):
         self.bar.update(self.id, completed=self.bar.tasks[self.id].total)
 
 
-class _CliProgress(Progress):
+class CliProgress(Progress):
     """A rich progress display on a terminal, plain lines otherwise, nothing with --quiet."""
 
     def __init__(self, common: Common) -> None:
         self.quiet = common.quiet
         self.bar = None
-        if _is_terminal() and not common.quiet:
+        if is_terminal() and not common.quiet:
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -370,7 +375,7 @@ class _CliProgress(Progress):
                 transient=False,
             )
 
-    def __enter__(self) -> _CliProgress:
+    def __enter__(self) -> CliProgress:
         if self.bar is not None:
             self.bar.start()
         return self
@@ -385,16 +390,16 @@ class _CliProgress(Progress):
         return _LineTask(description, total, self.quiet)
 
 
-def _load(common: Common):
+def load_data(common: Common):
     from mnistlab.data import load, subset
 
-    ds = load(common.data, progressbar=_is_terminal() and not common.quiet)
+    ds = load(common.data, progressbar=is_terminal() and not common.quiet)
     if common.quick:
         ds = subset(ds, *QUICK_SIZES, random_state=common.seed)
     return ds
 
 
-def _run_task(
+def run_task(
     common: Common,
     task: Callable[..., Any],
     *args: Any,
@@ -406,10 +411,10 @@ def _run_task(
     ``check`` sees the data first, so that an option the data cannot serve is refused
     before the work, not after it. Returns the dataset and the task's result.
     """
-    ds = _load(common)
+    ds = load_data(common)
     if check is not None:
         check(ds)
-    with _CliProgress(common) as progress:
+    with CliProgress(common) as progress:
         result = task(
             ds, *args, random_state=common.seed, n_jobs=common.n_jobs, progress=progress, **kwargs
         )
@@ -417,14 +422,14 @@ def _run_task(
 
 
 @contextmanager
-def _output(common: Common) -> Iterator[Any]:
+def output(common: Common) -> Iterator[Any]:
     """The ``--out`` directory, or None when no --out was given."""
     from mnistlab._io import OutputDir
 
     yield OutputDir(common.out, overwrite=common.overwrite) if common.out else None
 
 
-def _print_tables(tables: list[Any]) -> None:
+def print_tables(tables: Sequence[Any]) -> None:
     """Draw a result's tables (``mnistlab.report``'s, as the report and notebook show them)."""
     from mnistlab.report import rich_table
 
@@ -432,12 +437,35 @@ def _print_tables(tables: list[Any]) -> None:
         console.print(rich_table(table))
 
 
-def _save_figures(outdir: Any, figures: dict[str, Any]) -> None:
+def save_figures(outdir: Any, figures: dict[str, Any]) -> None:
     for name, fig in figures.items():
         outdir.save_figure(name, fig)
 
 
-def _write_metrics(
+def publish(
+    outdir: Any,
+    command: str,
+    common: Common,
+    ds: Any,
+    results: dict,
+    tables: Sequence[Any] = (),
+    figures: dict[str, Any] | None = None,
+    *,
+    lines: Sequence[str] = (),
+    headline: dict[str, Any] | None = None,
+    **args: Any,
+) -> None:
+    """What every analysis command ends with: its tables (then ``lines`` of text), its figures
+    and ``metrics.json`` (``args``: the command's options that ``common`` does not hold)."""
+    print_tables(tables)
+    for line in lines:
+        console.print(line)
+    if outdir is not None:
+        save_figures(outdir, figures or {})
+    write_metrics(outdir, command, common, ds, results, headline=headline, **args)
+
+
+def write_metrics(
     out: Any,
     command: str,
     common: Common,
@@ -458,7 +486,7 @@ def _write_metrics(
         err_console.print(f"wrote {out.path}/", markup=False)
 
 
-def _serving_model(
+def serving_model(
     model_dir: Path | None, shape: tuple[int, ...], ds: Any, *, quiet: bool, seed: int = 42
 ) -> tuple[Any, dict]:
     """The model of ``predict`` and ``serve``: a model directory, else the cached default."""

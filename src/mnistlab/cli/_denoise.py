@@ -9,19 +9,8 @@ import typer
 
 from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
-from mnistlab.cli._common import (
-    Common,
-    CVOpt,
-    _check_cv,
-    _output,
-    _print_tables,
-    _run_task,
-    _save_figures,
-    _write_metrics,
-    app,
-    console,
-    shared_options,
-)
+from mnistlab.cli import _common as shared
+from mnistlab.cli._common import Common, CVOpt, app, shared_options
 
 
 @app.command("denoise")
@@ -29,26 +18,22 @@ from mnistlab.cli._common import (
 def denoise(
     noise: Annotated[
         str,
-        typer.Option(
-            "--noise", help="textbook, gaussian, salt-pepper or occlusion (see 'mnistlab list')."
-        ),
+        typer.Option(help="textbook, gaussian, salt-pepper or occlusion (see 'mnistlab list')."),
     ] = defaults.NOISE,
     strength: Annotated[
         float | None,
         typer.Option(
-            "--strength",
             help="Strength of the noise; default the noise's own "
             "(textbook 1.0: integers in [0, 100); gaussian 0.3·pixel_max; "
             "salt-pepper 0.1 of the pixels; occlusion 0.35 of the side).",
         ),
     ] = None,
     denoisers: Annotated[
-        str | None, typer.Option("--denoisers", help="Comma-separated denoisers; default all.")
+        str | None, typer.Option(help="Comma-separated denoisers; default all.")
     ] = None,
     classifier: Annotated[
         str,
         typer.Option(
-            "--classifier",
             help="Registry model (trained on clean images) whose accuracy on denoised "
             "images is reported; the default random forest is the one noise hurts most.",
         ),
@@ -66,19 +51,14 @@ def denoise(
     from mnistlab import report
     from mnistlab.tasks import run_denoise
 
-    with _output(common) as outdir:
-        ds, result = _run_task(
+    with shared.output(common) as outdir:
+        ds, result = shared.run_task(
             common, run_denoise, noise, strength, denoisers, classifier=classifier
         )
-        _print_tables(report.denoise_tables(result))
-        console.print(f"best denoiser (chosen on validation MSE): {result.best()}")
-        _save_figures(outdir, report.denoise_figures(result))
-        _write_metrics(
-            outdir,
-            "denoise",
-            common,
-            ds,
-            result.to_metrics(),
+        tables, figures = report.denoise_tables(result), report.denoise_figures(result)
+        best = f"best denoiser (chosen on validation MSE): {result.best()}"
+        shared.publish(
+            outdir, "denoise", common, ds, result.to_metrics(), tables, figures, lines=[best]
         )
 
 
@@ -87,11 +67,9 @@ def denoise(
 def clean(
     model: Annotated[
         str,
-        typer.Option(
-            "--model", help="Registry model whose out-of-fold probabilities find the issues."
-        ),
+        typer.Option(help="Registry model whose out-of-fold probabilities find the issues."),
     ] = defaults.CLEAN_MODEL,
-    show: Annotated[int, typer.Option("--show", help="Issues to draw in the gallery.")] = (
+    show: Annotated[int, typer.Option(help="Issues to draw in the gallery.")] = (
         defaults.CLEAN_SHOW
     ),
     cv: CVOpt = defaults.CV,
@@ -109,19 +87,17 @@ def clean(
     from mnistlab import report
     from mnistlab.tasks import run_clean
 
-    _check_cv(cv)
     if not 1 <= show <= 200:
         raise InputError(f"--show {show}: show between 1 and 200 images")
-    with _output(common) as outdir:
-        ds, result = _run_task(common, run_clean, model, cv=cv)
+    with shared.output(common) as outdir:
+        ds, result = shared.run_task(common, run_clean, model, cv=cv)
         n = len(result.issues)
-        console.print(
+        shared.console.print(
             f"{n:,} likely label issues among {ds.n_train:,} training images "
             f"({report.format_value(n / ds.n_train, 'percent')}), found from {model}'s "
             f"out-of-fold probabilities (CV accuracy "
             f"{report.format_value(result.cv_accuracy, 'score')})"
         )
-        _print_tables(report.clean_tables(result))
         outdir.write_bytes("label_issues.csv", result.table().to_csv(index=False))
-        _save_figures(outdir, report.clean_figures(result, ds, show))
-        _write_metrics(outdir, "clean", common, ds, result.to_metrics())
+        tables, figures = report.clean_tables(result), report.clean_figures(result, ds, show)
+        shared.publish(outdir, "clean", common, ds, result.to_metrics(), tables, figures)

@@ -9,19 +9,8 @@ import typer
 
 from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
-from mnistlab.cli._common import (
-    Common,
-    ModelsOpt,
-    StratifiedCVOpt,
-    _check_cv,
-    _output,
-    _print_tables,
-    _run_task,
-    _save_figures,
-    _write_metrics,
-    app,
-    shared_options,
-)
+from mnistlab.cli import _common as shared
+from mnistlab.cli._common import Common, ModelsOpt, StratifiedCVOpt, app, shared_options
 
 #: --models of multiclass, as typed on the command line
 MULTICLASS_MODELS = ",".join(defaults.MULTICLASS_MODELS)
@@ -50,13 +39,12 @@ def multiclass(
     strategy: Annotated[
         str,
         typer.Option(
-            "--strategy",
             help="native (the model's own multiclass handling), ovr "
             "(one-vs-rest) or ovo (one-vs-one); several, comma-separated, to compare them.",
         ),
     ] = defaults.STRATEGY,
     pair: Annotated[
-        str, typer.Option("--pair", help="Two digits whose mix-ups to show as a 2x2 grid.")
+        str, typer.Option(help="Two digits whose mix-ups to show as a 2x2 grid.")
     ] = ",".join(map(str, defaults.PAIR)),
     cv: StratifiedCVOpt = defaults.CV,
     *,
@@ -73,9 +61,8 @@ def multiclass(
     from mnistlab.tasks import run_multiclass
 
     a, b = _parse_pair(pair)
-    _check_cv(cv)
-    with _output(common) as outdir:
-        ds, result = _run_task(
+    with shared.output(common) as outdir:
+        ds, result = shared.run_task(
             common,
             run_multiclass,
             models,
@@ -83,16 +70,10 @@ def multiclass(
             cv=cv,
             check=lambda ds: _check_pair_in(ds, pair, (a, b)),
         )
-        _print_tables(report.multiclass_tables(result, per_model=common.verbose))
-        _save_figures(outdir, report.multiclass_figures(result, ds, (a, b)))
-        _write_metrics(
-            outdir,
-            "multiclass",
-            common,
-            ds,
-            result.to_metrics(),
-            pair=[a, b],
-        )
+        tables = report.multiclass_tables(result, per_model=common.verbose)
+        figures = report.multiclass_figures(result, ds, (a, b))
+        metrics = result.to_metrics()
+        shared.publish(outdir, "multiclass", common, ds, metrics, tables, figures, pair=[a, b])
 
 
 @app.command("multilabel")
@@ -100,16 +81,12 @@ def multiclass(
 def multilabel(
     labels: Annotated[
         str,
-        typer.Option(
-            "--labels", help="Comma-separated labels derived from the digit (see 'mnistlab list')."
-        ),
+        typer.Option(help="Comma-separated labels derived from the digit (see 'mnistlab list')."),
     ] = ",".join(defaults.LABELS),
-    models: Annotated[
-        str, typer.Option("--models", help="Comma-separated multilabel models.")
-    ] = ",".join(defaults.MULTILABEL_MODELS),
-    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds (unshuffled).")] = (
-        defaults.CV
+    models: Annotated[str, typer.Option(help="Comma-separated multilabel models.")] = ",".join(
+        defaults.MULTILABEL_MODELS
     ),
+    cv: Annotated[int, shared.cv_option("Cross-validation folds (unshuffled).")] = defaults.CV,
     *,
     common: Common,
 ) -> None:
@@ -121,15 +98,7 @@ def multilabel(
     from mnistlab import report
     from mnistlab.tasks import run_multilabel
 
-    _check_cv(cv)
-    with _output(common) as outdir:
-        ds, result = _run_task(common, run_multilabel, labels, models, cv=cv)
-        _print_tables(report.multilabel_tables(result))
-        _save_figures(outdir, report.multilabel_figures(result))
-        _write_metrics(
-            outdir,
-            "multilabel",
-            common,
-            ds,
-            result.to_metrics(),
-        )
+    with shared.output(common) as outdir:
+        ds, result = shared.run_task(common, run_multilabel, labels, models, cv=cv)
+        tables, figures = report.multilabel_tables(result), report.multilabel_figures(result)
+        shared.publish(outdir, "multilabel", common, ds, result.to_metrics(), tables, figures)

@@ -8,15 +8,8 @@ from typing import Annotated
 import typer
 
 from mnistlab._errors import InputError
-from mnistlab.cli._common import (
-    Common,
-    _load,
-    _require_extra,
-    _serving_model,
-    app,
-    err_console,
-    shared_options,
-)
+from mnistlab.cli import _common as shared
+from mnistlab.cli._common import Common, app, shared_options
 
 
 def _check_address(host: str, port: int) -> None:
@@ -52,19 +45,17 @@ def serve(
     host: Annotated[
         str,
         typer.Option(
-            "--host",
             help="Address to listen on; the default answers this machine only. "
             "0.0.0.0 opens it to the network.",
         ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, max=64, help="Predictions run at once (threads).")
+        int, typer.Option(min=1, max=64, help="Predictions run at once (threads).")
     ] = 2,
     queue: Annotated[
         int,
         typer.Option(
-            "--queue",
             min=0,
             max=100_000,
             help="Requests that may wait for a worker; beyond it the server answers 503.",
@@ -73,7 +64,6 @@ def serve(
     body_timeout: Annotated[
         float,
         typer.Option(
-            "--body-timeout",
             min=0.1,
             max=3600,
             help="Seconds a request may take to send its body; slower ones get 408.",
@@ -89,7 +79,7 @@ def serve(
     loopback address, it answers only requests for localhost, 127.0.0.1 or [::1] and its
     port (a page of another site cannot use it).
     """
-    _require_extra("serve", "mnistlab serve")
+    shared.require_extra("serve", "mnistlab serve")
     import uvicorn
 
     from mnistlab import models
@@ -98,18 +88,24 @@ def serve(
     _check_address(host, port)  # before a model is trained, not after
     if model_dir is not None:
         card = models.read_card(model_dir)
-        est, card = _serving_model(model_dir, tuple(card["image_shape"]), None, quiet=common.quiet)
+        est, card = shared.serving_model(
+            model_dir, tuple(card["image_shape"]), None, quiet=common.quiet
+        )
     else:
-        ds = _load(common)
-        est, card = _serving_model(None, ds.image_shape, ds, quiet=common.quiet, seed=common.seed)
+        ds = shared.load_data(common)
+        est, card = shared.serving_model(
+            None, ds.image_shape, ds, quiet=common.quiet, seed=common.seed
+        )
     limits = Limits(workers=workers, queue=queue, body_timeout=body_timeout)
     app_ = create_app(est, card, limits=limits)
     if host not in ("127.0.0.1", "localhost", "::1") and not common.quiet:
-        err_console.print(
+        shared.err_console.print(
             f"warning: listening on {host}: other machines can reach this server", markup=False
         )
     if not common.quiet:
         shown = f"[{host}]" if ":" in host else host
-        err_console.print(f"serving {card['name']} on http://{shown}:{port}/ (Ctrl-C stops it)")
+        shared.err_console.print(
+            f"serving {card['name']} on http://{shown}:{port}/ (Ctrl-C stops it)"
+        )
     level = "warning" if common.quiet else "info"
     uvicorn.run(app_, host=host, port=port, log_level=level, **UVICORN_SETTINGS)

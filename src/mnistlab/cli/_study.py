@@ -8,16 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from mnistlab._errors import InputError
-from mnistlab.cli._common import (
-    Common,
-    _CliProgress,
-    _load,
-    _output,
-    _print_tables,
-    app,
-    err_console,
-    shared_options,
-)
+from mnistlab.cli import _common as shared
+from mnistlab.cli._common import Common, app, shared_options
 
 
 @app.command("study")
@@ -26,7 +18,6 @@ def study(
     sections: Annotated[
         str,
         typer.Option(
-            "--sections",
             help="Comma-separated sections to run, in study order: data, binary, pairs, "
             "multiclass, multilabel, denoise, clean, search, model, augment; or all.",
         ),
@@ -63,15 +54,15 @@ def study(
     if full and common.quick:
         raise InputError("--full and --quick exclude each other; choose one")
     profile = "quick" if common.quick else "full" if full else "default"
-    with _output(common) as outdir:
-        ds = _load(common)
+    with shared.output(common) as outdir:
+        ds = shared.load_data(common)
 
         def done(result: Any, cached: bool) -> None:
             report.write_section(outdir, partial, result)
             if not common.quiet:
                 how = "from the cache" if cached else f"in {result.seconds:.1f} s"
                 headline = "; ".join(f"{k} {v}" for k, v in result.headline[:2])
-                err_console.print(f"{result.name}: done {how}: {headline}", markup=False)
+                shared.err_console.print(f"{result.name}: done {how}: {headline}", markup=False)
 
         partial = report.StudyResult(
             dataset=ds.describe(),
@@ -80,7 +71,7 @@ def study(
             seed=common.seed,
             n_jobs=common.n_jobs,
         )
-        with _CliProgress(common) as progress:
+        with shared.CliProgress(common) as progress:
             result = report.run_study(
                 ds,
                 names,
@@ -92,6 +83,6 @@ def study(
                 on_section=done,
             )
         page = report.write_report(outdir, result)
-        _print_tables([report.study_table(result)])
+        shared.print_tables([report.study_table(result)])
         if not common.quiet:
-            err_console.print(f"report: {page}", markup=False)
+            shared.err_console.print(f"report: {page}", markup=False)

@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
-from mnistlab.cli._common import (
-    Common,
-    CVOpt,
-    _check_cv,
-    _CliProgress,
-    _error_line,
-    _load,
-    _output,
-    _print_tables,
-    _require_extra,
-    _run_task,
-    _save_figures,
-    _serving_model,
-    _write_metrics,
-    app,
-    console,
-    err_console,
-    shared_options,
-)
+from mnistlab.cli import _common as shared
+from mnistlab.cli._common import Common, CVOpt, app, shared_options
 
 # --- search --------------------------------------------------------------------------------------
 
@@ -38,7 +21,6 @@ def search(
     model: Annotated[
         str,
         typer.Option(
-            "--model",
             help="A registry name with a search space, several "
             "comma-separated, or all (the zoo: fast, best, svc-deskew, svc-hog, mlp, et).",
         ),
@@ -46,7 +28,6 @@ def search(
     budget: Annotated[
         str,
         typer.Option(
-            "--budget",
             help="quick: 6,000 training images and 8 candidates per "
             "model, in a minute or two; full: 27 candidates per model drawn on "
             "1,000 of the 60,000 images, the best third going on to three times as "
@@ -56,7 +37,6 @@ def search(
     dask: Annotated[
         str | None,
         typer.Option(
-            "--dask",
             help="Run the fits on Dask: local (a 2-worker "
             "LocalCluster) or a scheduler address such as tcp://host:8786.",
         ),
@@ -78,23 +58,22 @@ def search(
     from mnistlab import report
     from mnistlab.tasks import run_search
 
-    _check_cv(cv)
     if dask:  # before the data is loaded (perhaps downloaded), not after
-        _require_extra("dask", "mnistlab search --dask")
-    with _output(common) as outdir:
-        ds, run = _run_task(common, run_search, model, budget=budget, dask=dask, cv=cv)
-        _print_tables(report.search_tables(run))
+        shared.require_extra("dask", "mnistlab search --dask")
+    with shared.output(common) as outdir:
+        ds, run = shared.run_task(common, run_search, model, budget=budget, dask=dask, cv=cv)
+        shared.print_tables(report.search_tables(run))
         for name, r in run.results.items():
             outdir.write_bytes(f"{name}_cv_results.csv", r.cv_results.to_csv(index=False))
-            _save_figures(outdir, report.search_model_figures(r))
+            shared.save_figures(outdir, report.search_model_figures(r))
         best = max(run.results.values(), key=lambda r: r.best_score)
-        console.print(
+        shared.console.print(
             f"best by validation: {best.model} "
             f"{report.format_value(best.best_score, 'score')} with "
             f"{json.dumps(best.best_params, default=str)} (train it with "
             f"--params, then score it once with 'mnistlab evaluate')"
         )
-        _write_metrics(
+        shared.write_metrics(
             outdir,
             "search",
             common,
@@ -109,11 +88,10 @@ def search(
 @app.command("train")
 @shared_options(Path("mnistlab-out/model"))
 def train(
-    model: Annotated[str, typer.Option("--model", help="Registry name (see 'mnistlab list').")],
+    model: Annotated[str, typer.Option(help="Registry name (see 'mnistlab list').")],
     params: Annotated[
         str | None,
         typer.Option(
-            "--params",
             help="Parameters as JSON, or @file.json, e.g. "
             "'{\"svc__C\": 5}' (names as in get_params).",
         ),
@@ -121,7 +99,6 @@ def train(
     augment: Annotated[
         str | None,
         typer.Option(
-            "--augment",
             help="Train on augmented copies too: shift (the textbook's "
             "four 1-pixel shifts), rotate (±10 degrees), or shift,rotate.",
         ),
@@ -142,7 +119,7 @@ def train(
 
     The test set is not touched: score it with 'mnistlab evaluate DIR'.
     """
-    from mnistlab import models
+    from mnistlab import models, report
     from mnistlab.evaluation import fit_predict
 
     if as_default and model not in models.PREFERRED_MODELS:
@@ -152,16 +129,11 @@ def train(
         )
     parsed = models.read_params(params)
     est = models.make_model(model, parsed, augment, random_state=common.seed, n_jobs=common.n_jobs)
-    with _output(common) as outdir:
-        if (outdir.path / models.MODEL_FILE).exists() and not common.overwrite:
-            # refused before training, not after: a model may have taken hours
-            raise InputError(
-                f"--out {outdir.path}: already holds a model; choose another directory "
-                "or pass --overwrite to replace it"
-            )
-        ds = _load(common)
+    with shared.output(common) as outdir:
+        _refuse_a_model_in(outdir, common.overwrite)
+        ds = shared.load_data(common)
         with (
-            _CliProgress(common) as progress,
+            shared.CliProgress(common) as progress,
             progress.task(f"train {model} on {ds.n_train:,} images", 1) as task,
         ):
             seconds = fit_predict(est, ds.X_train, ds.y_train).fit_seconds
@@ -178,29 +150,31 @@ def train(
             extra=extra,
             overwrite=common.overwrite,
         )
-        console.print(
+        lines = [
             f"trained {model} on {ds.n_train:,} {ds.name} images in {seconds:.1f} s; "
             f"saved to {outdir.path}/ (evaluate with: mnistlab evaluate {outdir.path})"
-        )
-        history = getattr(est, "history_", None)
-        if history:  # neural networks: loss and validation accuracy per epoch
-            from mnistlab.plots import training_history
-
-            outdir.save_figure(
-                "learning_curve.png", training_history(history, f"{model}: training")
-            )
+        ]
         if as_default:
             kept = models.keep_as_default(
                 est, ds, model, common.seed, train_seconds=seconds, extra=extra
             )
-            console.print(f"kept as the default model of predict and serve: {kept}")
-        _write_metrics(
-            outdir,
-            "train",
-            common,
-            ds,
-            {model: {"fit_seconds": seconds, "n_train": ds.n_train, **extra}},
-            params=parsed,
+            lines.append(f"kept as the default model of predict and serve: {kept}")
+        results = {model: {"fit_seconds": seconds, "n_train": ds.n_train, **extra}}
+        # a network's learning curves (matplotlib is imported only for one)
+        figures = report.train_figures(model, est) if hasattr(est, "history_") else {}
+        shared.publish(
+            outdir, "train", common, ds, results, (), figures, lines=lines, params=parsed
+        )
+
+
+def _refuse_a_model_in(outdir: Any, overwrite: bool) -> None:
+    """Refused before training, not after: a model may have taken hours."""
+    from mnistlab.models import MODEL_FILE
+
+    if (outdir.path / MODEL_FILE).exists() and not overwrite:
+        raise InputError(
+            f"--out {outdir.path}: already holds a model; choose another directory "
+            "or pass --overwrite to replace it"
         )
 
 
@@ -217,23 +191,25 @@ def evaluate(
     from mnistlab.evaluation import evaluate_model
 
     card = models.read_card(model_dir)
-    with _output(common) as outdir:
-        ds = _load(common)
+    with shared.output(common) as outdir:
+        ds = shared.load_data(common)
         est, card = models.load_model(model_dir, image_shape=ds.image_shape)
         overlap = training_overlap(card.get("data"), ds)
         if overlap and not common.quiet:  # still evaluated: the user may know what they do
             shown = f"warning: {overlap}; this test accuracy may be optimistic"
-            err_console.print(shown, markup=False, soft_wrap=True)
+            shared.err_console.print(shown, markup=False, soft_wrap=True)
         ev = evaluate_model(est, ds.X_test, ds.y_test)
         pred, seconds, acc = ev.predictions, ev.predict_seconds, ev.accuracy
         per_class = ev.per_class()
         name = card["name"]
-        console.print(
+        shared.console.print(
             f"{name}: test accuracy {report.format_value(acc, 'score')} on {ds.n_test:,} "
             f"{ds.name} images ({report.format_value(seconds, 'seconds')} s to predict)"
         )
-        _print_tables([report.per_class_table(per_class, f"{name}: per class on the test set")])
-        _save_figures(outdir, report.evaluate_figures(name, ds.y_test, pred))
+        shared.print_tables(
+            [report.per_class_table(per_class, f"{name}: per class on the test set")]
+        )
+        shared.save_figures(outdir, report.evaluate_figures(name, ds.y_test, pred))
         results = {
             name: {
                 "test": ev.test,
@@ -243,7 +219,7 @@ def evaluate(
             }
         }
         headline = {"test_accuracy": acc, "training_overlap": overlap}
-        _write_metrics(outdir, "evaluate", common, ds, results, headline=headline)
+        shared.write_metrics(outdir, "evaluate", common, ds, results, headline=headline)
 
 
 @app.command("predict")
@@ -263,16 +239,15 @@ def predict(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     csv: Annotated[
-        Path | None, typer.Option("--csv", help="Also write the results to this CSV file.")
+        Path | None, typer.Option(help="Also write the results to this CSV file.")
     ] = None,
     kaggle: Annotated[
         Path | None,
-        typer.Option("--kaggle", help="A Kaggle digit-recognizer CSV (test.csv) to predict."),
+        typer.Option(help="A Kaggle digit-recognizer CSV (test.csv) to predict."),
     ] = None,
     submission: Annotated[
         Path | None,
         typer.Option(
-            "--submission",
             help="With --kaggle: where to write the submission CSV "
             "(ImageId,Label); refused if it exists unless --overwrite.",
         ),
@@ -292,12 +267,50 @@ def predict(
     """
     import json
 
-    import numpy as np
-
     from mnistlab import models
     from mnistlab.preprocessing import image_files, read_images
     from mnistlab.report import predictions_table
 
+    _check_predict_options(images, kaggle, submission, csv, common.overwrite)
+    files = image_files(images or [])
+    # the images are read and checked once, before any model is loaded or trained
+    if model_dir is not None:
+        card = models.read_card(model_dir)
+        shape, pmax = tuple(card["image_shape"]), int(card["pixel_max"])
+    else:
+        ds = shared.load_data(common)
+        shape, pmax = ds.image_shape, ds.pixel_max
+    batch = read_images(files, shape, pmax)
+    if files and not len(batch.X):  # nothing readable: no model to load or train for it
+        for exc in batch.refused:
+            shared.error_line(str(exc))
+        raise typer.Exit(2)
+    est, card = shared.serving_model(
+        model_dir, shape, None if model_dir else ds, quiet=common.quiet, seed=common.seed
+    )
+    if kaggle is not None:
+        _kaggle(est, kaggle, submission, shape, pmax, str(model_dir or "the default model"))
+        return
+    results = models.predict_files(est, batch, card.get("classes"))
+    if csv is not None:
+        models.write_predictions_csv(csv, results)
+    if as_json:
+        shared.console.print_json(json.dumps({"model": card["name"], "predictions": results}))
+    else:
+        shared.print_tables([predictions_table(card["name"], results)])
+    for exc in batch.refused:
+        shared.error_line(str(exc))
+    if batch.refused:
+        raise typer.Exit(2)
+
+
+def _check_predict_options(
+    images: list[Path] | None,
+    kaggle: Path | None,
+    submission: Path | None,
+    csv: Path | None,
+    overwrite: bool,
+) -> None:
     if not images and kaggle is None:
         raise InputError("nothing to predict: give image files or directories, or --kaggle FILE")
     if images and kaggle is not None:
@@ -305,47 +318,21 @@ def predict(
     if kaggle is not None and submission is None:
         raise InputError("--kaggle needs --submission FILE (where to write the predictions)")
     for target in (submission, csv):
-        if target is not None and target.exists() and not common.overwrite:
+        if target is not None and target.exists() and not overwrite:
             raise InputError(f"{target}: already exists; choose another file or pass --overwrite")
-    files = image_files(images or [])
-    # the images are read and checked once, before any model is loaded or trained
-    if model_dir is not None:
-        card = models.read_card(model_dir)
-        shape, pmax = tuple(card["image_shape"]), int(card["pixel_max"])
-    else:
-        ds = _load(common)
-        shape, pmax = ds.image_shape, ds.pixel_max
-    batch = read_images(files, shape, pmax)
-    if files and not len(batch.X):  # nothing readable: no model to load or train for it
-        for exc in batch.refused:
-            _error_line(str(exc))
-        raise typer.Exit(2)
-    est, card = _serving_model(
-        model_dir, shape, None if model_dir else ds, quiet=common.quiet, seed=common.seed
+
+
+def _kaggle(est: Any, kaggle: Path, submission: Path, shape: tuple, pmax: int, model: str) -> None:
+    """Predict a Kaggle test.csv into a submission, and say how many of each digit."""
+    import numpy as np
+
+    from mnistlab import models
+
+    pred = models.kaggle_submission(
+        est, kaggle, submission, image_shape=shape, pixel_max=pmax, model=model
     )
-    if kaggle is not None:
-        pred = models.kaggle_submission(
-            est,
-            kaggle,
-            submission,
-            image_shape=shape,
-            pixel_max=pmax,
-            model=str(model_dir or "the default model"),
-        )
-        counts = np.bincount(pred.astype(int), minlength=10)
-        console.print(
-            f"wrote {len(pred):,} predictions to {submission} (digit counts: "
-            f"{' '.join(map(str, counts))})"
-        )
-        return
-    results = models.predict_files(est, batch, card.get("classes"))
-    if csv is not None:
-        models.write_predictions_csv(csv, results)
-    if as_json:
-        console.print_json(json.dumps({"model": card["name"], "predictions": results}))
-    else:
-        _print_tables([predictions_table(card["name"], results)])
-    for exc in batch.refused:
-        _error_line(str(exc))
-    if batch.refused:
-        raise typer.Exit(2)
+    counts = np.bincount(pred.astype(int), minlength=10)
+    shared.console.print(
+        f"wrote {len(pred):,} predictions to {submission} (digit counts: "
+        f"{' '.join(map(str, counts))})"
+    )

@@ -20,6 +20,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "pairs_figures",
             "search_figures",
             "search_model_figures",
+            "train_figures",
         ],
         "_metrics": ["metrics_document"],
         "_sections": ["SECTIONS", "Section", "SectionResult"],

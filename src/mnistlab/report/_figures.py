@@ -241,6 +241,16 @@ def clean_figures(result: Any, dataset: Any, show: int = defaults.CLEAN_SHOW) ->
     return {"label_issues.png": described(fig, text)}
 
 
+def train_figures(name: str, estimator: Any) -> dict[str, Figure]:
+    """A neural network's loss and validation accuracy per epoch (nothing for other models)."""
+    history = getattr(estimator, "history_", None)
+    if not history:
+        return {}
+    fig = plots.training_history(history, f"{name}: training")
+    text = f"{name}: training loss, validation loss and validation accuracy per epoch"
+    return {"learning_curve.png": described(fig, text)}
+
+
 def evaluate_figures(name: str, y_true: Any, y_pred: Any) -> dict[str, Figure]:
     """The confusion matrices of a model on the test set."""
     return {
