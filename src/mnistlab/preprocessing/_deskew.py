@@ -38,17 +38,16 @@ def deskew_chunk(X: np.ndarray, h: int, w: int) -> np.ndarray:
     # a zero border of one pixel: indices clipped onto it read 0, so no masks are needed
     padded = np.zeros((n, h + 2, w + 2), dtype=np.float32)
     padded[:, 1:-1, 1:-1] = img
-    flat = padded.reshape(n, -1)
-    r0 = r0.astype(np.intp)
+    flat = padded.reshape(-1)
+    # flat indices into the whole chunk: one 1-D take per corner (take_along_axis is slower)
+    base = (np.arange(n, dtype=np.intp) * ((h + 2) * (w + 2)))[:, None, None]
+    r0 = r0.astype(np.intp)  # (n, h, 1): one per row
     c0 = c0.astype(np.intp)
-    rows0 = (np.clip(r0, -1, h) + 1) * (w + 2)
-    rows1 = (np.clip(r0 + 1, -1, h) + 1) * (w + 2)
+    rows0 = (np.clip(r0, -1, h) + 1) * (w + 2) + base
+    rows1 = (np.clip(r0 + 1, -1, h) + 1) * (w + 2) + base
     cols0 = np.clip(c0, -1, w) + 1
     cols1 = np.clip(c0 + 1, -1, w) + 1
-
-    def gather(r, c):
-        return np.take_along_axis(flat, (r + c).reshape(n, -1), axis=1).reshape(n, h, w)
-
-    top = gather(rows0, cols0) * (1 - fc) + gather(rows0, cols1) * fc
-    bottom = gather(rows1, cols0) * (1 - fc) + gather(rows1, cols1) * fc
+    wc0 = 1 - fc
+    top = flat.take(rows0 + cols0) * wc0 + flat.take(rows0 + cols1) * fc
+    bottom = flat.take(rows1 + cols0) * wc0 + flat.take(rows1 + cols1) * fc
     return (top * (1 - fr) + bottom * fr).reshape(n, h * w)
