@@ -6,6 +6,7 @@ KNeighborsClassifier(n_neighbors=4, weights='distance')
 """
 
 from mnistlab.models._cnn import CNNClassifier, torch_available
+from mnistlab.models._conv_denoiser import ConvDenoiser
 from mnistlab.models._default import (
     DEFAULT_MODEL,
     PREFERRED_MODELS,
@@ -58,6 +59,7 @@ __all__ = [
     "TEXTBOOK_SEED",
     "TRUSTED_TYPES",
     "CNNClassifier",
+    "ConvDenoiser",
     "ClippedRegressor",
     "IsotonicOutputRegressor",
     "ModelEntry",

@@ -19,6 +19,7 @@ from sklearn.svm import SVC
 
 from mnistlab._errors import InputError
 from mnistlab.models._cnn import CNNClassifier
+from mnistlab.models._conv_denoiser import ConvDenoiser
 from mnistlab.models._denoisers import (
     ClippedRegressor,
     IsotonicOutputRegressor,
@@ -548,6 +549,16 @@ register(
             Pipeline([("hinge", NoiseFloorHinge()), ("ridge", Ridge(alpha=1.0))])
         ),
         tags=frozenset({"nonlinear"}),
+    ),
+    kind="denoiser",
+)
+register(
+    ModelEntry(
+        "unet",
+        "a small convolutional network (needs the torch extra): a two-level U-Net that "
+        "learns the noise to take away, 4 epochs of one-cycle AdamW on the MSE",
+        lambda: ConvDenoiser(random_state=TEXTBOOK_SEED),
+        tags=frozenset({"neural", "torch"}),
     ),
     kind="denoiser",
 )
