@@ -2,11 +2,13 @@
 
 Runs ``run_denoise`` with the textbook's noise and every denoiser, and prints each
 one's MSE, PSNR and the accuracy it wins back, side by side with the noisy input
-(the baseline) and the clipped Ridge (the linear reference), against the targets:
-best MSE <= 100 (aim 80), PSNR >= 28 dB, the whole run <= 5 minutes. Then
-``run_clean``: the count of likely label issues and the test accuracy with and
-without them. Results: ``benchmarks/results/bench_denoise.json``; exits 1 when a target
-(MSE <= 100, PSNR >= 28 dB, run <= 5 minutes) is missed.
+(the baseline) and the clipped Ridge (the linear reference). The best denoiser is the one
+with the lowest MSE on a validation split of the training set (each denoiser is fitted
+on the rest; the test set only reports), then refitted on all 60,000 noisy images.
+Targets for it: test MSE <= 60 (aim 50), PSNR >= 30 dB, its fit <= 5 minutes on 2 cores.
+Then ``run_clean``: the count of likely label issues and the test accuracy with and
+without them. Results (validation and test MSE of every denoiser):
+``benchmarks/results/bench_denoise.json``; exits 1 when a target is missed.
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_denoise.py
 """
@@ -20,7 +22,7 @@ from _common import Target, finish
 from mnistlab.data import load
 from mnistlab.tasks import run_clean, run_denoise
 
-BUDGET_SECONDS = 300
+BUDGET_SECONDS = 300  # the chosen denoiser's fit on 60,000 images
 
 
 def main() -> None:
@@ -35,20 +37,21 @@ def main() -> None:
         f"{r.noisy.accuracy:.4f} noisy"
     )
     print(
-        f"{'input':20} {'MSE':>8} {'/ ridge':>8} {'PSNR dB':>8} {'accuracy':>9} "
+        f"{'input':20} {'val MSE':>8} {'MSE':>8} {'/ ridge':>8} {'PSNR dB':>8} {'accuracy':>9} "
         f"{'won back':>9} {'fit s':>7} {'predict s':>9}"
     )
     for name, d in [("noisy", r.noisy), *r.denoisers.items()]:
         back = "" if d.recovered is None else f"{d.recovered:.0%}"
         print(
-            f"{name:20} {d.mse:8.1f} {d.mse / ridge:8.2f} {d.psnr:8.2f} {d.accuracy:9.4f} "
+            f"{name:20} {d.validation_mse or float('nan'):8.1f} {d.mse:8.1f} "
+            f"{d.mse / ridge:8.2f} {d.psnr:8.2f} {d.accuracy:9.4f} "
             f"{back:>9} {d.fit_seconds:7.1f} {d.predict_seconds:9.1f}"
         )
     best = r.denoisers[r.best()]
     print(
-        f"best: {r.best()} MSE {best.mse:.1f} (target <= 100, aim 80), PSNR {best.psnr:.2f} "
-        f"(target >= 28); run {seconds:.0f} s (budget {BUDGET_SECONDS} s: "
-        f"{'within' if seconds <= BUDGET_SECONDS else 'OVER'})"
+        f"best on validation: {r.best()} (validation MSE {best.validation_mse:.1f}), test MSE "
+        f"{best.mse:.1f} (target <= 60, aim 50), PSNR {best.psnr:.2f} (target >= 30), fit "
+        f"{best.fit_seconds:.0f} s (budget {BUDGET_SECONDS} s); whole run {seconds:.0f} s"
     )
 
     start = time.perf_counter()
@@ -67,6 +70,7 @@ def main() -> None:
             "best": r.best(),
             "denoisers": {
                 name: {
+                    "validation_mse": d.validation_mse,
                     "mse": d.mse,
                     "mse_ratio_to_ridge": d.mse / ridge,
                     "psnr": d.psnr,
@@ -87,9 +91,9 @@ def main() -> None:
             },
         },
         [
-            Target("best denoiser MSE", best.mse, "<=", 100),
-            Target("best denoiser PSNR", best.psnr, ">=", 28, " dB"),
-            Target("denoise run seconds", seconds, "<=", BUDGET_SECONDS, " s"),
+            Target("best denoiser MSE", best.mse, "<=", 60),
+            Target("best denoiser PSNR", best.psnr, ">=", 30, " dB"),
+            Target("best denoiser fit seconds", best.fit_seconds, "<=", BUDGET_SECONDS, " s"),
         ],
     )
 
