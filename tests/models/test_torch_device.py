@@ -87,3 +87,16 @@ def test_a_model_trained_on_a_gpu_loads_and_predicts_on_a_cpu_only_machine(accel
     with pytest.warns(UserWarning, match="device 'cuda' is not available here; using the cpu"):
         proba = loaded.predict_proba(ds.X_test)
     np.testing.assert_allclose(proba, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_set_device_reaches_the_networks_only():
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler
+
+    pipe = make_pipeline(MinMaxScaler(), models.CNNClassifier())
+    assert models.set_device(pipe, "cpu").get_params()["cnnclassifier__device"] == "cpu"
+    knn = models.get("knn")
+    assert models.set_device(knn, "cuda").get_params() == models.get("knn").get_params()
+    assert models.set_device(models.get("cnn"), None).device == "auto"
+    with pytest.raises(InputError, match="invalid device 'gpu'"):
+        models.set_device(models.get("cnn"), "gpu")

@@ -50,6 +50,7 @@ from mnistlab.models._registry import (
     names,
     register,
 )
+from mnistlab.models._torch import resolve_device, set_device
 
 __all__ = [
     "CARD_FILE",
@@ -59,8 +60,8 @@ __all__ = [
     "TEXTBOOK_SEED",
     "TRUSTED_TYPES",
     "CNNClassifier",
-    "ConvDenoiser",
     "ClippedRegressor",
+    "ConvDenoiser",
     "IsotonicOutputRegressor",
     "ModelEntry",
     "NoiseFloorHinge",
@@ -84,7 +85,9 @@ __all__ = [
     "probabilities",
     "read_card",
     "register",
+    "resolve_device",
     "save_model",
+    "set_device",
     "torch_available",
     "trust",
     "write_predictions_csv",

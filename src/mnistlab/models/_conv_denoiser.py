@@ -196,7 +196,11 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 opt.step()
                 sched.step()
                 total += float(loss.detach()) * len(idx)
-            row = {"epoch": epoch, "train_loss": total / len(xs), "dur": time.perf_counter() - start}
+            row = {
+                "epoch": epoch,
+                "train_loss": total / len(xs),
+                "dur": time.perf_counter() - start,
+            }
             self.history_.append(row)
             if self.verbose:
                 print(f"epoch {epoch}: train loss {row['train_loss']:.5f} ({row['dur']:.0f} s)")

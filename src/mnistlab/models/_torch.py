@@ -157,3 +157,18 @@ def load_state(module, weights: dict, what: str):
         first = str(exc).strip().splitlines()[0]
         raise InputError(f"the {what}'s weights do not match its architecture ({first})") from None
     return module
+
+
+def set_device(estimator, device: str | None):
+    """Set the ``device`` of ``estimator`` and of every estimator inside it that has one.
+
+    Models without PyTorch parts are returned unchanged (``--device`` applies to the
+    networks only); ``None`` leaves the estimator's own choice.
+    """
+    if device is None:
+        return estimator
+    name = check_device(device)
+    keys = [k for k in estimator.get_params(deep=True) if k == "device" or k.endswith("__device")]
+    if keys:  # a fitted network moves to the new device when it next predicts
+        estimator.set_params(**dict.fromkeys(keys, name))
+    return estimator
