@@ -122,7 +122,6 @@ def test_bad_architecture_parameters(digits, bad):
 def test_without_torch_fit_says_how_to_install(digits, monkeypatch):
     """Hide PyTorch: the entry still builds, and fitting says in one line what to do."""
     monkeypatch.setitem(sys.modules, "torch", None)  # makes 'import torch' fail
-    monkeypatch.setitem(sys.modules, "skorch", None)
     assert not models.torch_available()
     m = models.get("cnn")
     with pytest.raises(InputError, match=r"pip install 'mnistlab\[torch\]'"):

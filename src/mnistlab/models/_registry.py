@@ -458,9 +458,9 @@ for _name, _text, _hidden, _alpha, _deskew in [
 register(
     ModelEntry(
         "cnn",
-        "a small convolutional network (PyTorch via skorch; needs the torch extra): two "
-        "conv blocks with batch norm and dropout, 8 epochs of one-cycle AdamW, random "
-        "shifts and rotations of every batch",
+        "a small convolutional network (PyTorch; needs the torch extra): two conv blocks "
+        "with batch norm and dropout, 8 epochs of one-cycle AdamW, random shifts and "
+        "rotations of every batch; on the GPU when there is one",
         lambda: CNNClassifier(random_state=TEXTBOOK_SEED),
         search_space={
             "channels": [(16, 32), (32, 64), (32, 64, 128)],
