@@ -70,3 +70,18 @@ def test_neural_search_compares_the_best_architectures(small):
         assert arch["history"] and 0 < arch["valid_accuracy"] <= 1
     assert "architectures" in run.to_metrics()["mlp-raw"]
     assert not run_search(small, "fast", budget="quick").results["fast"].architectures
+
+
+@pytest.mark.requires("torch")
+def test_the_device_reaches_the_networks_of_a_search(monkeypatch):
+    import torch
+
+    from mnistlab.tasks._search import compare_architecture
+
+    ds = load("digits")
+    params = {"epochs": 1, "channels": (4,), "dense": 8}
+    done = compare_architecture(ds.X_train[:200], ds.y_train[:200], "cnn", params, 0, 1, "cpu")
+    assert done["params"] == params
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(InputError, match="device 'cuda' is not available here"):
+        compare_architecture(ds.X_train[:200], ds.y_train[:200], "cnn", params, 0, 1, "cuda")

@@ -155,6 +155,7 @@ def search_one(
     cv: int = 3,
     random_state: int = 42,
     n_jobs: int | None = None,
+    device: str | None = None,
 ) -> SearchResult:
     """Successive-halving random search of registry model ``model`` (training data only)."""
     from sklearn.experimental import enable_halving_search_cv  # noqa: F401
@@ -163,7 +164,7 @@ def search_one(
     entry = models.entry(model)
     if not entry.search_space:
         raise InputError(f"model {model!r} has no search space")
-    est = models.get(model, random_state=random_state)
+    est = models.set_device(models.get(model, random_state=random_state), device)
     search = HalvingRandomSearchCV(
         est,
         distributions(entry.search_space, X.shape[1]),
@@ -200,6 +201,7 @@ def run_search(
     cv: int = 3,
     random_state: int = 42,
     n_jobs: int | None = None,
+    device: str | None = None,
     progress: Progress = SILENT,
 ) -> SearchRun:
     """Search the hyperparameters of each model by successive halving (validation only).
@@ -218,6 +220,9 @@ def run_search(
     dask : str, optional
         ``"local"`` or a scheduler address: the fits run on Dask workers.
     cv, random_state, n_jobs, progress
+    device : str, optional
+        Where the networks train (see :func:`mnistlab.models.resolve_device`); None
+        leaves each model's own choice ("auto").
     """
     if budget not in BUDGETS:
         raise InputError(f"unknown budget {budget!r}; choose from {', '.join(BUDGETS)}")
@@ -244,6 +249,7 @@ def run_search(
                     cv=cv,
                     random_state=random_state,
                     n_jobs=-1 if dask else n_jobs,
+                    device=device,
                 )
                 task.advance()
             if "neural" in models.entry(name).tags:
@@ -252,7 +258,7 @@ def run_search(
                 with progress.task(f"{name}: the best {len(top)} architectures, curves", len(top)):
                     result.architectures = [
                         compare_architecture(
-                            data.X_train, data.y_train, name, params, random_state, n_jobs
+                            data.X_train, data.y_train, name, params, random_state, n_jobs, device
                         )
                         for params in top["params"]
                     ]
@@ -285,11 +291,18 @@ def n_parameters(estimator: Any) -> int:
 
 
 def compare_architecture(
-    X: np.ndarray, y: np.ndarray, model: str, params: dict, random_state: int, n_jobs: Any
+    X: np.ndarray,
+    y: np.ndarray,
+    model: str,
+    params: dict,
+    random_state: int,
+    n_jobs: Any,
+    device: str | None = None,
 ) -> dict:
     """Fit one candidate with a validation split of the training data (never the test set):
     its parameter count, training time and learning curves."""
     est = models.get(model, random_state=random_state, n_jobs=n_jobs).set_params(**params)
+    models.set_device(est, device)
     final = est[-1] if hasattr(est, "steps") else est
     if isinstance(final, models.CNNClassifier):  # MLPs hold out 10% with early stopping
         final.set_params(validation_fraction=0.2)
