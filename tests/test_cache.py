@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from mnistlab import cli
 from mnistlab._cache import (
     CACHE_MARKER,
     cache_dir,
@@ -16,6 +15,7 @@ from mnistlab._cache import (
     dataset_digest,
 )
 from mnistlab._errors import InputError
+from mnistlab.cli import _cache as cli_cache
 from mnistlab.cli import app
 from mnistlab.data import load, subset
 
@@ -82,7 +82,7 @@ def test_clear_asks_and_needs_yes_without_a_terminal(cache, monkeypatch):
     code, _, err = run("cache", "clear")  # CliRunner's stdin is not a terminal
     assert code == 2 and "pass --yes" in err and len(err.strip().splitlines()) == 1
     assert (cache / "mnist").is_dir()
-    monkeypatch.setattr(cli, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_cache, "_stdin_is_terminal", lambda: True)
     code, out, _ = run("cache", "clear", input="n\n")
     assert code == 1 and "nothing cleared" in out and (cache / "mnist").is_dir()
     code, out, _ = run("cache", "clear", input="y\n")

@@ -586,7 +586,7 @@ def test_predict_seed_reaches_the_default_model_it_trains(tmp_path):
     assert code == 0 and "trained once and cached" in err  # not seed 7's model
     assert models.read_card(models.default_model_dir(ds, "fast", 8))["seed"] == 8
     # serve builds its model with the same function, from its own --seed
-    from mnistlab.cli import _serving_model
+    from mnistlab.cli._train import _serving_model
 
     assert _serving_model(None, ds.image_shape, ds, quiet=True, seed=8)[1]["seed"] == 8
     assert "--seed" in run("serve", "--help")[1]
@@ -830,3 +830,42 @@ def test_error_line_prints_markup_in_a_path_as_it_is(tmp_path, name):
     """Rich markup in a message (a path, a file's content) is printed, not interpreted."""
     code, _, err = run("data", "info", "--data", str(tmp_path / name))
     assert_one_line_error(code, err, str(tmp_path / name))
+
+
+def test_the_commands_defaults_are_the_tasks_and_the_full_study_profile():
+    """One set of defaults: a command's options, its task function and the full study."""
+    import inspect
+
+    from typer.main import get_command
+
+    from mnistlab import tasks
+    from mnistlab.report import PROFILES
+    from mnistlab.report._figures import clean_figures
+
+    commands = get_command(app).commands
+
+    def default(command, option):
+        return next(p.default for p in commands[command].params if p.name == option)
+
+    def task_default(func, name):
+        value = inspect.signature(func).parameters[name].default
+        return value if isinstance(value, (str, int, float)) else ",".join(value)
+
+    full = PROFILES["full"]
+    for command, func, options in [
+        ("binary", tasks.run_binary, {"models": "model_names", "target_precision": None}),
+        ("pairs", tasks.run_pairs, {"model": "model", "cv": "cv"}),
+        ("multiclass", tasks.run_multiclass, {"models": "model_names", "strategy": None}),
+        ("multilabel", tasks.run_multilabel, {"models": "model_names", "labels": None}),
+        ("clean", tasks.run_clean, {"model": "model", "cv": "cv"}),
+    ]:
+        for option, name in options.items():
+            assert default(command, option) == full[command][option], (command, option)
+            assert default(command, option) == task_default(func, name or option)
+    assert default("denoise", "classifier") == task_default(tasks.run_denoise, "classifier")
+    assert default("denoise", "noise") == full["denoise"]["noise"]
+    assert default("multiclass", "pair") == ",".join(map(str, full["multiclass"]["pair"]))
+    show = inspect.signature(clean_figures).parameters["show"].default
+    assert default("clean", "show") == full["clean"]["show"] == show
+    show_n = next(p.default for p in commands["data"].commands["show"].params if p.name == "n")
+    assert show_n == full["data"]["n"]

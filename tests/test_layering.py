@@ -1,4 +1,8 @@
-"""Each subpackage imports only from those before it: data -> ... -> report, then cli/serve."""
+"""Each subpackage imports only from those before it: data -> ... -> report, then cli/serve.
+
+The command line (the ``cli`` package) is the top layer: it may import everything, and
+nothing but ``python -m mnistlab`` imports it.
+"""
 
 import ast
 import os
@@ -41,6 +45,18 @@ def test_serve_does_not_import_the_command_line():
         if "cli" in _imports(path)
     ]
     assert not bad, bad
+
+
+def test_nothing_below_the_top_layer_imports_the_command_line():
+    bad = [
+        str(path.relative_to(ROOT))
+        for path in ROOT.rglob("*.py")
+        if "cli" not in path.relative_to(ROOT).parts[:1]
+        and path.name != "__main__.py"
+        and "cli" in _imports(path)
+    ]
+    assert not bad, bad
+    assert "cli" in _imports(ROOT / "__main__.py")  # the control: the check sees an import
 
 
 #: What the serve and dask extras install; ``pip install .`` has none of it.

@@ -6,7 +6,8 @@ Subpackages, in dependency order (each imports only from those before it):
 """
 
 from mnistlab._errors import InputError, MnistlabError
+from mnistlab._progress import Progress, TqdmProgress
 
 __version__ = "0.1.0"
 
-__all__ = ["InputError", "MnistlabError", "__version__"]
+__all__ = ["InputError", "MnistlabError", "Progress", "TqdmProgress", "__version__"]

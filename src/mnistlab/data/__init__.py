@@ -24,6 +24,7 @@ from mnistlab.data._sources import (
     mirrors,
     mnist_cache_dir,
 )
+from mnistlab.data._stats import class_counts, dataset_statistics, pixel_statistics
 
 __all__ = [
     "DATA_ENV",
@@ -36,6 +37,8 @@ __all__ = [
     "SPLIT_RANDOM_STATE",
     "SPLIT_TEST_SIZE",
     "Dataset",
+    "class_counts",
+    "dataset_statistics",
     "download_mnist",
     "load",
     "load_digits_dataset",
@@ -45,6 +48,7 @@ __all__ = [
     "mirrors",
     "mnist_cache_dir",
     "parse_idx",
+    "pixel_statistics",
     "read_bytes",
     "read_idx_pair",
     "read_kaggle_csv",

@@ -22,6 +22,7 @@ from mnistlab.models._denoisers import (
     NoiseFloorHinge,
     PCADenoiser,
 )
+from mnistlab.models._make import make_model, read_params
 from mnistlab.models._persist import (
     CARD_FILE,
     MODEL_FILE,
@@ -78,12 +79,14 @@ __all__ = [
     "get_denoiser",
     "library_versions",
     "load_model",
+    "make_model",
     "names",
     "predict_digits",
     "predict_files",
     "preferred_model_dirs",
     "probabilities",
     "read_card",
+    "read_params",
     "register",
     "resolve_device",
     "save_model",

@@ -10,6 +10,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from mnistlab import _defaults as defaults
 from mnistlab import plots
 from mnistlab.evaluation import confident_mistakes
 
@@ -90,7 +91,7 @@ def denoise_figures(result: Any) -> dict[str, Figure]:
     }
 
 
-def clean_figures(result: Any, dataset: Any, show: int = 24) -> dict[str, Figure]:
+def clean_figures(result: Any, dataset: Any, show: int = defaults.CLEAN_SHOW) -> dict[str, Figure]:
     """The training images most likely mislabelled."""
     top = result.issues[:show]
     return {

@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mnistlab import _defaults as defaults
 from mnistlab import models, tasks
 from mnistlab._progress import Progress
-from mnistlab.data import Dataset, subset
+from mnistlab.data import Dataset, dataset_statistics, subset
 from mnistlab.evaluation import per_class_report, test_summary, top_confusions
 from mnistlab.report._figures import (
     binary_figures,
@@ -108,19 +109,14 @@ def _data_block(dataset: Dataset) -> dict:
 
 
 def section_data(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progress):
-    counts = np.bincount(ds.y_train, minlength=10)
-    frame = pd.DataFrame(
-        {
-            "digit": np.arange(len(counts)),
-            "train": counts,
-            "test": np.bincount(ds.y_test, minlength=len(counts)),
-        }
-    )
-    mean_ink = float(ds.X_train.mean()) / ds.pixel_max
+    stats = dataset_statistics(ds)  # the numbers of 'mnistlab data info'
+    counts = stats["class_counts"]
+    frame = pd.DataFrame({"digit": np.arange(len(counts["train"])), **counts})
     metrics = {
         "dataset": ds.describe(),
-        "class_counts": {"train": counts.tolist(), "test": frame["test"].tolist()},
-        "mean_pixel": mean_ink,
+        "class_counts": counts,
+        "mean_pixel": stats["pixels"]["train"]["mean"] / ds.pixel_max,
+        "pixels": stats["pixels"],
     }
     return SectionResult(
         "data",
@@ -380,7 +376,7 @@ def section_clean(ds: Dataset, s: dict, seed: int, n_jobs: Any, progress: Progre
             ["test accuracy, issues removed", _pct(result.test_accuracy_cleaned)],
         ],
         tables=[_table("The worst ten", result.table().head(10))],
-        figures=_pngs(clean_figures(result, ds, s.get("show", 24))),
+        figures=_pngs(clean_figures(result, ds, s.get("show", defaults.CLEAN_SHOW))),
     )
 
 

@@ -30,41 +30,49 @@ from typing import Any
 from filelock import FileLock
 
 from mnistlab import __version__
+from mnistlab import _defaults as defaults
 from mnistlab._cache import cache_dir, dataset_digest, holding
 from mnistlab._errors import InputError
 from mnistlab._io import dumps_json
 from mnistlab._progress import SILENT, Progress, ProgressTask
 from mnistlab.data import Dataset
-from mnistlab.models import library_versions, preferred_model_dirs
+from mnistlab.models import DEFAULT_MODEL, library_versions, preferred_model_dirs
 from mnistlab.report._metrics import metrics_document
 from mnistlab.report._sections import SECTIONS, SectionResult
 
 logger = logging.getLogger("mnistlab")
 
+
+def _names(names: tuple[str, ...]) -> str:
+    return ",".join(names)
+
+
+#: Every section's settings before a profile's overrides: the tasks' and the commands'
+#: defaults (:mod:`mnistlab._defaults`), and the textbook's "5 or not 5" and 3/5 pair.
 _BASE: dict[str, dict[str, Any]] = {
-    "data": {"n": 25},
+    "data": {"n": defaults.SHOW_IMAGES},
     "binary": {
-        "positive": 5,
-        "pair": [3, 5],
-        "models": "sgd,rf",
-        "target_precision": 0.9,
-        "cv": 3,
+        "positive": defaults.POSITIVE,
+        "pair": list(defaults.PAIR),
+        "models": _names(defaults.BINARY_MODELS),
+        "target_precision": defaults.TARGET_PRECISION,
+        "cv": defaults.CV,
     },
-    "pairs": {"model": "pca-knn", "cv": 3, "top": 10},
+    "pairs": {"model": defaults.PAIRS_MODEL, "cv": defaults.CV, "top": defaults.PAIRS_TOP},
     "multiclass": {
-        "models": "sgd,logreg,rf,knn,svc",
-        "strategy": "native",
-        "cv": 3,
-        "pair": [3, 5],
+        "models": _names(defaults.MULTICLASS_MODELS),
+        "strategy": defaults.STRATEGY,
+        "cv": defaults.CV,
+        "pair": list(defaults.PAIR),
     },
     "multilabel": {
-        "labels": "large,odd,prime",
-        "models": "knn5,chain-svc,multioutput-logreg",
-        "cv": 3,
+        "labels": _names(defaults.LABELS),
+        "models": _names(defaults.MULTILABEL_MODELS),
+        "cv": defaults.CV,
     },
-    "denoise": {"noise": "textbook", "denoisers": None},
-    "clean": {"model": "rf", "cv": 3, "show": 24},
-    "model": {"model": "fast"},
+    "denoise": {"noise": defaults.NOISE, "denoisers": None},
+    "clean": {"model": defaults.CLEAN_MODEL, "cv": defaults.CV, "show": defaults.CLEAN_SHOW},
+    "model": {"model": DEFAULT_MODEL},
 }
 
 
@@ -84,7 +92,7 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     ),
     "default": _profile(
         pairs={"n_train": 20_000},
-        multiclass={"models": "sgd,logreg,rf,knn,svc", "n_train": 20_000},
+        multiclass={"n_train": 20_000},
         multilabel={"n_train": 20_000},
         denoise={"n_train": 20_000, "n_test": 5_000},
     ),

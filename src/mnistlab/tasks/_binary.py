@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mnistlab import _defaults as defaults
 from mnistlab import models
 from mnistlab._errors import InputError
 from mnistlab._progress import SILENT, Progress
@@ -31,7 +32,7 @@ from mnistlab.tasks._common import (
     single_label_names,
 )
 
-DEFAULT_BINARY_MODELS = ("sgd", "rf")
+DEFAULT_BINARY_MODELS = defaults.BINARY_MODELS
 
 
 @dataclass(frozen=True)

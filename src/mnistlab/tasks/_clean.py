@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from mnistlab import _defaults as defaults
 from mnistlab import models
 from mnistlab._progress import SILENT, Progress
 from mnistlab.data import Dataset
 from mnistlab.evaluation import cross_val_outputs, predict_with_scores
 
-DEFAULT_CLEAN_MODEL = "rf"  # finer probabilities than k=4 neighbours: better ranking
+DEFAULT_CLEAN_MODEL = defaults.CLEAN_MODEL
 
 
 def find_label_issues(

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from mnistlab import _defaults as defaults
 from mnistlab import models
 from mnistlab._progress import SILENT, Progress
 from mnistlab.data import Dataset
 from mnistlab.preprocessing import NOISES, add_noise
 from mnistlab.tasks._common import parse_names
 
-DEFAULT_CLASSIFIER = "rf"  # thresholds on pixels: noise hurts it most (97% -> 27%)
+DEFAULT_CLASSIFIER = defaults.DENOISE_CLASSIFIER
 
 
 def mse_255(clean: np.ndarray, other: np.ndarray, pixel_max: int) -> float:

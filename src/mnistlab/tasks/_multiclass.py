@@ -11,6 +11,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
 
+from mnistlab import _defaults as defaults
 from mnistlab import models
 from mnistlab._errors import InputError
 from mnistlab._progress import SILENT, Progress
@@ -26,7 +27,7 @@ from mnistlab.evaluation import (
 )
 from mnistlab.tasks._common import capped_indices, parse_names, single_label_names
 
-DEFAULT_MULTICLASS_MODELS = ("sgd", "logreg", "rf", "knn", "svc")
+DEFAULT_MULTICLASS_MODELS = defaults.MULTICLASS_MODELS
 STRATEGIES = {
     "native": "the model's own multiclass handling",
     "ovr": "one-vs-rest: one binary classifier per digit (OneVsRestClassifier)",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from mnistlab import _defaults as defaults
 from mnistlab import models
 from mnistlab._errors import InputError
 from mnistlab._progress import SILENT, Progress
@@ -25,8 +26,8 @@ LABELS: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
         lambda y: np.isin(y, (0, 6, 8, 9)),
     ),
 }
-DEFAULT_LABELS = ("large", "odd", "prime")
-DEFAULT_MULTILABEL_MODELS = ("knn5", "chain-svc", "multioutput-logreg")
+DEFAULT_LABELS = defaults.LABELS
+DEFAULT_MULTILABEL_MODELS = defaults.MULTILABEL_MODELS
 
 
 def multilabel_names() -> list[str]:

@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 
+from mnistlab import _defaults as defaults
 from mnistlab import models
 from mnistlab._progress import SILENT, Progress
 from mnistlab.data import Dataset
 from mnistlab.tasks._binary import binary_problem, evaluate_detector
 
-DEFAULT_PAIRS_MODEL = "pca-knn"
+DEFAULT_PAIRS_MODEL = defaults.PAIRS_MODEL
 
 
 @dataclass

@@ -1,0 +1,430 @@
+"""What every command shares: the app, its options, error handling, progress and output."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import logging
+import os
+import sys
+import time
+import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from mnistlab import __version__
+from mnistlab._errors import InputError, MnistlabError
+from mnistlab._progress import Progress, ProgressTask
+
+logger = logging.getLogger("mnistlab")
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+if not console.is_terminal:  # logs and pipes: wide enough that result tables do not wrap
+    console.width = max(console.width, 140)
+
+#: Subset sizes of ``--quick`` (train, test); a smaller dataset is used whole.
+QUICK_SIZES = (10_000, 2_000)
+
+_state = {"debug": os.environ.get("MNISTLAB_DEBUG", "") not in ("", "0")}
+
+
+class _Group(TyperGroup):
+    """Maps errors to one line and an exit code, for every subcommand."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except KeyboardInterrupt:
+            err_console.print("interrupted")
+            raise typer.Exit(130) from None
+        except BrokenPipeError:  # output piped into e.g. head, which stopped reading
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
+        except Exception as exc:
+            if _state["debug"] or isinstance(exc, typer._click.exceptions.ClickException):
+                raise
+            if isinstance(exc, InputError):
+                _error_line(str(exc))
+                raise typer.Exit(2) from None
+            if isinstance(exc, MnistlabError):
+                _error_line(str(exc))
+            else:
+                _error_line(
+                    f"internal error: {type(exc).__name__}: {exc} "
+                    "(rerun with --debug for the traceback, and please report it)"
+                )
+            raise typer.Exit(1) from None
+
+
+def _error_line(message: str) -> None:
+    # the message quotes paths and file contents: plain text, never Rich markup
+    from rich.text import Text
+
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message), soft_wrap=True)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="mnistlab",
+    help="The classic MNIST classification study, as a fast and tested toolkit.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+# --- shared options --------------------------------------------------------------------------
+
+DataOpt = Annotated[
+    str,
+    typer.Option(
+        "--data",
+        help="Data source: auto (MNISTLAB_DATA, else the cache, else a download, else the "
+        "embedded 8x8 digits), mnist (original files, checksums required), digits, openml, "
+        "a directory of the four IDX files, or a Kaggle digit-recognizer CSV.",
+    ),
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of every random step.")]
+NJobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--n-jobs",
+        help="Parallel jobs (-1: all cores), used at one level only so that parallel "
+        "cross-validation never runs around parallel models.",
+    ),
+]
+QuickOpt = Annotated[
+    bool,
+    typer.Option(
+        "--quick",
+        help=f"Use a stratified subset ({QUICK_SIZES[0]:,} train / {QUICK_SIZES[1]:,} test on "
+        "MNIST; smaller datasets whole) and the fast settings of the command.",
+    ),
+]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Write into a non-empty --out directory that mnistlab did not write.",
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the results.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Print more detail.")]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="Show tracebacks of errors (for bug reports).")
+]
+
+
+def _out_option(default_help: str) -> Any:
+    return typer.Option(
+        "--out",
+        help=f"Output directory for figures (PNG) and metrics.json; created if missing, "
+        f"refused if it holds files mnistlab did not write. {default_help}",
+        file_okay=False,
+    )
+
+
+OutOpt = Annotated[Path | None, _out_option("Default: write nothing, print only.")]
+
+
+@dataclass
+class Common:
+    """The options every command shares, and the command's own as ``params``."""
+
+    data: str = "auto"
+    seed: int = 42
+    n_jobs: int = -1
+    quick: bool = False
+    out: Path | None = None
+    overwrite: bool = False
+    quiet: bool = False
+    verbose: bool = False
+    debug: bool = False
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def args(self, **parsed: Any) -> dict[str, Any]:
+        """The command's arguments, as recorded in ``metrics.json``.
+
+        ``parsed`` replaces an option's text by what the command made of it
+        (e.g. ``pair=[3, 5]`` for ``--pair 3,5``).
+        """
+        base = {
+            "data": self.data,
+            "seed": self.seed,
+            "n_jobs": self.n_jobs,
+            "quick": self.quick,
+            "out": str(self.out) if self.out else None,
+        }
+        return {**base, **self.params, **parsed}
+
+
+class _NoticeHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        prefix = "notice: " if record.levelno >= logging.WARNING else ""
+        err_console.print(f"{prefix}{record.getMessage()}", soft_wrap=True, markup=False)
+
+
+def _setup(common: Common) -> Common:
+    if common.debug:
+        _state["debug"] = True
+    if common.quiet and common.verbose:
+        raise InputError("--quiet and --verbose exclude each other; choose one")
+    if common.n_jobs == 0:
+        raise InputError("--n-jobs 0 is not a number of jobs; use -1 for all cores, or 1, 2, ...")
+    for handler in list(logger.handlers):
+        if isinstance(handler, _NoticeHandler):
+            logger.removeHandler(handler)
+    logger.addHandler(_NoticeHandler())
+    logger.propagate = False
+    logger.setLevel(
+        logging.ERROR if common.quiet else logging.INFO if common.verbose else logging.WARNING
+    )
+    return common
+
+
+#: The shared options, in the order of --help; their defaults are :class:`Common`'s.
+_SHARED = {
+    "data": DataOpt,
+    "seed": SeedOpt,
+    "n_jobs": NJobsOpt,
+    "quick": QuickOpt,
+    "out": OutOpt,
+    "overwrite": OverwriteOpt,
+    "quiet": QuietOpt,
+    "verbose": VerboseOpt,
+    "debug": DebugOpt,
+}
+
+
+def shared_options(
+    out: Path | None = None, *, own_data: bool = False, only: tuple[str, ...] | None = None
+) -> Any:
+    """Give a command the shared options and hand it one :class:`Common` as ``common``.
+
+    ``out`` is the default ``--out`` directory (None: write nothing unless asked).
+    With ``own_data`` the command declares its own ``--data`` and also receives it.
+    ``only`` names the shared options the command has (default: all). The command's
+    own options are kept in ``common.params`` for ``metrics.json`` (paths as text).
+    """
+    defaults = {f.name: f.default for f in fields(Common)}
+    names = [n for n in (only or _SHARED) if not (own_data and n == "data")]
+
+    def decorate(func: Any) -> Any:
+        sig = inspect.signature(func)
+        hints = typing.get_type_hints(func, include_extras=True)  # modules postpone them
+        own = [
+            p.replace(
+                annotation=hints.get(p.name, p.annotation), kind=inspect.Parameter.KEYWORD_ONLY
+            )
+            for p in sig.parameters.values()
+            if p.name != "common"
+        ]
+        out_help = f"Default: {out}." if out else "Default: write nothing, print only."
+        annotations = {**_SHARED, "out": Annotated[Path, _out_option(out_help)] if out else OutOpt}
+        extra = [
+            inspect.Parameter(
+                name,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=out if name == "out" else defaults[name],
+                annotation=annotations[name],
+            )
+            for name in names
+        ]
+
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> Any:
+            values = {n: kwargs.pop(n) for n in names}
+            if own_data:
+                values["data"] = kwargs["data"]
+            params = {
+                k: str(v) if isinstance(v, Path) else v for k, v in kwargs.items() if k != "data"
+            }
+            return func(common=_setup(Common(**values, params=params)), **kwargs)
+
+        params = own + extra
+        wrapper.__signature__ = sig.replace(parameters=params, return_annotation=None)
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        return wrapper
+
+    return decorate
+
+
+def _check_cv(cv: int) -> None:
+    if cv < 2:
+        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+
+
+#: The modules of each optional extra (``pip install 'mnistlab[NAME]'``); a tuple is "any one
+#: of": python-multipart is imported as ``python_multipart`` since 0.0.13, as ``multipart`` before.
+_EXTRAS = {
+    "serve": (("fastapi",), ("uvicorn",), ("python_multipart", "multipart")),
+    "dask": (("distributed",),),
+}
+
+
+def _require_extra(extra: str, what: str) -> None:
+    """Say in one line how to install ``extra`` when one of its modules cannot be imported."""
+    import importlib
+
+    for names in _EXTRAS[extra]:
+        for name in names:
+            try:
+                importlib.import_module(name)
+                break
+            except ImportError:
+                continue
+        else:
+            raise InputError(f"{what} needs the {extra} extra: pip install 'mnistlab[{extra}]'")
+
+
+def _is_terminal() -> bool:
+    return err_console.is_terminal
+
+
+class _LineTask(ProgressTask):
+    """In logs (no terminal): one line when a step starts and one when it ends."""
+
+    def __init__(self, description: str, total: int, quiet: bool) -> None:
+        self.description, self.total, self.quiet = description, total, quiet
+        self.done = 0
+        self.start = time.perf_counter()
+        if not quiet:
+            err_console.print(f"{description} ...", markup=False)
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+
+    def close(self) -> None:
+        if not self.quiet:
+            err_console.print(
+                f"{self.description}: done {self.done}/{self.total} in "
+                f"{time.perf_counter() - self.start:.1f} s",
+                markup=False,
+            )
+
+
+class _RichTask(ProgressTask):
+    def __init__(self, bar: Any, description: str, total: int) -> None:
+        self.bar = bar
+        self.id = bar.add_task(description, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        self.bar.advance(self.id, n)
+
+    def close(self) -> None:
+        self.bar.update(self.id, completed=self.bar.tasks[self.id].total)
+
+
+class _CliProgress(Progress):
+    """A rich progress display on a terminal, plain lines otherwise, nothing with --quiet."""
+
+    def __init__(self, common: Common) -> None:
+        self.quiet = common.quiet
+        self.bar = None
+        if _is_terminal() and not common.quiet:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+            from rich.progress import Progress as RichProgress
+
+            self.bar = RichProgress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=False,
+            )
+
+    def __enter__(self) -> _CliProgress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def task(self, description: str, total: int) -> ProgressTask:
+        if self.bar is not None:
+            return _RichTask(self.bar, description, total)
+        return _LineTask(description, total, self.quiet)
+
+
+def _load(common: Common):
+    from mnistlab.data import load, subset
+
+    ds = load(common.data, progressbar=_is_terminal() and not common.quiet)
+    if common.quick:
+        ds = subset(ds, *QUICK_SIZES, random_state=common.seed)
+    return ds
+
+
+@contextmanager
+def _output(common: Common) -> Iterator[Any]:
+    """The ``--out`` directory, or None when no --out was given."""
+    from mnistlab._io import OutputDir
+
+    yield OutputDir(common.out, overwrite=common.overwrite) if common.out else None
+
+
+def _save_figures(outdir: Any, figures: dict[str, Any]) -> None:
+    for name, fig in figures.items():
+        outdir.save_figure(name, fig)
+
+
+def _write_metrics(
+    out: Any, command: str, common: Common, ds: Any, results: dict, **args: Any
+) -> None:
+    from mnistlab.report import metrics_document
+
+    if out is None:
+        return
+    doc = metrics_document(command, common.args(**args), ds, common.seed, results)
+    out.write_json("metrics.json", doc)
+    if not common.quiet:
+        err_console.print(f"wrote {out.path}/", markup=False)
+
+
+# --- root --------------------------------------------------------------------------------------
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        console.print(f"mnistlab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """The classic MNIST classification study (Hands-On ML, chapter 3), as a toolkit.
+
+    Data: MNIST from MNISTLAB_DATA, the cache or a download; offline, scikit-learn's 8x8 digits.
+    """
+    # reset per invocation (tests run many in one process)
+    _state["debug"] = debug or os.environ.get("MNISTLAB_DEBUG", "") not in ("", "0")
