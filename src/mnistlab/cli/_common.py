@@ -102,6 +102,14 @@ NJobsOpt = Annotated[
         "cross-validation never runs around parallel models.",
     ),
 ]
+DeviceOpt = Annotated[
+    str,
+    typer.Option(
+        "--device",
+        help="Where neural networks run: auto (CUDA, then Apple's MPS, else the CPU), cpu, "
+        "cuda, cuda:<n> or mps; other models ignore it.",
+    ),
+]
 QuickOpt = Annotated[
     bool,
     typer.Option(
@@ -256,6 +264,16 @@ def shared_options(
         return wrapper
 
     return decorate
+
+
+def _check_device(device: str) -> str:
+    """--device: a known name and, unless "auto", one that is there (before any data)."""
+    from mnistlab.models._torch import check_device, resolve_device, torch_available
+
+    name = check_device(device)
+    if name != "auto" and torch_available():  # without torch no model uses it
+        resolve_device(name)
+    return name
 
 
 def _check_cv(cv: int) -> None:

@@ -10,6 +10,8 @@ import typer
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
+    DeviceOpt,
+    _check_device,
     _load,
     _require_extra,
     app,
@@ -79,6 +81,7 @@ def serve(
             help="Seconds a request may take to send its body; slower ones get 408.",
         ),
     ] = 10.0,
+    device: DeviceOpt = "auto",
     *,
     common: Common,
 ) -> None:
@@ -96,12 +99,15 @@ def serve(
     from mnistlab.serve import UVICORN_SETTINGS, Limits, create_app
 
     _check_address(host, port)  # before a model is trained, not after
+    _check_device(device)
     if model_dir is not None:
         card = models.read_card(model_dir)
         est, card = _serving_model(model_dir, tuple(card["image_shape"]), None, quiet=common.quiet)
     else:
         ds = _load(common)
         est, card = _serving_model(None, ds.image_shape, ds, quiet=common.quiet, seed=common.seed)
+    # a network trained on a GPU serves on this machine's device ("auto": the best here)
+    models.set_device(est, device)
     limits = Limits(workers=workers, queue=queue, body_timeout=body_timeout)
     app_ = create_app(est, card, limits=limits)
     if host not in ("127.0.0.1", "localhost", "::1") and not common.quiet:

@@ -14,7 +14,9 @@ from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli._common import (
     Common,
+    DeviceOpt,
     _check_cv,
+    _check_device,
     _CliProgress,
     _error_line,
     _load,
@@ -61,6 +63,7 @@ def search(
         ),
     ] = None,
     cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = defaults.CV,
+    device: DeviceOpt = "auto",
     *,
     common: Common,
 ) -> None:
@@ -78,6 +81,7 @@ def search(
     from mnistlab.tasks import run_search
 
     _check_cv(cv)
+    _check_device(device)
     if dask:  # before the data is loaded (perhaps downloaded), not after
         _require_extra("dask", "mnistlab search --dask")
     with _output(common) as outdir:
@@ -91,6 +95,7 @@ def search(
                 cv=cv,
                 random_state=common.seed,
                 n_jobs=common.n_jobs,
+                device=device,
                 progress=progress,
             )
         for name, r in run.results.items():
@@ -186,6 +191,7 @@ def train(
             "else fast).",
         ),
     ] = False,
+    device: DeviceOpt = "auto",
     *,
     common: Common,
 ) -> None:
@@ -202,6 +208,7 @@ def train(
         )
     parsed = models.read_params(params)
     est = models.make_model(model, parsed, augment, random_state=common.seed, n_jobs=common.n_jobs)
+    models.set_device(est, _check_device(device))
     with _output(common) as outdir:
         if (outdir.path / models.MODEL_FILE).exists() and not common.overwrite:
             # refused before training, not after: a model may have taken hours
