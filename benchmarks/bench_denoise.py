@@ -111,7 +111,7 @@ def main() -> None:
         validate_unet(ds, configs)
         return
     start = time.perf_counter()
-    r = run_denoise(ds, "textbook", args.denoisers, n_jobs=-1)
+    r = run_denoise(ds, "textbook", denoiser_names=args.denoisers, n_jobs=-1)
     seconds = time.perf_counter() - start
     ridge = r.denoisers["ridge"].mse
     print(
