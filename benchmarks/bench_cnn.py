@@ -37,7 +37,8 @@ from mnistlab import models
 from mnistlab.data import load
 
 CNN_REDERIVE = (
-    "MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_cnn.py --validate --configs 3x4,2x6"
+    "MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_cnn.py --validate "
+    "--configs 1x10,2x5 --parallel"
 )
 
 
