@@ -164,6 +164,15 @@ def _out_option(default_help: str) -> Any:
 
 
 OutOpt = Annotated[Path | None, _out_option("Default: write nothing, print only.")]
+#: the model of predict and serve
+ServingModelOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        help="A model directory written by 'train'; default: the 'fast' model trained once "
+        "on --data (seeded by --seed) and kept in the cache.",
+    ),
+]
 
 
 @dataclass
