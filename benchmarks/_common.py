@@ -112,7 +112,7 @@ def write_results(
     argv = sys.argv if argv is None else argv
     doc = {
         "name": name,
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "command": shlex.join(["python", _relative(argv[0]), *argv[1:]]) if argv else "",
         "all_targets_met": all(t.met for t in targets),
         "targets": [{**asdict(t), "met": t.met} for t in targets],

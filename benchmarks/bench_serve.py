@@ -10,6 +10,14 @@ the API and of ``mnistlab predict DIR --json`` on the same files. Targets: 0 err
 when a target is missed. The drawings are test images: this scores the default model
 once, it chooses nothing.
 
+Digits that are not MNIST: ``--foreign`` digits of each kind of
+:func:`mnistlab.data.foreign_digits` (printed in the installed fonts, thick marker strokes,
+blurry low-resolution scans, small or off-centre on a large canvas; seed
+:data:`FOREIGN_TEST_SEED`, never used to choose anything: choices are made on another
+seed, see ``bench_foreign_validation.py``) are written as PNGs and read by
+``mnistlab predict DIR --json``. Targets: >= 95% right on each kind, and >= 99% of the
+MNIST drawings.
+
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_serve.py [--requests 200]
 """
 
@@ -31,7 +39,10 @@ import numpy as np
 from _common import Target, finish
 from PIL import Image
 
-from mnistlab.data import load
+from mnistlab.data import FOREIGN_KINDS, foreign_digits, installed_fonts, load
+
+#: The seed of the foreign test digits (the validation digits use another one).
+FOREIGN_TEST_SEED = 2026
 
 
 def _port() -> int:
@@ -53,10 +64,50 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float = 600) -> None:
     sys.exit("the server did not start")
 
 
+def _foreign(cli: list[str], data: str, n: int, folder: Path) -> dict:
+    """Accuracy of ``mnistlab predict DIR --json`` on ``n`` foreign digits of each kind."""
+    fd = foreign_digits(n, random_state=FOREIGN_TEST_SEED)
+    folder.mkdir()
+    for i, img in enumerate(fd.images):
+        Image.fromarray(img).save(folder / f"{fd.kinds[i]}-{i:05d}.png")
+    start = time.perf_counter()
+    out = subprocess.run(
+        [*cli, "predict", str(folder), "--json", "--data", data],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds = time.perf_counter() - start
+    digit = {Path(p["file"]).name: p["digit"] for p in json.loads(out.stdout)["predictions"]}
+    right = np.array(
+        [
+            digit.get(f"{k}-{i:05d}.png") == y
+            for i, (k, y) in enumerate(zip(fd.kinds, fd.y, strict=True))
+        ]
+    )
+    acc = {k: float(right[fd.kinds == k].mean()) for k in FOREIGN_KINDS}
+    print(
+        f"predict: foreign digits right ({n} of each kind, {seconds:.1f} s): "
+        + ", ".join(f"{k} {a:.1%}" for k, a in acc.items())
+    )
+    return {
+        "per_kind": n,
+        "seed": FOREIGN_TEST_SEED,
+        "accuracy": acc,
+        "overall": float(right.mean()),
+        "fonts": [Path(f).name for f in installed_fonts()],
+        "predict_seconds": seconds,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--data", default="auto")
+    parser.add_argument("--foreign", type=int, default=500, help="foreign digits of each kind")
+    parser.add_argument(
+        "--results", default="bench_serve", help="results file name (e.g. for a baseline)"
+    )
     args = parser.parse_args()
     ds = load(args.data)
     n = min(args.requests, ds.n_test)
@@ -84,6 +135,8 @@ def main() -> None:
     predicted = [p["digit"] for p in json.loads(out.stdout)["predictions"]]
     cli_acc = float(np.mean(np.array(predicted) == y))
     print(f"predict: {cli_acc:.1%} of {n} drawings right ({time.perf_counter() - start:.1f} s)")
+
+    foreign = _foreign(cli, args.data, args.foreign, tmp / "foreign")
 
     port = _port()
     url = f"http://127.0.0.1:{port}"
@@ -135,7 +188,7 @@ def main() -> None:
     )
     print(f"serve: {api_acc:.1%} of {len(ok)} answered drawings right")
     finish(
-        "bench_serve",
+        args.results,
         {
             "requests": n,
             "predict_accuracy": cli_acc,
@@ -149,8 +202,17 @@ def main() -> None:
             },
             "wall_seconds": wall,
             "requests_per_second": n / wall,
+            "foreign": foreign,
         },
-        [Target("serve errors", errors, "==", 0), Target("serve refusals", refused, "==", 0)],
+        [
+            Target("serve errors", errors, "==", 0),
+            Target("serve refusals", refused, "==", 0),
+            Target("predict accuracy on MNIST drawings", cli_acc, ">=", 0.99),
+            *(
+                Target(f"predict accuracy on foreign digits: {kind}", acc, ">=", 0.95)
+                for kind, acc in foreign["accuracy"].items()
+            ),
+        ],
     )
 
 

@@ -175,10 +175,12 @@ def test_binary_on_digits_writes_figures_and_metrics(tmp_path):
     assert "3 vs 5" in stdout and "never positive" in stdout
     names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
     assert names == [
+        "confusion_2x2.png",  # the 2x2 matrix, precision and recall worked out from it
         "metrics.json",
         "pr_curves.png",
         "precision_recall_vs_threshold_rf.png",
         "precision_recall_vs_threshold_sgd.png",
+        "reliability.png",  # the random forest's probabilities
         "roc_curves.png",
     ]
     doc = json.loads((out / "metrics.json").read_text())
@@ -426,6 +428,15 @@ def test_predict_kaggle_submission(tmp_path):
         (["train", "--model", "fast", "--params", '{"nope__x": 1}'], "no parameter 'nope__x'"),
         (["train", "--model", "fast", "--params", "@/no/such.json"], "cannot read it"),
         (["train", "--model", "fast", "--augment", "flip"], "--augment 'flip'"),
+        # scikit-learn's InvalidParameterError, found before any training
+        (
+            ["train", "--model", "fast", "--params", '{"knn__n_neighbors": 0}'],
+            "--params: The 'n_neighbors' parameter of KNeighborsClassifier must be",
+        ),
+        (
+            ["train", "--model", "fast", "--params", '{"deskew__chunk_size": 0}'],
+            "--params: The 'chunk_size' parameter of Deskew must be",
+        ),
     ],
 )
 def test_train_bad_input(tmp_path, args, match):
@@ -586,9 +597,9 @@ def test_predict_seed_reaches_the_default_model_it_trains(tmp_path):
     assert code == 0 and "trained once and cached" in err  # not seed 7's model
     assert models.read_card(models.default_model_dir(ds, "fast", 8))["seed"] == 8
     # serve builds its model with the same function, from its own --seed
-    from mnistlab.cli._train import _serving_model
+    from mnistlab.cli._common import serving_model
 
-    assert _serving_model(None, ds.image_shape, ds, quiet=True, seed=8)[1]["seed"] == 8
+    assert serving_model(None, ds.image_shape, ds, quiet=True, seed=8)[1]["seed"] == 8
     assert "--seed" in run("serve", "--help")[1]
 
 
@@ -908,3 +919,19 @@ def test_serve_refuses_a_device_that_is_not_there(tmp_path, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     code, _, err = run("serve", "--device", "cuda", "--data", "digits", "--port", "0")
     assert_one_line_error(code, err, "device 'cuda' is not available here")
+
+
+def test_metrics_args_are_the_shared_and_the_commands_own_options(tmp_path):
+    out = tmp_path / "o"
+    code, _, err = run("data", "show", "--data", "digits", "--n", "4", "--out", str(out))
+    assert code == 0, err
+    args = json.loads((out / "metrics.json").read_text())["args"]
+    assert args == {
+        "data": "digits",
+        "seed": 42,
+        "n_jobs": -1,
+        "quick": False,
+        "out": str(out),
+        "n": 4,
+        "split": "train",
+    }

@@ -11,22 +11,23 @@ import re
 import pytest
 from sklearn.linear_model import Ridge
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
 from mnistlab import InputError
 from mnistlab.models import (
     ClippedRegressor,
     CNNClassifier,
+    ConvDenoiser,
     IsotonicOutputRegressor,
     NoiseFloorHinge,
     PCADenoiser,
 )
-from mnistlab.preprocessing import HOG, Augmented, BlockScaler, Deskew
+from mnistlab.preprocessing import HOG, Augmented, BlockScaler, Deskew, Scattering
 
 # what an image estimator says when the rows are no image it can read
 IMAGE_SHAPE_ERROR = (
     r"features are not a square image; pass image_shape"
-    r"|images of \d+x\d+ are too small for \d+ cells"
+    r"|images of \d+x\d+ are too small for (\d+ cells|J=\d+)"
     r"|pooling blocks are too many for \d+x\d+ images"
 )
 PCA_TARGET_ERROR = r"PCADenoiser maps images to images: y must have X's shape"
@@ -111,79 +112,74 @@ _IMAGE_CLASSIFIER_CHECKS = (
     "check_supervised_y_2d",
 )
 
+# the checks every image transformer fails on a few arbitrary features
+_IMAGE_TRANSFORMER_CHECKS = (
+    "check_dict_unchanged",
+    "check_dont_overwrite_parameters",
+    "check_dtype_object",
+    "check_estimators_dtypes",
+    "check_estimators_fit_returns_self",
+    "check_estimators_nan_inf",
+    "check_estimators_overwrite_params",
+    "check_estimators_pickle",
+    "check_f_contiguous_array_estimator",
+    "check_fit2d_1sample",
+    "check_fit2d_predict1d",
+    "check_fit_check_is_fitted",
+    "check_fit_idempotent",
+    "check_fit_score_takes_y",
+    "check_methods_sample_order_invariance",
+    "check_methods_subset_invariance",
+    "check_n_features_in",
+    "check_pipeline_consistency",
+    "check_readonly_memmap_input",
+    "check_transformer_data_not_an_array",
+    "check_transformer_general",
+    "check_transformer_preserve_dtypes",
+)
+
 # Image estimators read square images (or a given image_shape); the generic checks feed
 # them a few arbitrary features, which is not an image.
 _IMAGE_CHECKS = {
     "Augmented": (*_IMAGE_CLASSIFIER_CHECKS, "check_classifiers_regression_target"),
     "CNNClassifier": (*_IMAGE_CLASSIFIER_CHECKS, "check_fit2d_1feature"),
-    "Deskew": (
-        "check_dict_unchanged",
-        "check_dont_overwrite_parameters",
-        "check_dtype_object",
-        "check_estimators_dtypes",
-        "check_estimators_fit_returns_self",
-        "check_estimators_nan_inf",
-        "check_estimators_overwrite_params",
-        "check_estimators_pickle",
-        "check_f_contiguous_array_estimator",
-        "check_fit2d_1sample",
-        "check_fit2d_predict1d",
-        "check_fit_check_is_fitted",
-        "check_fit_idempotent",
-        "check_fit_score_takes_y",
-        "check_methods_sample_order_invariance",
-        "check_methods_subset_invariance",
-        "check_n_features_in",
-        "check_pipeline_consistency",
-        "check_readonly_memmap_input",
-        "check_transformer_data_not_an_array",
-        "check_transformer_general",
-        "check_transformer_preserve_dtypes",
-    ),
+    "Deskew": _IMAGE_TRANSFORMER_CHECKS,
     "HOG": (
-        "check_dict_unchanged",
-        "check_dont_overwrite_parameters",
-        "check_dtype_object",
-        "check_estimators_dtypes",
-        "check_estimators_fit_returns_self",
-        "check_estimators_nan_inf",
-        "check_estimators_overwrite_params",
-        "check_estimators_pickle",
-        "check_f_contiguous_array_estimator",
+        *_IMAGE_TRANSFORMER_CHECKS,
         "check_fit2d_1feature",
-        "check_fit2d_1sample",
-        "check_fit2d_predict1d",
-        "check_fit_check_is_fitted",
-        "check_fit_idempotent",
-        "check_fit_score_takes_y",
-        "check_methods_sample_order_invariance",
-        "check_methods_subset_invariance",
-        "check_n_features_in",
         "check_n_features_in_after_fitting",
-        "check_pipeline_consistency",
         "check_positive_only_tag_during_fit",
-        "check_readonly_memmap_input",
-        "check_transformer_data_not_an_array",
-        "check_transformer_general",
-        "check_transformer_preserve_dtypes",
     ),
+    "Scattering": (*_IMAGE_TRANSFORMER_CHECKS, "check_fit2d_1feature"),
 }
 
 
-@parametrize_with_checks(
-    [
-        ClippedRegressor(Ridge()),
-        IsotonicOutputRegressor(Ridge()),
-        NoiseFloorHinge(),
-        PCADenoiser(n_components=2, random_state=0),
-        Deskew(),
-        HOG(),
-        Augmented(KNeighborsClassifier(n_neighbors=3)),
-        BlockScaler(),
-    ],
-)
+ESTIMATORS = [
+    ClippedRegressor(Ridge()),
+    IsotonicOutputRegressor(Ridge()),
+    NoiseFloorHinge(),
+    PCADenoiser(n_components=2, random_state=0),
+    Deskew(),
+    HOG(),
+    Augmented(KNeighborsClassifier(n_neighbors=3)),
+    BlockScaler(),
+    Scattering(J=1, L=2),
+]
+
+
+@parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible(estimator, check):
     _run_check(estimator, check)
+
+
+# the networks' parameters are checked before they need PyTorch
+@pytest.mark.parametrize(
+    "estimator", [*ESTIMATORS, CNNClassifier(), ConvDenoiser()], ids=lambda e: type(e).__name__
+)
+def test_bad_parameters_raise_invalid_parameter_error(estimator):
+    """Every parameter has a constraint, and ``fit`` refuses a value of the wrong type or
+    range with scikit-learn's InvalidParameterError (scikit-learn's own check)."""
+    check_param_validation(type(estimator).__name__, estimator)
 
 
 # The CNN needs its optional PyTorch: without it every check is listed and skipped, and

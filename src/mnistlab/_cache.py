@@ -33,7 +33,16 @@ CACHE_ENV = "MNISTLAB_CACHE"
 CACHE_MARKER = ".mnistlab-cache"
 
 #: The top-level entries mnistlab makes below the root (``cache clear`` removes these only).
-CACHE_ENTRIES = ("mnist", "downloads", "openml", "models", "study", ".locks", CACHE_MARKER)
+CACHE_ENTRIES = (
+    "mnist",
+    "downloads",
+    "openml",
+    "datasets",
+    "models",
+    "study",
+    ".locks",
+    CACHE_MARKER,
+)
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -136,6 +145,13 @@ def dataset_digest(dataset: Any) -> str:
     with contextlib.suppress(TypeError):  # not weak-referenceable: just not remembered
         _DIGESTS[dataset] = value
     return value
+
+
+def remember_digest(dataset: Any, digest: str) -> None:
+    """Record ``digest`` as :func:`dataset_digest` of ``dataset``, computed when its
+    content was stored: a dataset mapped from the cache is not read just to be hashed."""
+    with contextlib.suppress(TypeError):
+        _DIGESTS[dataset] = digest
 
 
 def cache_usage() -> dict[str, int]:

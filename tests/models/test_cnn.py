@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pytest
 from sklearn.model_selection import cross_val_score
+from sklearn.utils._param_validation import InvalidParameterError
 
 from mnistlab import InputError, models
 from mnistlab.data import load
@@ -81,7 +82,7 @@ def test_deterministic_mode_is_scoped_to_the_model(digits):
     m.fit(digits.X_train[:200], digits.y_train[:200])
     assert torch.get_num_threads() == 1  # a fixed count, not "all cores"
     assert torch.are_deterministic_algorithms_enabled() == before
-    with pytest.raises(ValueError, match="deterministic='yes'"):
+    with pytest.raises(InvalidParameterError, match="'deterministic' parameter of CNNClassifier"):
         _small(deterministic="yes").fit(digits.X_train[:50], digits.y_train[:50])
 
 
@@ -115,7 +116,7 @@ def test_cross_val_score(digits):
     [{"epochs": 0}, {"dropout": 1.0}, {"channels": ()}, {"lr": -1}, {"validation_fraction": 1}],
 )
 def test_bad_architecture_parameters(digits, bad):
-    with pytest.raises(ValueError, match="invalid CNNClassifier parameter"):
+    with pytest.raises(InvalidParameterError, match="parameter of CNNClassifier must be"):
         _small(**bad).fit(digits.X_train[:50], digits.y_train[:50])
 
 

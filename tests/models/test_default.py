@@ -4,6 +4,7 @@ from mnistlab import models
 from mnistlab.data import load
 from mnistlab.models import default_model, load_model
 from tests._concurrency import at_once
+from tests.conftest import write_idx_dir
 
 
 def test_the_seed_reaches_the_default_model_and_names_its_place():
@@ -42,3 +43,30 @@ def test_data_of_the_same_size_with_other_content_gets_its_own_default_model():
     edited[0, 0] = (edited[0, 0] + 1) % (ds.pixel_max + 1)
     other = dataclasses.replace(ds, X_train=edited)  # same name, source, size and checksums
     assert models.default_model_dir(other) != models.default_model_dir(ds)
+
+
+def test_the_default_model_also_learns_thicker_and_thinner_strokes(tmp_path):
+    """MNIST-sized images: trained on copies with strokes a pixel wider and narrower."""
+    from mnistlab.data import load_idx_dir
+
+    ds = load_idx_dir(write_idx_dir(tmp_path / "idx", n_train=70, shape=(28, 28)))
+    est, card, path, trained = models.default_model(ds, n_jobs=1)
+    assert trained and card["augment"] == {"thickness": list(models.DEFAULT_THICKNESS)}
+    assert est[-1].n_samples_fit_ == 70 * (1 + len(models.DEFAULT_THICKNESS))
+    # the recipe is part of where it is kept: a cached plain model is never taken for it
+    assert path != models.default_model_dir(ds, "knn")
+    digits = load("digits")  # 8x8: no such copies
+    est, card, _, _ = models.default_model(digits, n_jobs=1)
+    assert "augment" not in card and est[-1].n_samples_fit_ == digits.n_train
+
+
+def test_a_model_kept_as_default_is_what_default_model_finds():
+    ds = load("digits")
+    est = models.get("fast", random_state=3).fit(ds.X_train, ds.y_train)
+    path = models.keep_as_default(est, ds, "best", 3, train_seconds=1.5)
+    assert path == models.default_model_dir(ds, "best", 3)
+    assert models.preferred_model_dirs(ds, 3) == {"best": path}
+    _, card, found, trained = models.default_model(ds, random_state=3)
+    assert (card["name"], found, trained) == ("best", path, False)
+    assert card["train_seconds"] == 1.5
+    assert models.preferred_model_dirs(ds, 4) == {}  # another seed does not see it

@@ -22,14 +22,17 @@ import numpy as np
 import pytest
 import skops.io as sio
 from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 from mnistlab import InputError, models
 from mnistlab.data import load
+from mnistlab.preprocessing import Scattering
 
 SRC = str(Path(models.__file__).resolve().parents[2])
 
@@ -141,6 +144,17 @@ def _hog(digits):
     return est
 
 
+def _scattering(digits, **attrs):
+    n = 400
+    est = Pipeline([("scattering", Scattering()), ("pca", PCA(20)), ("svc", SVC())]).fit(
+        digits.X_train[:n], digits.y_train[:n]
+    )
+    scattering = est.named_steps["scattering"]
+    for name, value in attrs.items():
+        setattr(scattering, name, value)
+    return est
+
+
 def _foreign(digits):
     return Pipeline(
         [
@@ -248,10 +262,11 @@ ATTACKS = {
         {},
         "types mnistlab does not trust (sklearn.metrics._dist_metrics.MinkowskiDistance64)",
     ),
+    # refused before it is built: skops, imported by mnistlab, trusts the registry's only
     "estimator-no-mnistlab-model-contains": (
         _foreign,
         {},
-        "holds a KMeans, which no mnistlab model contains",
+        "types mnistlab does not trust (sklearn.cluster._kmeans.KMeans)",
     ),
     "pca-components-of-other-width": (
         _pca_knn,
@@ -267,6 +282,16 @@ ATTACKS = {
         _hog,
         {},
         "HOG: orientations=100000000",
+    ),
+    "scattering-of-a-million-orientations": (
+        lambda d: _scattering(d, L=10**6),
+        {},
+        "Scattering: The 'L' parameter of Scattering must be an int in the range [1, 16]",
+    ),
+    "scattering-of-a-billion-images-a-chunk": (
+        lambda d: _scattering(d, chunk_size=10**9),
+        {},
+        "Scattering: J=2, L=8 for 8x8 images",
     ),
     "card-of-other-classes": (
         lambda d: _forest(d),
@@ -293,6 +318,7 @@ INTACT = {
         "pca-knn",
     ),
     "intact-svc": (_svc, "svc"),
+    "intact-scattering": (_scattering, "svc-scattering"),
 }
 
 #: load each directory, then predict: one line per model, flushed (a crash names its model)
@@ -349,6 +375,15 @@ def test_attack_is_refused_at_load(outcomes, case):
     assert line.startswith("REFUSED"), line
     assert ATTACKS[case][2] in line, line
     assert "refusing this model" in line or "does not trust" in line
+
+
+def test_a_foreign_estimator_is_refused_after_building_where_skops_trusts_it(digits, tmp_path):
+    """skops imported before mnistlab trusts every scikit-learn estimator: the checks after
+    building still refuse what the registry does not build."""
+    path = write_model(tmp_path / "foreign", _foreign(digits), digits)
+    assert sio.get_untrusted_types(file=path / "model.skops") == []  # this test module's skops
+    with pytest.raises(InputError, match="holds a KMeans, which no mnistlab model contains"):
+        models.load_model(path)
 
 
 @pytest.mark.parametrize(

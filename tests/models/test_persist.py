@@ -93,6 +93,41 @@ def test_refuses_untrusted_types(rf_dir, tmp_path):
         models.load_model(rf_dir)
 
 
+def test_loading_a_model_imports_neither_every_estimator_nor_torch_nor_plotting(rf_dir, digits):
+    """skops lists every scikit-learn estimator when imported (seconds, and PyTorch where
+    it is installed); mnistlab imports it with the registry's estimators only."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    unused = ("torch", "sklearn.gaussian_process", "sklearn.semi_supervised", "matplotlib")
+    code = (
+        "import sys\n"
+        "from mnistlab import models\n"
+        "from mnistlab.data import load\n"
+        f"est, card = models.load_model({str(rf_dir)!r})\n"
+        "assert len(est.predict(load('digits').X_test)) > 0\n"
+        f"print(' '.join(m for m in {unused!r} if m in sys.modules))\n"
+        "import sklearn.utils, skops.io._trusted_types as t\n"
+        "print(len(t.SKLEARN_ESTIMATOR_TYPE_NAMES), sklearn.utils.all_estimators.__module__)\n"
+    )
+    src = str(Path(models.__file__).resolve().parents[2])
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": src},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    imported, trusted = proc.stdout.splitlines()
+    assert imported == ""
+    # skops trusts the registry's estimators (not scikit-learn's 200-odd), and
+    # scikit-learn's function is left as it was
+    assert trusted.split()[1] == "sklearn.utils.discovery" and 5 < int(trusted.split()[0]) < 40
+
+
 def test_not_a_directory(tmp_path):
     with pytest.raises(InputError, match="not a model directory"):
         models.load_model(tmp_path / "nope")

@@ -19,6 +19,7 @@ from mnistlab.preprocessing import (
     augment,
     rotate_images,
     shift_images,
+    thicken_images,
 )
 
 
@@ -39,7 +40,7 @@ def _scipy_deskew(image):
 
 def test_deskew_equals_the_per_image_scipy_version(digits):
     X = digits.X_train[:300]
-    ours = Deskew(chunk_size=64).fit_transform(X)  # several chunks, two threads
+    ours = Deskew(chunk_size=64, n_jobs=2).fit_transform(X)  # several chunks, two threads
     ref = np.array([_scipy_deskew(x.reshape(8, 8).astype(float)).ravel() for x in X])
     np.testing.assert_allclose(ours, ref, atol=1e-4)
     assert ours.dtype == np.float32
@@ -114,6 +115,22 @@ def test_shift_and_rotate():
     assert Xa.shape == (18, 16) and ya.tolist() == [1, 2, 3] * 6
 
 
+def test_thicken_and_thin_strokes_by_a_pixel():
+    img = np.zeros((1, 10, 10), np.uint8)
+    img[0, 2:8, 4:7] = 200  # a vertical stroke 3 pixels wide
+    X = img.reshape(1, 100)
+    widths = [
+        int((thicken_images(X, (10, 10), p).reshape(10, 10)[5] > 0).sum()) for p in (-1, 0, 1, 2)
+    ]
+    assert widths == [2, 3, 4, 5]
+    assert thicken_images(X, (10, 10), 1).dtype == np.uint8
+    # the copies of each image stay apart: one image's ink never reaches its neighbour
+    two = np.vstack([X, np.zeros_like(X)])
+    assert thicken_images(two, (10, 10), 2)[1].max() == 0
+    Xa, ya = augment(two, np.array([3, 4]), (10, 10), shifts=(), thickness=(1, -1))
+    assert Xa.shape == (6, 100) and ya.tolist() == [3, 4, 3, 4, 3, 4]
+
+
 def test_augmented_fits_on_copies_and_predicts_originals(digits):
     X, y = digits.X_train, digits.y_train
     m = Augmented(KNeighborsClassifier(), angles=(-8, 8)).fit(X, y)
@@ -157,3 +174,24 @@ def test_block_scaler_keeps_the_geometry():
     Z = BlockScaler().fit_transform(X)
     assert np.allclose(Z * np.std(X), X)
     assert np.allclose(BlockScaler().fit_transform(np.ones((3, 2))), 1.0)
+
+
+def test_deskew_from_a_model_file_stays_bounded(digits):
+    """A model file skips fit's parameter checks: a chunk_size of 0 and a billion jobs must
+    neither fail nor start a billion threads."""
+    X = digits.X_train[:300]
+    expected = Deskew().fit_transform(X)
+    d = Deskew().fit(X)
+    d.chunk_size, d.n_jobs = 0, 10**9
+    np.testing.assert_array_equal(d.transform(X), expected)
+
+
+def test_deskew_saved_before_it_had_n_jobs_still_loads(digits):
+    X = digits.X_train[:50]
+    d = Deskew().fit(X)
+    state = d.__getstate__()
+    del state["n_jobs"]  # as in a file written before Deskew had n_jobs
+    old = Deskew.__new__(Deskew)
+    old.__setstate__(state)
+    assert old.get_params()["n_jobs"] is None
+    np.testing.assert_array_equal(old.transform(X), d.transform(X))

@@ -6,7 +6,13 @@ from PIL import Image
 
 from mnistlab import InputError
 from mnistlab.data import load
-from mnistlab.preprocessing import ImageError, image_to_row, read_images
+from mnistlab.preprocessing import (
+    STROKE_WIDTH,
+    ImageError,
+    image_to_row,
+    normalise_strokes,
+    read_images,
+)
 
 
 def _png(array, fmt="PNG", mode=None):
@@ -128,3 +134,97 @@ def test_read_images_with_nothing_readable(tmp_path):
     assert read_images([], (28, 28), 255).X.shape == (0, 784)
     batch = read_images([tmp_path / "gone.png"], (28, 28), 255)
     assert batch.X.shape == (0, 784) and [e.reason for e in batch.refused] == ["read"]
+
+
+def _box(row):
+    """Height and width of the ink (> 50) in a 28x28 row."""
+    rows, cols = np.nonzero(row.reshape(28, 28) > 50)
+    return rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+
+
+def test_noisy_scan_is_cropped_to_the_digit_not_the_noise():
+    """Noise on grey paper is not ink: the digit still fills MNIST's 20-pixel box."""
+    rng = np.random.default_rng(0)
+    scan = np.full((150, 150), 200.0)
+    scan[30:120, 65:80] = 110  # a low-contrast "1"
+    scan += rng.normal(0, 10, scan.shape)
+    row = image_to_row(_png(np.clip(scan, 0, 255).astype(np.uint8)))
+    assert _box(row)[0] >= 19
+    assert row.reshape(28, 28)[:3].max() == 0  # the paper stays black
+
+
+def test_a_speck_far_away_does_not_shrink_the_digit():
+    img = _stroke(400)
+    img[390:392, 5:7] = 0  # a speck of dust in a corner
+    assert _box(image_to_row(_png(img)))[0] >= 19
+
+
+def test_small_digit_off_centre_on_a_large_canvas():
+    img = np.full((800, 800), 255, np.uint8)
+    img[620:680, 100:106] = 0  # a thin "1", 60 pixels tall, bottom left
+    row = image_to_row(_png(img))
+    assert _box(row)[0] >= 19
+    assert abs(np.average(np.arange(28), weights=row.reshape(28, 28).sum(axis=1)) - 13.5) < 1
+
+
+@pytest.mark.parametrize("thickness", [2, 8, 40])
+def test_normalise_strokes_gives_one_width(thickness):
+    """A hairline, a pen and a marker of the same length come back with the same stroke."""
+    ink = np.zeros((200, 60), np.float32)
+    ink[20:180, 30 - thickness // 2 : 30 + (thickness + 1) // 2] = 1.0
+    drawn = normalise_strokes(ink, STROKE_WIDTH)
+    width = (drawn > 0.5).sum(axis=1)[len(drawn) // 2]
+    assert abs(width - STROKE_WIDTH * 160) <= 2  # on the 160-pixel working side
+    assert drawn.shape[0] >= 0.7 * 160  # the stroke keeps most of its length
+
+
+def test_normalise_strokes_keeps_a_blob_without_skeleton():
+    ink = np.zeros((3, 3), np.float32)
+    assert normalise_strokes(ink) is ink
+
+
+def test_stroke_width_none_keeps_the_ink_as_drawn():
+    thick = np.full((200, 200), 255, np.uint8)
+    thick[30:170, 60:140] = 0  # a very wide bar
+    as_drawn = image_to_row(_png(thick))  # the default
+    redrawn = image_to_row(_png(thick), stroke_width=STROKE_WIDTH)
+    assert (as_drawn > 50).sum() > 2 * (redrawn > 50).sum()
+
+
+def test_every_foreign_digit_is_read_and_fills_the_box():
+    """Fonts, markers, scans and misplaced digits all come back as MNIST-sized digits."""
+    from mnistlab.data import foreign_digits
+
+    fd = foreign_digits(5, fonts=None)
+    for img in fd.images:
+        height, width = _box(image_to_row(Image.fromarray(img)))
+        assert max(height, width) >= 18  # the noise of a scan never widens the crop
+
+
+def test_image_files_expands_directories_to_their_images_in_name_order(tmp_path):
+    from mnistlab.preprocessing import image_files
+
+    folder = tmp_path / "digits"
+    folder.mkdir()
+    for name in ("b.PNG", "a.jpg", "c.jpeg", "notes.txt"):
+        (folder / name).write_bytes(b"x")
+    (folder / "sub.png").mkdir()  # a directory named like an image is not a file
+    single = tmp_path / "one.gif"  # named files are taken as given: read_images judges them
+    single.write_bytes(b"x")
+    assert image_files([single, folder]) == [
+        single,
+        *(folder / n for n in ("a.jpg", "b.PNG", "c.jpeg")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("make", "match"), [("empty", "no PNG or JPEG files"), ("missing", "no such file")]
+)
+def test_image_files_refuses_empty_directories_and_missing_paths(tmp_path, make, match):
+    from mnistlab.preprocessing import image_files
+
+    path = tmp_path / make
+    if make == "empty":
+        path.mkdir()
+    with pytest.raises(InputError, match=match):
+        image_files([path])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -71,12 +72,46 @@ def test_sections_are_cached_and_resumed(tmp_path, digits):
     assert run_study(digits, "data", cache=cache).cached == {"data": False}
 
 
+class _Images(HTMLParser):
+    """Every <img>'s attributes in a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.images: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs))
+
+
+def assert_images_say_what_they_show(html: str, study) -> None:
+    """Every image has an alt text of its own: not empty, not the fallback made of the
+    section's title and file name, and different from every other image's."""
+    parser = _Images()
+    parser.feed(html)
+    alts = [img.get("alt") or "" for img in parser.images]
+    assert len(alts) == sum(len(s.figures) for s in study.sections)
+    for section in study.sections:
+        for name in section.figures:
+            text = section.alt[name]
+            assert text in alts and len(text) > 40, (name, text)
+            assert name not in text and not text.startswith(section.name), (name, text)
+    assert len(set(alts)) == len(alts)
+
+
 def test_report_files(tmp_path, digits):
     study = run_study(digits, "data,binary,model", cache=SectionCache(tmp_path / "c"))
     out = OutputDir(tmp_path / "out")
     page = write_report(out, study)
     html = page.read_text()
     assert html.count("data:image/png;base64,") == sum(len(s.figures) for s in study.sections)
+    assert_images_say_what_they_show(html, study)
+    binary = study.sections[1]
+    assert {"confusion_2x2.png", "reliability.png", "pair_3_5_confusion_2x2.png"} <= set(
+        binary.figures
+    )
+    sgd = binary.metrics["5_vs_rest"]["sgd"]["cv"]
+    assert f"sgd precision {sgd['precision']['out_of_fold']:.2%}" in binary.alt["confusion_2x2.png"]
     for name in ("data", "binary", "model"):
         assert f'id="{name}"' in html and f'href="#{name}"' in html
         doc = json.loads((tmp_path / "out" / name / "metrics.json").read_text())
@@ -201,3 +236,75 @@ def _study(i, root):
 def test_two_studies_sharing_a_cache_compute_a_section_once(tmp_path):
     # the second waits for the first's section, then reads it from the cache
     assert sorted(at_once(_study, 2, str(tmp_path / "cache"))) == [False, True]
+
+
+def test_search_and_augment_sections(tmp_path, digits, monkeypatch):
+    # fewer images than the profile's, for speed: 8 candidates on 150, 4 on 300, ... 1 on 1,200
+    small = {**PROFILES["quick"]["search"], "n_train": 1200, "min_resources": 150}
+    monkeypatch.setitem(PROFILES["quick"], "search", small)
+    study = run_study(digits, "search,augment", "quick", cache=SectionCache(tmp_path / "c"))
+    search, augment = study.sections
+    assert list(search.figures) == [
+        "search_rounds_knn.png",
+        "search_scores_knn.png",
+        "search_rounds_fast.png",
+        "search_scores_fast.png",
+    ]
+    knn = search.metrics["knn"]
+    assert knn["default"]["model"] == "knn5"
+    assert knn["default"]["params"] == {"n_neighbors": 5, "weights": "uniform"}
+    assert set(knn["tuned"]["params"]) == {"n_neighbors", "weights"}
+    assert "test" not in json.dumps(search.metrics)  # validation scores only
+    rounds = knn["search"]["rounds"]
+    assert [r["candidates"] for r in rounds] == [8, 4, 2, 1]
+    assert [r["images"] for r in rounds] == [150, 300, 600, 1200]
+    assert search.tables[0].rows[0][:2] == ["knn", "knn5: weights=uniform, n_neighbors=5"]
+    assert list(augment.figures) == ["augmented_copies.png"]
+    fast = augment.metrics["fast"]
+    assert fast["augmented"]["n_augmented"] == 6 * fast["n_train"]  # 4 shifts, 2 rotations
+    row = dict(zip(augment.tables[0].labels, augment.tables[0].rows[1], strict=True))
+    assert row["test accuracy"] == fast["test"]["accuracy"]
+    assert "rotated 10° clockwise" in augment.alt["augmented_copies.png"]
+    html = write_report(OutputDir(tmp_path / "out"), study).read_text()
+    assert_images_say_what_they_show(html, study)
+    for section in study.sections:  # the figures carry their alt text through the cache
+        again = SectionCache(tmp_path / "c").get(
+            section_key(section.name, PROFILES["quick"][section.name], digits, 42)
+        )
+        assert again.alt == section.alt
+
+
+def test_multiclass_compares_strategies_and_scaling(digits):
+    from mnistlab._progress import SILENT
+    from mnistlab.report._sections import section_multiclass
+
+    s = {
+        **PROFILES["default"]["multiclass"],
+        "models": "sgd",
+        "variants": ["sgd[ovo]", "sgd-scaled"],
+        "variants_max_train": 1000,
+    }
+    result = section_multiclass(digits, s, 42, 2, SILENT)
+    assert {"sgd", "sgd[ovo]", "sgd-scaled"} <= set(result.metrics)
+    assert result.metrics["sgd[ovo]"]["n_binary_estimators"] == 45
+    assert result.metrics["sgd[ovo]"]["strategy"] == "ovo"
+    assert result.metrics["sgd[ovo]"]["n_train"] == 1000  # the variants' stated subset
+    assert result.metrics["sgd"]["n_train"] == digits.n_train
+    (compared,) = [t for t in result.tables if t.caption.startswith("One-vs-rest")]
+    assert [row[:3] for row in compared.rows] == [
+        ["sgd", "native", 10],
+        ["sgd[ovo]", "ovo", 45],
+        ["sgd-scaled", "native", 10],
+    ]
+    # the variants are in the accuracy bars only: no confusion matrices of their own
+    assert not any("ovo" in name or "scaled" in name for name in result.figures)
+    assert "sgd[ovo]" in result.alt["accuracy.png"]
+
+
+def test_a_figure_without_a_description_is_refused():
+    from matplotlib.figure import Figure
+
+    from mnistlab.report._sections import _figures_of
+
+    with pytest.raises(ValueError, match="without a description: bare.png"):
+        _figures_of({"bare.png": Figure()})

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from mnistlab.report import SECTIONS
+from tests.report.test_study import _Images
 
 
 @pytest.mark.slow
@@ -28,3 +29,8 @@ def test_default_study_runs_every_section(default_study):
         assert html.escape(section.title) in page, name
         assert json.loads((default_study / name / "metrics.json").read_text())["results"]
         assert list((default_study / name).glob("*.png")), name
+    images = _Images()
+    images.feed(page)
+    alts = [img.get("alt") or "" for img in images.images]
+    assert alts and all(len(a) > 40 and ".png" not in a for a in alts)  # say what they show
+    assert len(set(alts)) == len(alts)

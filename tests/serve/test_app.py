@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from mnistlab.serve import Limits, create_app
+from mnistlab.serve import Limits, Predictor, create_app
 from tests.serve.conftest import drawing, png
 
 NAN = math.nan
@@ -79,6 +79,23 @@ def test_mnist_drawings_come_back_with_their_label(mnist_model):
         ]
     accuracy = np.mean(np.array(digits) == ds.y_test[:n])
     assert accuracy >= 0.95, accuracy
+
+
+def test_the_state_is_one_predictor_that_loads_and_predicts(digits_model, tmp_path):
+    from mnistlab import models
+    from mnistlab.data import load
+
+    est, card = digits_model
+    ds = load("digits")
+    saved = models.save_model(est, tmp_path / "model", name="knn", dataset=ds)
+    body = drawing((ds.X_test[3] * 15).astype(np.uint8), side=80)
+    app = create_app(est, card)
+    assert isinstance(app.state.predictor, Predictor)
+    with TestClient(app) as client:
+        served = client.post("/api/predict", content=body).json()
+    loaded = Predictor.from_dir(saved)
+    assert loaded.predict_image(body) == app.state.predictor.predict_image(body) == served
+    assert served["model"] == "knn" and app.state.predictor.admitted == 0
 
 
 def _gif() -> bytes:

@@ -1,4 +1,5 @@
 import copy
+import dataclasses
 
 import numpy as np
 import pytest
@@ -75,9 +76,7 @@ def test_slow_model_runs_on_a_stated_subset(digits, monkeypatch):
     from mnistlab import models
 
     entry = models.entry("svc")
-    monkeypatch.setitem(
-        models._registry._REGISTRY, "svc", type(entry)(**{**entry.__dict__, "max_train": 300})
-    )
+    monkeypatch.setitem(models.MODELS._entries, "svc", dataclasses.replace(entry, max_train=300))
     r = run_binary(digits, 5, None, "svc").models["svc"]
     assert r.n_train == 300 and r.to_metrics()["n_train"] == 300
 

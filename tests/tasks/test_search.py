@@ -5,7 +5,7 @@ import pytest
 
 from mnistlab import InputError
 from mnistlab.data import load, subset
-from mnistlab.tasks import BUDGETS, dask_backend, run_search, search_one
+from mnistlab.tasks import BUDGETS, dask_backend, run_search, search_one, tune
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +85,25 @@ def test_the_device_reaches_the_networks_of_a_search(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(InputError, match="device 'cuda' is not available here"):
         compare_architecture(ds.X_train[:200], ds.y_train[:200], "cnn", params, 0, 1, "cuda")
+
+
+def test_tune_scores_default_and_winner_on_the_same_folds(small):
+    from sklearn.model_selection import cross_val_score
+    from sklearn.neighbors import KNeighborsClassifier
+
+    budget = {"n_candidates": 8, "factor": 2, "min_resources": 100, "max_resources": None}
+    t = tune(small.X_train, small.y_train, "knn", default="knn5", budget=budget)
+    assert t.default_params == {"n_neighbors": 5, "weights": "uniform"}  # scikit-learn's
+    expected = cross_val_score(KNeighborsClassifier(), small.X_train, small.y_train, cv=3)
+    np.testing.assert_array_equal(t.default_scores, expected)
+    tuned = KNeighborsClassifier(**t.best_params)
+    np.testing.assert_array_equal(
+        t.tuned_scores, cross_val_score(tuned, small.X_train, small.y_train, cv=3)
+    )
+    rounds = t.rounds()
+    assert rounds["candidates"].tolist() == [8, 4, 2, 1][: len(rounds)] and len(rounds) >= 3
+    assert rounds["images"].is_monotonic_increasing and rounds["round"].iloc[0] == 1
+    m = t.to_metrics()
+    assert "test" not in str(m.keys()) and m["tuned"]["params"] == t.best_params
+    assert m["default"]["cv"]["accuracy"]["mean"] == t.default_scores.mean()
+    assert len(m["search"]["rounds"]) == t.search.n_iterations

@@ -9,10 +9,8 @@ import typer
 from rich.table import Table
 
 from mnistlab._errors import InputError
-from mnistlab.cli._common import (
-    app,
-    console,
-)
+from mnistlab.cli import _common as shared
+from mnistlab.cli._common import app
 
 cache_app = typer.Typer(help="Inspect or clear the cache.", no_args_is_help=True)
 app.add_typer(cache_app, name="cache")
@@ -31,7 +29,7 @@ def list_things() -> None:
     from mnistlab.tasks import LABELS, STRATEGIES
 
     for name in models.names():
-        kind = "multilabel model" if "multilabel-only" in models.entry(name).tags else "model"
+        kind = "multilabel model" if models.entry(name).multilabel_only else "model"
         table.add_row(kind, name, models.describe(name))
     for name, text in STRATEGIES.items():
         table.add_row("strategy", name, text)
@@ -45,7 +43,7 @@ def list_things() -> None:
         table.add_row("denoiser", name, models.denoiser_entry(name).description)
     for name, text in SOURCES.items():
         table.add_row("data", name, text)
-    console.print(table)
+    shared.console.print(table)
 
 
 def _human(n: float) -> str:
@@ -68,7 +66,7 @@ def cache_info() -> None:
     for name, size in usage.items():
         table.add_row(name, _human(size))
     table.add_row("total", _human(sum(usage.values())), style="bold")
-    console.print(table)
+    shared.console.print(table)
 
 
 def _stdin_is_terminal() -> bool:
@@ -88,16 +86,16 @@ def cache_clear(
 
     root = clearable_root()  # a folder mnistlab did not make is refused here
     if root is None:
-        console.print(f"nothing to clear: {cache_root()} does not exist", markup=False)
+        shared.console.print(f"nothing to clear: {cache_root()} does not exist", markup=False)
         return
     if not yes:
         if not _stdin_is_terminal():
             raise InputError("cache clear: no terminal to ask for confirmation; pass --yes")
         size = _human(sum(cache_usage().values()))
         if not typer.confirm(f"Delete mnistlab's cache in {root} ({size})?", default=False):
-            console.print("nothing cleared")
+            shared.console.print("nothing cleared")
             raise typer.Exit(1)
     freed, kept = clear_cache()
-    console.print(f"cleared {root} ({_human(freed)} freed)", markup=False)
+    shared.console.print(f"cleared {root} ({_human(freed)} freed)", markup=False)
     if kept:
-        console.print(f"kept what mnistlab did not make: {', '.join(kept)}", markup=False)
+        shared.console.print(f"kept what mnistlab did not make: {', '.join(kept)}", markup=False)

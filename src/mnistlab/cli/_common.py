@@ -9,7 +9,7 @@ import os
 import sys
 import time
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -52,20 +52,29 @@ class _Group(TyperGroup):
         except Exception as exc:
             if _state["debug"] or isinstance(exc, typer._click.exceptions.ClickException):
                 raise
-            if isinstance(exc, InputError):
-                _error_line(str(exc))
+            if _is_input_error(exc):
+                error_line(str(exc))
                 raise typer.Exit(2) from None
             if isinstance(exc, MnistlabError):
-                _error_line(str(exc))
+                error_line(str(exc))
             else:
-                _error_line(
+                error_line(
                     f"internal error: {type(exc).__name__}: {exc} "
                     "(rerun with --debug for the traceback, and please report it)"
                 )
             raise typer.Exit(1) from None
 
 
-def _error_line(message: str) -> None:
+def _is_input_error(exc: BaseException) -> bool:
+    """An InputError, or scikit-learn's InvalidParameterError (a bad value in --params): the
+    user's to fix. (If it was raised, scikit-learn is imported: this module does not import it.)"""
+    validation = sys.modules.get("sklearn.utils._param_validation")
+    return isinstance(exc, InputError) or (
+        validation is not None and isinstance(exc, validation.InvalidParameterError)
+    )
+
+
+def error_line(message: str) -> None:
     # the message quotes paths and file contents: plain text, never Rich markup
     from rich.text import Text
 
@@ -102,14 +111,6 @@ NJobsOpt = Annotated[
         "cross-validation never runs around parallel models.",
     ),
 ]
-DeviceOpt = Annotated[
-    str,
-    typer.Option(
-        "--device",
-        help="Where neural networks run: auto (CUDA, then Apple's MPS, else the CPU), cpu, "
-        "cuda, cuda:<n> or mps; other models ignore it.",
-    ),
-]
 QuickOpt = Annotated[
     bool,
     typer.Option(
@@ -130,6 +131,27 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Print more de
 DebugOpt = Annotated[
     bool, typer.Option("--debug", help="Show tracebacks of errors (for bug reports).")
 ]
+# options of several commands (each command gives its own default)
+ModelsOpt = Annotated[
+    str, typer.Option("--models", help="Comma-separated registry names (see 'mnistlab list').")
+]
+
+
+def check_cv(cv: int) -> int:
+    """Every ``--cv``'s callback: refused as the command line is read, before any data."""
+    if cv < 2:
+        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
+    return cv
+
+
+def cv_option(help: str) -> Any:
+    return typer.Option("--cv", help=help, callback=check_cv)
+
+
+StratifiedCVOpt = Annotated[
+    int, cv_option("Cross-validation folds (stratified, unshuffled, as cross_val_score).")
+]
+CVOpt = Annotated[int, cv_option("Cross-validation folds.")]
 
 
 def _out_option(default_help: str) -> Any:
@@ -144,9 +166,40 @@ def _out_option(default_help: str) -> Any:
 OutOpt = Annotated[Path | None, _out_option("Default: write nothing, print only.")]
 
 
+def check_device(device: str) -> str:
+    """Every ``--device``'s callback: a known name and, unless "auto", one that is there,
+    refused as the command line is read (before any data)."""
+    from mnistlab.models._torch import check_device as known
+    from mnistlab.models._torch import resolve_device, torch_available
+
+    name = known(device)
+    if name != "auto" and torch_available():  # without torch no model uses it
+        resolve_device(name)
+    return name
+
+
+DeviceOpt = Annotated[
+    str,
+    typer.Option(
+        help="Where neural networks run: auto (CUDA, then Apple's MPS, else the CPU), cpu, "
+        "cuda, cuda:<n> or mps; other models ignore it.",
+        callback=check_device,
+    ),
+]
+#: the model of predict and serve
+ServingModelOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        help="A model directory written by 'train'; default: the 'fast' model trained once "
+        "on --data (seeded by --seed) and kept in the cache.",
+    ),
+]
+
+
 @dataclass
 class Common:
-    """The options every command shares, and the command's own as ``params``."""
+    """The options every command shares, and the command's own as ``options``."""
 
     data: str = "auto"
     seed: int = 42
@@ -157,7 +210,7 @@ class Common:
     quiet: bool = False
     verbose: bool = False
     debug: bool = False
-    params: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
 
     def args(self, **parsed: Any) -> dict[str, Any]:
         """The command's arguments, as recorded in ``metrics.json``.
@@ -172,7 +225,7 @@ class Common:
             "quick": self.quick,
             "out": str(self.out) if self.out else None,
         }
-        return {**base, **self.params, **parsed}
+        return {**base, **self.options, **parsed}
 
 
 class _NoticeHandler(logging.Handler):
@@ -221,7 +274,7 @@ def shared_options(
     ``out`` is the default ``--out`` directory (None: write nothing unless asked).
     With ``own_data`` the command declares its own ``--data`` and also receives it.
     ``only`` names the shared options the command has (default: all). The command's
-    own options are kept in ``common.params`` for ``metrics.json`` (paths as text).
+    own options are kept in ``common.options`` for ``metrics.json`` (paths as text).
     """
     defaults = {f.name: f.default for f in fields(Common)}
     names = [n for n in (only or _SHARED) if not (own_data and n == "data")]
@@ -253,10 +306,10 @@ def shared_options(
             values = {n: kwargs.pop(n) for n in names}
             if own_data:
                 values["data"] = kwargs["data"]
-            params = {
+            options = {
                 k: str(v) if isinstance(v, Path) else v for k, v in kwargs.items() if k != "data"
             }
-            return func(common=_setup(Common(**values, params=params)), **kwargs)
+            return func(common=_setup(Common(**values, options=options)), **kwargs)
 
         params = own + extra
         wrapper.__signature__ = sig.replace(parameters=params, return_annotation=None)
@@ -264,21 +317,6 @@ def shared_options(
         return wrapper
 
     return decorate
-
-
-def _check_device(device: str) -> str:
-    """--device: a known name and, unless "auto", one that is there (before any data)."""
-    from mnistlab.models._torch import check_device, resolve_device, torch_available
-
-    name = check_device(device)
-    if name != "auto" and torch_available():  # without torch no model uses it
-        resolve_device(name)
-    return name
-
-
-def _check_cv(cv: int) -> None:
-    if cv < 2:
-        raise InputError(f"--cv {cv}: cross-validation needs at least 2 folds")
 
 
 #: The modules of each optional extra (``pip install 'mnistlab[NAME]'``); a tuple is "any one
@@ -289,7 +327,7 @@ _EXTRAS = {
 }
 
 
-def _require_extra(extra: str, what: str) -> None:
+def require_extra(extra: str, what: str) -> None:
     """Say in one line how to install ``extra`` when one of its modules cannot be imported."""
     import importlib
 
@@ -304,7 +342,7 @@ def _require_extra(extra: str, what: str) -> None:
             raise InputError(f"{what} needs the {extra} extra: pip install 'mnistlab[{extra}]'")
 
 
-def _is_terminal() -> bool:
+def is_terminal() -> bool:
     return err_console.is_terminal
 
 
@@ -342,13 +380,13 @@ class _RichTask(ProgressTask):
         self.bar.update(self.id, completed=self.bar.tasks[self.id].total)
 
 
-class _CliProgress(Progress):
+class CliProgress(Progress):
     """A rich progress display on a terminal, plain lines otherwise, nothing with --quiet."""
 
     def __init__(self, common: Common) -> None:
         self.quiet = common.quiet
         self.bar = None
-        if _is_terminal() and not common.quiet:
+        if is_terminal() and not common.quiet:
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -368,7 +406,7 @@ class _CliProgress(Progress):
                 transient=False,
             )
 
-    def __enter__(self) -> _CliProgress:
+    def __enter__(self) -> CliProgress:
         if self.bar is not None:
             self.bar.start()
         return self
@@ -383,39 +421,115 @@ class _CliProgress(Progress):
         return _LineTask(description, total, self.quiet)
 
 
-def _load(common: Common):
+def load_data(common: Common):
     from mnistlab.data import load, subset
 
-    ds = load(common.data, progressbar=_is_terminal() and not common.quiet)
+    ds = load(common.data, progressbar=is_terminal() and not common.quiet)
     if common.quick:
         ds = subset(ds, *QUICK_SIZES, random_state=common.seed)
     return ds
 
 
+def run_task(
+    common: Common,
+    task: Callable[..., Any],
+    *args: Any,
+    check: Callable[[Any], None] | None = None,
+    **kwargs: Any,
+) -> tuple[Any, Any]:
+    """Load the data and run ``task`` on it with the seed, jobs and progress of ``common``.
+
+    ``check`` sees the data first, so that an option the data cannot serve is refused
+    before the work, not after it. Returns the dataset and the task's result.
+    """
+    ds = load_data(common)
+    if check is not None:
+        check(ds)
+    with CliProgress(common) as progress:
+        result = task(
+            ds, *args, random_state=common.seed, n_jobs=common.n_jobs, progress=progress, **kwargs
+        )
+    return ds, result
+
+
 @contextmanager
-def _output(common: Common) -> Iterator[Any]:
+def output(common: Common) -> Iterator[Any]:
     """The ``--out`` directory, or None when no --out was given."""
     from mnistlab._io import OutputDir
 
     yield OutputDir(common.out, overwrite=common.overwrite) if common.out else None
 
 
-def _save_figures(outdir: Any, figures: dict[str, Any]) -> None:
+def print_tables(tables: Sequence[Any]) -> None:
+    """Draw a result's tables (``mnistlab.report``'s, as the report and notebook show them)."""
+    from mnistlab.report import rich_table
+
+    for table in tables:
+        console.print(rich_table(table))
+
+
+def save_figures(outdir: Any, figures: dict[str, Any]) -> None:
     for name, fig in figures.items():
         outdir.save_figure(name, fig)
 
 
-def _write_metrics(
-    out: Any, command: str, common: Common, ds: Any, results: dict, **args: Any
+def publish(
+    outdir: Any,
+    command: str,
+    common: Common,
+    ds: Any,
+    results: dict,
+    tables: Sequence[Any] = (),
+    figures: dict[str, Any] | None = None,
+    *,
+    lines: Sequence[str] = (),
+    headline: dict[str, Any] | None = None,
+    **args: Any,
 ) -> None:
+    """What every analysis command ends with: its tables (then ``lines`` of text), its figures
+    and ``metrics.json`` (``args``: the command's options that ``common`` does not hold)."""
+    print_tables(tables)
+    for line in lines:
+        console.print(line)
+    if outdir is not None:
+        save_figures(outdir, figures or {})
+    write_metrics(outdir, command, common, ds, results, headline=headline, **args)
+
+
+def write_metrics(
+    out: Any,
+    command: str,
+    common: Common,
+    ds: Any,
+    results: dict,
+    *,
+    headline: dict[str, Any] | None = None,
+    **args: Any,
+) -> None:
+    """Write ``metrics.json`` into ``out`` (None: nothing); ``headline`` adds top-level keys."""
     from mnistlab.report import metrics_document
 
     if out is None:
         return
     doc = metrics_document(command, common.args(**args), ds, common.seed, results)
-    out.write_json("metrics.json", doc)
+    out.write_json("metrics.json", {**doc, **(headline or {})})
     if not common.quiet:
         err_console.print(f"wrote {out.path}/", markup=False)
+
+
+def serving_model(
+    model_dir: Path | None, shape: tuple[int, ...], ds: Any, *, quiet: bool, seed: int = 42
+) -> tuple[Any, dict]:
+    """The model of ``predict`` and ``serve``: a model directory, else the cached default."""
+    from mnistlab import models
+
+    if model_dir is not None:
+        return models.load_model(model_dir, image_shape=shape)
+    est, card, path, trained = models.default_model(ds, random_state=seed, n_jobs=-1)
+    if not quiet:
+        what = "trained once and cached" if trained else "from the cache"
+        err_console.print(f"model: {card['name']} on {ds.name} ({what}: {path})", markup=False)
+    return est, card
 
 
 # --- root --------------------------------------------------------------------------------------

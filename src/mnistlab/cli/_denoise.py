@@ -6,22 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
-from mnistlab.cli._common import (
-    Common,
-    _check_cv,
-    _CliProgress,
-    _load,
-    _output,
-    _save_figures,
-    _write_metrics,
-    app,
-    console,
-    shared_options,
-)
+from mnistlab.cli import _common as shared
+from mnistlab.cli._common import Common, CVOpt, app, shared_options
 
 
 @app.command("denoise")
@@ -29,26 +18,22 @@ from mnistlab.cli._common import (
 def denoise(
     noise: Annotated[
         str,
-        typer.Option(
-            "--noise", help="textbook, gaussian, salt-pepper or occlusion (see 'mnistlab list')."
-        ),
+        typer.Option(help="textbook, gaussian, salt-pepper or occlusion (see 'mnistlab list')."),
     ] = defaults.NOISE,
     strength: Annotated[
         float | None,
         typer.Option(
-            "--strength",
             help="Strength of the noise; default the noise's own "
             "(textbook 1.0: integers in [0, 100); gaussian 0.3·pixel_max; "
             "salt-pepper 0.1 of the pixels; occlusion 0.35 of the side).",
         ),
     ] = None,
     denoisers: Annotated[
-        str | None, typer.Option("--denoisers", help="Comma-separated denoisers; default all.")
+        str | None, typer.Option(help="Comma-separated denoisers; default all.")
     ] = None,
     classifier: Annotated[
         str,
         typer.Option(
-            "--classifier",
             help="Registry model (trained on clean images) whose accuracy on denoised "
             "images is reported; the default random forest is the one noise hurts most.",
         ),
@@ -66,58 +51,14 @@ def denoise(
     from mnistlab import report
     from mnistlab.tasks import run_denoise
 
-    with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            result = run_denoise(
-                ds,
-                noise,
-                strength,
-                denoisers,
-                classifier=classifier,
-                random_state=common.seed,
-                n_jobs=common.n_jobs,
-                progress=progress,
-            )
-        table = Table(
-            title=f"Denoising {noise} noise (strength {result.strength:g}): test set, "
-            f"{ds.n_test:,} images; {classifier} accuracy on clean images "
-            f"{result.clean_accuracy:.4f}",
-            title_justify="left",
+    with shared.output(common) as outdir:
+        ds, result = shared.run_task(
+            common, run_denoise, noise, strength, denoisers, classifier=classifier
         )
-        for col in (
-            "input",
-            "validation MSE",
-            "MSE",
-            "PSNR dB",
-            "accuracy",
-            "accuracy won back",
-            "fit s",
-            "predict s",
-        ):
-            table.add_column(col, justify="left" if col == "input" else "right")
-        for name, r in [("noisy (baseline)", result.noisy), *result.denoisers.items()]:
-            back = "—" if r.recovered is None else f"{r.recovered:.0%}"
-            table.add_row(
-                name,
-                "—" if r.validation_mse is None else f"{r.validation_mse:.1f}",
-                f"{r.mse:.1f}",
-                f"{r.psnr:.2f}",
-                f"{r.accuracy:.4f}",
-                back,
-                f"{r.fit_seconds:.1f}",
-                f"{r.predict_seconds:.1f}",
-                style="bold" if name == result.best() else None,
-            )
-        console.print(table)
-        console.print(f"best denoiser (chosen on validation MSE): {result.best()}")
-        _save_figures(outdir, report.denoise_figures(result))
-        _write_metrics(
-            outdir,
-            "denoise",
-            common,
-            ds,
-            result.to_metrics(),
+        tables, figures = report.denoise_tables(result), report.denoise_figures(result)
+        best = f"best denoiser (chosen on validation MSE): {result.best()}"
+        shared.publish(
+            outdir, "denoise", common, ds, result.to_metrics(), tables, figures, lines=[best]
         )
 
 
@@ -126,14 +67,12 @@ def denoise(
 def clean(
     model: Annotated[
         str,
-        typer.Option(
-            "--model", help="Registry model whose out-of-fold probabilities find the issues."
-        ),
+        typer.Option(help="Registry model whose out-of-fold probabilities find the issues."),
     ] = defaults.CLEAN_MODEL,
-    show: Annotated[int, typer.Option("--show", help="Issues to draw in the gallery.")] = (
+    show: Annotated[int, typer.Option(help="Issues to draw in the gallery.")] = (
         defaults.CLEAN_SHOW
     ),
-    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds.")] = defaults.CV,
+    cv: CVOpt = defaults.CV,
     *,
     common: Common,
 ) -> None:
@@ -148,39 +87,17 @@ def clean(
     from mnistlab import report
     from mnistlab.tasks import run_clean
 
-    _check_cv(cv)
     if not 1 <= show <= 200:
         raise InputError(f"--show {show}: show between 1 and 200 images")
-    with _output(common) as outdir:
-        ds = _load(common)
-        with _CliProgress(common) as progress:
-            result = run_clean(
-                ds, model, cv=cv, random_state=common.seed, n_jobs=common.n_jobs, progress=progress
-            )
+    with shared.output(common) as outdir:
+        ds, result = shared.run_task(common, run_clean, model, cv=cv)
         n = len(result.issues)
-        console.print(
+        shared.console.print(
             f"{n:,} likely label issues among {ds.n_train:,} training images "
-            f"({n / ds.n_train:.2%}), found from {model}'s out-of-fold probabilities "
-            f"(CV accuracy {result.cv_accuracy:.4f})"
+            f"({report.format_value(n / ds.n_train, 'percent')}), found from {model}'s "
+            f"out-of-fold probabilities (CV accuracy "
+            f"{report.format_value(result.cv_accuracy, 'score')})"
         )
-        table = Table(
-            title="Test accuracy of the same model trained with and without them",
-            title_justify="left",
-        )
-        for col in ("training set", "images", "test accuracy"):
-            table.add_column(col, justify="left" if col == "training set" else "right")
-        table.add_row("all", f"{ds.n_train:,}", f"{result.test_accuracy_all:.4f}")
-        table.add_row(
-            "without the issues", f"{ds.n_train - n:,}", f"{result.test_accuracy_cleaned:.4f}"
-        )
-        console.print(table)
-        worst = result.table().head(10)
-        t = Table(title="The worst ten", title_justify="left")
-        for col in ("index", "given", "suggested", "quality"):
-            t.add_column(col, justify="right")
-        for row in worst.itertuples(index=False):
-            t.add_row(str(row.index), str(row.given), str(row.suggested), f"{row.quality:.4f}")
-        console.print(t)
         outdir.write_bytes("label_issues.csv", result.table().to_csv(index=False))
-        _save_figures(outdir, report.clean_figures(result, ds, show))
-        _write_metrics(outdir, "clean", common, ds, result.to_metrics())
+        tables, figures = report.clean_tables(result), report.clean_figures(result, ds, show)
+        shared.publish(outdir, "clean", common, ds, result.to_metrics(), tables, figures)

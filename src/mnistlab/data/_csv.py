@@ -6,7 +6,6 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from mnistlab._errors import InputError
 from mnistlab._io import atomic_path
@@ -120,6 +119,8 @@ def read_kaggle_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray | None, tu
     path = Path(path)
     header = _read_header(path)
     has_label, side = _check_header(path, header)
+    import pandas as pd
+
     try:
         # Reading straight into uint8 is as fast as pandas' default and half the memory;
         # pandas refuses text, blanks, short rows, negatives and values above 255 here.
@@ -140,6 +141,8 @@ def read_kaggle_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray | None, tu
 
 def write_submission(path: str | Path, predictions: np.ndarray) -> Path:
     """Write a Kaggle submission CSV (``ImageId`` from 1, ``Label``) atomically."""
+    import pandas as pd
+
     predictions = np.asarray(predictions)
     if predictions.ndim != 1:
         raise InputError("predictions must be a 1-D array of digits")

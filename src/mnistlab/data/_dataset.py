@@ -6,7 +6,6 @@ import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from mnistlab._errors import InputError
 
@@ -90,6 +89,8 @@ def _stratified_indices(y: np.ndarray, n: int | None, random_state: int | None) 
         return np.arange(len(y))
     if n < len(np.unique(y)):
         raise InputError(f"subset size {n} is smaller than the number of classes; ask for more")
+    from sklearn.model_selection import train_test_split
+
     idx, _ = train_test_split(
         np.arange(len(y)), train_size=n, stratify=y, random_state=random_state
     )

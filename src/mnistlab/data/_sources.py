@@ -12,10 +12,10 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
-from mnistlab._cache import cache_dir, locked
+from mnistlab._cache import cache_dir, dataset_digest, locked, remember_digest
 from mnistlab._errors import InputError, MnistlabError
+from mnistlab.data import _store
 from mnistlab.data._csv import read_kaggle_csv
 from mnistlab.data._dataset import Dataset
 from mnistlab.data._idx import MNIST_FILES, MNIST_MD5, find_idx_file, read_bytes, read_idx_pair
@@ -52,6 +52,8 @@ MNIST_HINT = (
 
 def _fixed_split(X: np.ndarray, y: np.ndarray, **fields) -> Dataset:
     """A :class:`Dataset` of the fixed stratified split (for sources without a split)."""
+    from sklearn.model_selection import train_test_split
+
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=SPLIT_TEST_SIZE, stratify=y, random_state=SPLIT_RANDOM_STATE
     )
@@ -75,18 +77,16 @@ def load_idx_dir(directory: str | Path, *, require_verified: bool = False) -> Da
     if not any(directory.iterdir()):
         raise InputError(f"{directory}: directory is empty; it needs the four MNIST IDX files")
     paths = {stem: find_idx_file(directory, stem) for stem in MNIST_FILES}
-    with ThreadPoolExecutor(max_workers=2) as pool:  # the big train file beside the rest
-        train = pool.submit(
-            read_idx_pair, paths["train-images-idx3-ubyte"], paths["train-labels-idx1-ubyte"]
-        )
-        test = pool.submit(
-            read_idx_pair, paths["t10k-images-idx3-ubyte"], paths["t10k-labels-idx1-ubyte"]
-        )
-        X_train, y_train, shape, md5_train = train.result()
-        X_test, y_test, test_shape, md5_test = test.result()
-    if shape != test_shape:
-        raise InputError(f"{directory}: train images are {shape}, test images {test_shape}")
-    checksums = {**md5_train, **md5_test}
+    try:
+        key = _store.source_key(paths)
+    except OSError:  # unreadable: decoding says which file and why
+        key = None
+    stored = _store.fetch(key, MNIST_FILES) if key else None
+    if stored is not None:
+        arrays, meta = stored
+        shape, checksums = tuple(meta["image_shape"]), meta["checksums"]
+    else:
+        arrays, shape, checksums = _decode_idx_dir(directory, paths)
     bad = sorted(stem for stem, md5 in checksums.items() if md5 != MNIST_MD5[stem])
     verified = not bad
     if bad and require_verified:
@@ -100,11 +100,8 @@ def load_idx_dir(directory: str | Path, *, require_verified: bool = False) -> Da
             directory,
             ", ".join(bad),
         )
-    return Dataset(
-        X_train,
-        y_train,
-        X_test,
-        y_test,
+    dataset = Dataset(
+        **arrays,
         image_shape=shape,
         pixel_max=255,
         name="mnist" if verified else "idx",
@@ -113,6 +110,31 @@ def load_idx_dir(directory: str | Path, *, require_verified: bool = False) -> Da
         checksums=checksums,
         split="standard (60,000 train / 10,000 test)" if verified else "as in the files",
     )
+    if key and stored is None:
+        meta = {"image_shape": shape, "checksums": checksums, "digest": dataset_digest(dataset)}
+        _store.store(key, arrays, meta)
+    else:  # the content is the one stored: it is not read to be hashed again
+        remember_digest(dataset, meta["digest"])
+    return dataset
+
+
+def _decode_idx_dir(
+    directory: Path, paths: dict[str, Path]
+) -> tuple[dict[str, np.ndarray], tuple[int, int], dict[str, str]]:
+    """Decompress, check and hash the four IDX files: arrays, image shape and MD5s."""
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the big train file beside the rest
+        train = pool.submit(
+            read_idx_pair, paths["train-images-idx3-ubyte"], paths["train-labels-idx1-ubyte"]
+        )
+        test = pool.submit(
+            read_idx_pair, paths["t10k-images-idx3-ubyte"], paths["t10k-labels-idx1-ubyte"]
+        )
+        X_train, y_train, shape, md5_train = train.result()
+        X_test, y_test, test_shape, md5_test = test.result()
+    if shape != test_shape:
+        raise InputError(f"{directory}: train images are {shape}, test images {test_shape}")
+    arrays = {"X_train": X_train, "y_train": y_train, "X_test": X_test, "y_test": y_test}
+    return arrays, shape, {**md5_train, **md5_test}
 
 
 def load_kaggle(path: str | Path) -> Dataset:

@@ -1,38 +1,37 @@
-"""Evaluation: cross-validation outputs, metrics, thresholds, error analysis."""
+"""Evaluation: cross-validation outputs, metrics, thresholds, error analysis.
 
-from mnistlab.evaluation._cv import CVOutput, cross_val_outputs, predict_with_scores, score_method
-from mnistlab.evaluation._errors import (
-    confidence,
-    confident_mistakes,
-    n_binary_estimators,
-    per_class_report,
-    test_summary,
-    top_confusions,
-)
-from mnistlab.evaluation._metrics import binary_metrics, metrics_at_threshold, multilabel_metrics
-from mnistlab.evaluation._thresholds import (
-    Threshold,
-    threshold_for_best_f1,
-    threshold_for_precision,
-    threshold_for_recall,
-)
+Each name is imported on first use (``lazy_loader``).
+"""
 
-__all__ = [
-    "CVOutput",
-    "Threshold",
-    "binary_metrics",
-    "confidence",
-    "confident_mistakes",
-    "cross_val_outputs",
-    "metrics_at_threshold",
-    "multilabel_metrics",
-    "n_binary_estimators",
-    "per_class_report",
-    "predict_with_scores",
-    "score_method",
-    "test_summary",
-    "threshold_for_best_f1",
-    "threshold_for_precision",
-    "threshold_for_recall",
-    "top_confusions",
-]
+import lazy_loader
+
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "_cv": ["CVOutput", "cross_val_outputs", "fold_summary", "score_method"],
+        "_errors": [
+            "confidence",
+            "confident_mistakes",
+            "n_binary_estimators",
+            "per_class_report",
+            "test_summary",
+            "top_confusions",
+        ],
+        "_fit": [
+            "FitPredict",
+            "ModelEvaluation",
+            "evaluate_model",
+            "fit_predict",
+            "predict_with_scores",
+            "timed_predict",
+        ],
+        "_metrics": ["binary_metrics", "metrics_at_threshold", "multilabel_metrics"],
+        "_thresholds": [
+            "Threshold",
+            "rule_label",
+            "threshold_for_best_f1",
+            "threshold_for_precision",
+            "threshold_for_recall",
+        ],
+    },
+)

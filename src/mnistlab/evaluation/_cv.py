@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
-from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.model_selection import check_cv
-from sklearn.neighbors import KNeighborsClassifier
-from sklearn.pipeline import Pipeline
-from sklearn.tree import DecisionTreeClassifier
 
 from mnistlab._progress import SILENT, Progress
+from mnistlab.evaluation._fit import fit_predict
 
 
 def score_method(estimator: BaseEstimator) -> str:
@@ -44,6 +42,8 @@ class CVOutput:
     fold_accuracy : ndarray of shape (n_folds,)
         Accuracy on each fold (as ``cross_val_score`` computes it).
     fit_seconds, predict_seconds : ndarray of shape (n_folds,)
+    seconds : float
+        Wall time of the whole cross-validation.
     """
 
     predictions: np.ndarray
@@ -53,37 +53,45 @@ class CVOutput:
     fold_accuracy: np.ndarray
     fit_seconds: np.ndarray
     predict_seconds: np.ndarray
+    seconds: float = 0.0
 
+    def per_fold(self, metric: Callable[..., dict], y, scores=None, **kwargs) -> list[dict]:
+        """``metric(y[test], predictions[test][, scores[test]], **kwargs)`` of every fold."""
+        y = np.asarray(y)
+        return [
+            metric(y[t], self.predictions[t], *(() if scores is None else (scores[t],)), **kwargs)
+            for t in self.folds
+        ]
 
-#: Classifiers whose ``predict`` is exactly ``classes_[argmax(predict_proba)]``: their
-#: predictions are derived from the probabilities instead of a second neighbour search
-#: or pass through the trees.
-_ARGMAX_OF_PROBA = (
-    KNeighborsClassifier,
-    RandomForestClassifier,
-    ExtraTreesClassifier,
-    DecisionTreeClassifier,
-)
+    def summary(self, metrics: list[dict], out_of_fold: dict, keys) -> dict:
+        """:func:`fold_summary` of each of ``keys`` from per-fold ``metrics`` and pooled ones."""
+        return {k: fold_summary([m[k] for m in metrics], out_of_fold[k]) for k in keys}
 
-
-def predict_with_scores(estimator, X, method: str | None):
-    """``(estimator.predict(X), getattr(estimator, method)(X))``, predicting once where possible."""
-    if method is None:
-        return estimator.predict(X), None
-    scores = getattr(estimator, method)(X)
-    last = estimator[-1] if isinstance(estimator, Pipeline) else estimator
-    if method == "predict_proba" and isinstance(last, _ARGMAX_OF_PROBA) and np.ndim(scores) == 2:
-        return last.classes_[np.argmax(scores, axis=1)], scores
-    return estimator.predict(X), scores
+    def seconds_summary(self, step: str = "fit") -> dict:
+        """``{"folds": [...], "mean": ...}`` of the fit (or ``"predict"``) seconds."""
+        return fold_summary(self.fit_seconds if step == "fit" else self.predict_seconds)
 
 
 def _fit_fold(estimator, X, y, train, test, method):
-    start = time.perf_counter()
-    estimator.fit(X[train], y[train])
-    fitted = time.perf_counter()
-    pred, scores = predict_with_scores(estimator, X[test], method)
-    done = time.perf_counter()
-    return test, pred, scores, fitted - start, done - fitted
+    out = fit_predict(estimator, X[train], y[train], X[test], method=method)
+    return test, out.predictions, out.scores, out.fit_seconds, out.predict_seconds
+
+
+def fold_summary(folds, out_of_fold=None) -> dict:
+    """One cross-validated figure as ``metrics.json`` holds it: every fold's, their mean,
+    and (when given) the value on all out-of-fold predictions pooled.
+
+    Examples
+    --------
+    >>> from mnistlab.evaluation import fold_summary
+    >>> fold_summary([0.5, 1.0], out_of_fold=0.8)
+    {'folds': [0.5, 1.0], 'mean': 0.75, 'out_of_fold': 0.8}
+    """
+    values = [float(v) for v in folds]
+    out = {"folds": values, "mean": float(np.mean(values))}
+    if out_of_fold is not None:
+        out["out_of_fold"] = out_of_fold
+    return out
 
 
 def cross_val_outputs(
@@ -125,6 +133,7 @@ def cross_val_outputs(
     if method == "auto":
         method = score_method(estimator)
     outputs = {}
+    start = time.perf_counter()
     with progress.task(description, len(splits)) as task:
         parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
         for out in parallel(
@@ -156,4 +165,5 @@ def cross_val_outputs(
         ),
         fit_seconds=np.array([o[3] for o in ordered]),
         predict_seconds=np.array([o[4] for o in ordered]),
+        seconds=time.perf_counter() - start,
     )

@@ -30,12 +30,22 @@ class Threshold:
         """Plain-dict form for ``metrics.json``."""
         return asdict(self)
 
+    @property
+    def label(self) -> str:
+        """The rule as tables and figures name it, e.g. "precision ≥ 0.9" or "best F1"."""
+        return rule_label(self.rule, self.target)
+
     def message(self) -> str:
         """One line for the user when the target cannot be met."""
         what = "precision" if self.rule == "precision" else "recall"
         return (
             f"no threshold reaches {what} {self.target:g}; the best achievable is {self.best:.4f}"
         )
+
+
+def rule_label(rule: str, target: float | None) -> str:
+    """How a threshold rule is named everywhere: "precision ≥ 0.9", "recall ≥ 0.98", "best F1"."""
+    return "best F1" if rule == "f1" else f"{rule} ≥ {target:g}"
 
 
 def _check_target(target: float, name: str) -> None:

@@ -3,95 +3,71 @@
 >>> from mnistlab import models
 >>> models.get("knn")
 KNeighborsClassifier(n_neighbors=4, weights='distance')
+
+Each name is imported on first use (``lazy_loader``): loading a model directory does not
+import the registry's every estimator, nor PyTorch.
 """
 
-from mnistlab.models._cnn import CNNClassifier, torch_available
-from mnistlab.models._conv_denoiser import ConvDenoiser
-from mnistlab.models._default import (
-    DEFAULT_MODEL,
-    PREFERRED_MODELS,
-    cached_preferred,
-    default_model,
-    default_model_dir,
-    default_model_lock,
-    preferred_model_dirs,
-)
-from mnistlab.models._denoisers import (
-    ClippedRegressor,
-    IsotonicOutputRegressor,
-    NoiseFloorHinge,
-    PCADenoiser,
-)
-from mnistlab.models._make import make_model, read_params
-from mnistlab.models._persist import (
-    CARD_FILE,
-    MODEL_FILE,
-    TRUSTED_TYPES,
-    library_versions,
-    load_model,
-    read_card,
-    save_model,
-    trust,
-)
-from mnistlab.models._predict import (
-    predict_digits,
-    predict_files,
-    probabilities,
-    write_predictions_csv,
-)
-from mnistlab.models._registry import (
-    TEXTBOOK_SEED,
-    ModelEntry,
-    denoiser_entry,
-    denoiser_names,
-    describe,
-    entry,
-    get,
-    get_denoiser,
-    names,
-    register,
-)
-from mnistlab.models._torch import resolve_device, set_device
+import lazy_loader
 
-__all__ = [
-    "CARD_FILE",
-    "DEFAULT_MODEL",
-    "MODEL_FILE",
-    "PREFERRED_MODELS",
-    "TEXTBOOK_SEED",
-    "TRUSTED_TYPES",
-    "CNNClassifier",
-    "ClippedRegressor",
-    "ConvDenoiser",
-    "IsotonicOutputRegressor",
-    "ModelEntry",
-    "NoiseFloorHinge",
-    "PCADenoiser",
-    "cached_preferred",
-    "default_model",
-    "default_model_dir",
-    "default_model_lock",
-    "denoiser_entry",
-    "denoiser_names",
-    "describe",
-    "entry",
-    "get",
-    "get_denoiser",
-    "library_versions",
-    "load_model",
-    "make_model",
-    "names",
-    "predict_digits",
-    "predict_files",
-    "preferred_model_dirs",
-    "probabilities",
-    "read_card",
-    "read_params",
-    "register",
-    "resolve_device",
-    "save_model",
-    "set_device",
-    "torch_available",
-    "trust",
-    "write_predictions_csv",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "_cnn": ["CNNClassifier", "torch_available"],
+        "_conv_denoiser": ["ConvDenoiser"],
+        "_default": [
+            "DEFAULT_MODEL",
+            "DEFAULT_THICKNESS",
+            "PREFERRED_MODELS",
+            "cached_preferred",
+            "default_model",
+            "default_model_dir",
+            "default_model_lock",
+            "keep_as_default",
+            "preferred_model_dirs",
+        ],
+        "_denoisers": [
+            "ClippedRegressor",
+            "IsotonicOutputRegressor",
+            "NoiseFloorHinge",
+            "PCADenoiser",
+        ],
+        "_make": ["make_model", "read_params"],
+        "_persist": [
+            "CARD_FILE",
+            "MODEL_FILE",
+            "TRUSTED_TYPES",
+            "library_versions",
+            "load_model",
+            "read_card",
+            "save_model",
+            "trust",
+        ],
+        "_predict": [
+            "kaggle_submission",
+            "predict_digits",
+            "predict_files",
+            "probabilities",
+            "write_predictions_csv",
+        ],
+        "_registry": [
+            "DENOISERS",
+            "MODELS",
+            "TEXTBOOK_SEED",
+            "JobPlan",
+            "ModelEntry",
+            "Parallelism",
+            "Registry",
+            "denoiser_entry",
+            "denoiser_names",
+            "describe",
+            "entry",
+            "get",
+            "get_denoiser",
+            "names",
+            "plan_jobs",
+            "register",
+        ],
+        "_torch": ["resolve_device", "set_device"],
+    },
+)

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mnistlab._errors import InputError
+from mnistlab._params import IMAGE_SHAPE, N_JOBS, POSITIVE_INT
 from mnistlab.models._torch import (
     as_float,
     check_device,
@@ -209,10 +212,42 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     device_ : str
         The device it was trained on.
     n_parameters_ : int
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from mnistlab.models import CNNClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> cnn = CNNClassifier(channels=(4,), dense=8, epochs=2, random_state=0, n_jobs=1)
+    >>> cnn.fit(X[:200], y[:200]).predict_proba(X[200:202]).shape
+    (2, 10)
+    >>> cnn.history_[-1]["epoch"], cnn.n_parameters_ > 0
+    (2, True)
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "channels": ["array-like"],
+        "dense": [POSITIVE_INT],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "epochs": [POSITIVE_INT],
+        "n_estimators": [POSITIVE_INT],
+        "batch_size": [POSITIVE_INT],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "max_shift": [Interval(Real, 0, None, closed="left")],
+        "max_angle": [Interval(Real, 0, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "image_shape": IMAGE_SHAPE,
+        "device": [str],  # its values are checked by check_device
+        "random_state": ["random_state"],
+        "n_jobs": N_JOBS,
+        "deterministic": ["boolean"],
+        "verbose": ["verbose"],
+    }
 
     def __init__(
         self,
+        *,
         channels=(32, 64),
         dense=128,
         dropout=0.25,
@@ -252,24 +287,14 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     # --- helpers ------------------------------------------------------------------------------
 
     def _check_params(self) -> None:
-        checks = {
-            "channels": len(tuple(self.channels)) >= 1 and all(int(c) >= 1 for c in self.channels),
-            "dense": int(self.dense) >= 1,
-            "dropout": 0 <= float(self.dropout) < 1,
-            "epochs": int(self.epochs) >= 1,
-            "n_estimators": int(self.n_estimators) >= 1,
-            "batch_size": int(self.batch_size) >= 1,
-            "lr": float(self.lr) > 0,
-            "weight_decay": float(self.weight_decay) >= 0,
-            "max_shift": float(self.max_shift) >= 0,
-            "max_angle": float(self.max_angle) >= 0,
-            "validation_fraction": 0 <= float(self.validation_fraction) < 1,
-            "deterministic": isinstance(self.deterministic, (bool, np.bool_)),
-        }
-        bad = [k for k, ok in checks.items() if not ok]
-        if bad:  # InputError is a ValueError: scikit-learn's convention, and exit 2 on the CLI
-            shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in bad)
-            raise InputError(f"invalid CNNClassifier parameter: {shown}")
+        """What ``_parameter_constraints`` cannot say: one or more blocks, each of 1+
+        channels, and a device name that exists."""
+        channels = list(self.channels)
+        if not channels or not all(isinstance(c, Integral) and c >= 1 for c in channels):
+            raise InvalidParameterError(
+                "The 'channels' parameter of CNNClassifier must be a non-empty sequence of "
+                f"positive ints. Got {self.channels!r} instead."
+            )
         check_device(self.device)
 
     def _new_network(self):
@@ -306,11 +331,12 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
     # --- scikit-learn API ---------------------------------------------------------------------
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train the network(s) on images ``X`` (rows of pixels) with labels ``y``."""
+        self._check_params()
         X, y = validate_data(self, X, y, dtype=None)
         check_classification_targets(y)
-        self._check_params()
         require_torch(INSTALL_HINT)
         with torch_mode(self.deterministic):
             return self._fit(X, y)

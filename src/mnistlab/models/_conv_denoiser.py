@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_context
+from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from mnistlab._errors import InputError
+from mnistlab._params import IMAGE_SHAPE, N_JOBS, POSITIVE_INT
 from mnistlab.models._torch import (
     check_device,
     load_state,
@@ -103,10 +105,37 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
         Per epoch: ``epoch``, ``train_loss`` (MSE on the 0..1 scale), ``dur``.
     device_ : str
     n_parameters_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from mnistlab.models import ConvDenoiser
+    >>> X = load_digits().data[:200]
+    >>> noisy = np.clip(X + np.random.default_rng(0).normal(0, 3, X.shape), 0, 16)
+    >>> unet = ConvDenoiser(channels=(4, 8), epochs=2, random_state=0, n_jobs=1)
+    >>> unet.fit(noisy, X).predict(noisy[:3]).shape
+    (3, 64)
+    >>> len(unet.history_), unet.n_parameters_ > 0
+    (2, True)
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "channels": ["array-like"],
+        "epochs": [POSITIVE_INT],
+        "batch_size": [POSITIVE_INT],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "image_shape": IMAGE_SHAPE,
+        "device": [str],  # its values are checked by check_device
+        "random_state": ["random_state"],
+        "n_jobs": N_JOBS,
+        "deterministic": ["boolean"],
+        "verbose": ["verbose"],
+    }
 
     def __init__(
         self,
+        *,
         channels=(16, 32),
         epochs=4,
         batch_size=128,
@@ -130,18 +159,14 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self.verbose = verbose
 
     def _check_params(self) -> None:
-        ch = tuple(self.channels)
-        checks = {
-            "channels": len(ch) == 2 and all(int(c) >= 1 for c in ch),
-            "epochs": int(self.epochs) >= 1,
-            "batch_size": int(self.batch_size) >= 1,
-            "lr": float(self.lr) > 0,
-            "deterministic": isinstance(self.deterministic, (bool, np.bool_)),
-        }
-        bad = [k for k, ok in checks.items() if not ok]
-        if bad:
-            shown = ", ".join(f"{k}={getattr(self, k)!r}" for k in bad)
-            raise InputError(f"invalid ConvDenoiser parameter: {shown}")
+        """What ``_parameter_constraints`` cannot say: two levels of 1+ channels, and a
+        device name that exists."""
+        ch = list(self.channels)
+        if len(ch) != 2 or not all(isinstance(c, Integral) and c >= 1 for c in ch):
+            raise InvalidParameterError(
+                "The 'channels' parameter of ConvDenoiser must be a sequence of two positive "
+                f"ints. Got {self.channels!r} instead."
+            )
         check_device(self.device)
 
     def _new_module(self):
@@ -154,12 +179,13 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
         x = np.asarray(X, dtype=np.float32).reshape(-1, 1, h, w) / np.float32(self.scale_)
         return torch.from_numpy(np.ascontiguousarray(x)).to(device)
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Train on noisy rows ``X`` and clean rows ``y`` of the same shape."""
+        self._check_params()
         X, Y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float32)
         if Y.ndim != 2 or Y.shape != X.shape:
             raise ValueError("ConvDenoiser maps images to images: y must have X's shape")
-        self._check_params()
         require_torch(INSTALL_HINT)
         self.image_shape_ = infer_shape(X.shape[1], self.image_shape)
         peak = float(np.max(Y)) if Y.size else 0.0

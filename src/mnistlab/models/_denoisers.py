@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+from typing import ClassVar
+
 import numpy as np
 from sklearn.base import (
     BaseEstimator,
@@ -9,11 +12,15 @@ from sklearn.base import (
     MultiOutputMixin,
     RegressorMixin,
     TransformerMixin,
+    _fit_context,
     clone,
 )
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from mnistlab._params import POSITIVE_INT, REGRESSOR
 
 
 class ClippedRegressor(MetaEstimatorMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
@@ -35,15 +42,19 @@ class ClippedRegressor(MetaEstimatorMixin, MultiOutputMixin, RegressorMixin, Bas
     --------
     >>> import numpy as np
     >>> from sklearn.linear_model import LinearRegression
+    >>> from mnistlab.models import ClippedRegressor
     >>> X = np.arange(4.0).reshape(-1, 1)
     >>> m = ClippedRegressor(LinearRegression()).fit(X, [0, 1, 2, 3])
     >>> m.predict([[10.0]])
     array([3.])
     """
 
-    def __init__(self, estimator=None):
+    _parameter_constraints: ClassVar[dict] = {"estimator": REGRESSOR}
+
+    def __init__(self, estimator):
         self.estimator = estimator
 
+    @_fit_context(prefer_skip_nested_validation=False)  # the estimator is validated in its fit
     def fit(self, X, y):
         """Fit the regressor and record the target range."""
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True)
@@ -85,10 +96,35 @@ class PCADenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
         The number of components used.
     validation_mse_ : dict
         Validation MSE of each candidate (empty when ``n_components`` is an int).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
+    >>> from mnistlab.models import PCADenoiser
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> noisy = X + np.random.default_rng(0).normal(0, 3, X.shape)
+    >>> d = PCADenoiser(random_state=0).fit(noisy[:1000], X[:1000])
+    >>> d.n_components_
+    20
+    >>> before = np.mean((noisy[1000:] - X[1000:]) ** 2)
+    >>> bool(np.mean((d.predict(noisy[1000:]) - X[1000:]) ** 2) < before / 2)
+    True
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "n_components": [StrOptions({"auto"}), POSITIVE_INT],
+        "candidates": ["array-like"],
+        "validation_size": [
+            Interval(RealNotInt, 0, 1, closed="neither"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "random_state": ["random_state"],
+    }
 
     def __init__(
         self,
+        *,
         n_components="auto",
         candidates=(10, 20, 40, 60, 80, 120, 160),
         validation_size=0.2,
@@ -107,6 +143,7 @@ class PCADenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
     def _reconstruct(pca, offset, X):
         return pca.inverse_transform(pca.transform(X - offset))
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit on noisy rows ``X`` and clean rows ``y``."""
         X, Y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
@@ -157,11 +194,24 @@ class NoiseFloorHinge(TransformerMixin, BaseEstimator):
     Attributes
     ----------
     floor_ : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mnistlab.models import NoiseFloorHinge
+    >>> clean = np.array([[0, 255], [255, 0]] * 50)
+    >>> noisy = clean + np.tile([10, 99], (100, 1))
+    >>> h = NoiseFloorHinge(quantile=1.0).fit(noisy, clean)
+    >>> h.floor_, h.transform([[50, 150]]).tolist()
+    (99.0, [[50.0, 150.0, 0.0, 51.0]])
     """
 
-    def __init__(self, quantile=0.999):
+    _parameter_constraints: ClassVar[dict] = {"quantile": [Interval(Real, 0, 1, closed="both")]}
+
+    def __init__(self, *, quantile=0.999):
         self.quantile = quantile
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the noise floor."""
         X = validate_data(self, X, dtype=np.float32)
@@ -204,12 +254,26 @@ class IsotonicOutputRegressor(MetaEstimatorMixin, MultiOutputMixin, RegressorMix
     ----------
     estimator_ : regressor
     isotonic_ : IsotonicRegression
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from mnistlab.models import IsotonicOutputRegressor
+    >>> X = np.linspace(0, 1, 50).reshape(-1, 1)
+    >>> y = (X.ravel() > 0.5) * 255.0  # a step, which a line blurs
+    >>> m = IsotonicOutputRegressor(LinearRegression()).fit(X, y)
+    >>> m.predict([[0.1], [0.9]]).round().tolist()
+    [0.0, 255.0]
     """
 
-    def __init__(self, estimator=None, max_points=2_000_000):
+    _parameter_constraints: ClassVar[dict] = {"estimator": REGRESSOR, "max_points": [POSITIVE_INT]}
+
+    def __init__(self, estimator, *, max_points=2_000_000):
         self.estimator = estimator
         self.max_points = max_points
 
+    @_fit_context(prefer_skip_nested_validation=False)  # the estimator is validated in its fit
     def fit(self, X, y):
         """Fit the regressor, then the isotonic map of its outputs."""
         from sklearn.isotonic import IsotonicRegression

@@ -59,6 +59,15 @@ def parse_augment(text: str | Sequence[str] | None) -> list[str]:
     return kinds
 
 
+def _validate_params(estimator: BaseEstimator) -> None:
+    """scikit-learn's parameter checks (what ``fit`` runs first) of the estimator and every
+    estimator inside it; raises scikit-learn's InvalidParameterError."""
+    inner = [v for v in estimator.get_params(deep=True).values() if isinstance(v, BaseEstimator)]
+    for est in [estimator, *inner]:
+        if hasattr(est, "_parameter_constraints"):
+            est._validate_params()
+
+
 def make_model(
     name: str,
     params: dict | None = None,
@@ -99,7 +108,8 @@ def make_model(
             )
         try:
             est.set_params(**params)
-        except (ValueError, TypeError) as exc:
+            _validate_params(est)  # now, not after loading the data and half a fit
+        except (ValueError, TypeError) as exc:  # InvalidParameterError is both
             raise InputError(f"--params: {exc}") from None
     kinds = parse_augment(augment)
     if kinds:

@@ -6,13 +6,14 @@ import hashlib
 import json
 import os
 import platform
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
 from mnistlab._errors import InputError
 from mnistlab._io import dumps_json
@@ -22,6 +23,9 @@ from mnistlab.models._validate import (
     check_card,
     check_estimator_file,
 )
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
 
 MODEL_FILE = "model.skops"
 CARD_FILE = "card.json"
@@ -44,6 +48,7 @@ TRUSTED_TYPES: list[str] = [
     "mnistlab.preprocessing._images.HOG",
     "mnistlab.preprocessing._augment.Augmented",
     "mnistlab.preprocessing._scale.BlockScaler",
+    "mnistlab.preprocessing._scattering.Scattering",
     "mnistlab.models._cnn.CNNClassifier",
     "mnistlab.models._denoisers.ClippedRegressor",
     "mnistlab.models._denoisers.IsotonicOutputRegressor",
@@ -52,6 +57,42 @@ TRUSTED_TYPES: list[str] = [
     "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
     "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
 ]
+
+
+def skops_io() -> ModuleType:
+    """``skops.io``, imported without importing every scikit-learn estimator.
+
+    skops builds its default trusted types when it is imported, from scikit-learn's
+    ``all_estimators()``, which imports every estimator module (and PyTorch, through
+    scikit-learn's array API support, where it is installed): seconds in every process
+    that loads a model. Imported here, its default estimators are the ones mnistlab's
+    registry builds (:func:`~mnistlab.models._validate.allowed_estimators`), the only ones
+    :func:`load_model` accepts anyway; so a foreign estimator is now refused before it is
+    built. For the rest of the process skops trusts no other estimator by default (other
+    skops files name theirs in ``trusted``). Where skops was imported already, it is used
+    as it is: :func:`load_model` still refuses what the registry does not build, after
+    building it.
+    """
+    if "skops.io" in sys.modules:
+        return sys.modules["skops.io"]
+    import sklearn.utils
+
+    from mnistlab.models._validate import allowed_estimators
+
+    ours = sorted(allowed_estimators(), key=lambda cls: (cls.__module__, cls.__qualname__))
+
+    def registry_estimators(type_filter: Any = None) -> list[tuple[str, type]]:
+        return [(cls.__name__, cls) for cls in ours]
+
+    everything = sklearn.utils.all_estimators
+    # skops reads the name from sklearn.utils when it is imported, and never again; if a
+    # later skops reads it elsewhere, this only costs the time it saved, never safety
+    sklearn.utils.all_estimators = registry_estimators
+    try:
+        import skops.io
+    finally:
+        sklearn.utils.all_estimators = everything
+    return skops.io
 
 
 def trust(*type_names: str) -> None:
@@ -128,9 +169,9 @@ def save_model(
     overwrite : bool
         Replace a model already in the directory.
     """
-    import skops.io as sio
-
     from mnistlab._io import atomic_path
+
+    sio = skops_io()
 
     path = Path(path)
     if (path / MODEL_FILE).exists() and not overwrite:
@@ -212,8 +253,6 @@ def load_model(
     -------
     estimator, card
     """
-    import skops.io as sio
-
     path = Path(path)
     card = read_card(path)
     model_path = path / MODEL_FILE
@@ -230,6 +269,7 @@ def load_model(
             f"{path}: model was trained on {tuple(card['image_shape'])} images but the data "
             f"has {tuple(image_shape)}; use data of the same kind (--data) or another model"
         )
+    sio = skops_io()
     try:
         untrusted = sio.get_untrusted_types(file=model_path)
     except Exception as exc:

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mnistlab._errors import InputError
 from mnistlab._io import atomic_path
+from mnistlab.data import read_kaggle_csv, write_submission
 
 if TYPE_CHECKING:
     from mnistlab.preprocessing import ImageBatch
@@ -131,3 +133,33 @@ def write_predictions_csv(path: str | os.PathLike, rows: list[dict[str, Any]]) -
                     r["error"] or "",
                 ]
             )
+
+
+def kaggle_submission(
+    estimator: Any,
+    test_csv: str | os.PathLike,
+    submission: str | os.PathLike,
+    *,
+    image_shape: tuple[int, int],
+    pixel_max: int,
+    model: str = "the model",
+) -> np.ndarray:
+    """Predict a Kaggle digit-recognizer ``test.csv`` and write ``submission`` from it.
+
+    ``image_shape`` and ``pixel_max`` are the model's (from its card); a model trained
+    on other images is refused, not asked to guess. Returns the predicted digits.
+    """
+    X, _, shape = read_kaggle_csv(test_csv)
+    if shape != tuple(image_shape):
+        raise InputError(
+            f"{test_csv}: rows are {shape[0]}x{shape[1]} images but the model "
+            f"was trained on {image_shape[0]}x{image_shape[1]}"
+        )
+    if pixel_max != 255:
+        raise InputError(
+            f"{model}: trained on pixels 0..{pixel_max}, "
+            "but Kaggle CSVs hold 0..255; train it on MNIST"
+        )
+    pred = estimator.predict(X)
+    write_submission(submission, pred)
+    return pred

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from enum import Enum
+from typing import Any, Literal
 
 from sklearn.base import BaseEstimator, clone
 from sklearn.decomposition import PCA
@@ -26,10 +27,25 @@ from mnistlab.models._denoisers import (
     NoiseFloorHinge,
     PCADenoiser,
 )
-from mnistlab.preprocessing import HOG, Augmented, BlockScaler, Deskew
+from mnistlab.preprocessing import HOG, Augmented, BlockScaler, Deskew, Scattering
 
 #: The textbook's seed (Hands-On ML uses ``random_state=42`` throughout).
 TEXTBOOK_SEED = 42
+
+#: What kind of model an entry is (for ``mnistlab list`` and the searches).
+Family = Literal["linear", "forest", "neighbors", "svm", "neural", "nonlinear", "other"]
+
+
+class Parallelism(Enum):
+    """How a model uses several cores, which decides where a task puts its jobs."""
+
+    #: Serial, or nothing to gain inside: cross-validation runs its folds in parallel.
+    FOLDS = "folds"
+    #: Parallelises well by itself (trees, neighbour searches): the model gets the jobs.
+    INSIDE = "inside"
+    #: One fit per class (linear one-vs-rest): multiclass CV runs one process per fold, and a
+    #: fit on its own parallelises over the classes.
+    PER_CLASS = "per-class"
 
 
 @dataclass(frozen=True)
@@ -46,9 +62,21 @@ class ModelEntry:
         Returns a new unfitted estimator with the entry's default settings.
     search_space : dict
         Parameter distributions for searches, keyed as ``set_params`` takes them.
-    tags : frozenset of str
-        Properties: ``"textbook"`` (as in the book), ``"parallel"`` (parallelises well
-        by itself, so tasks give it the jobs rather than the CV folds), ...
+    family : str
+        One of :data:`Family`; ``"neural"`` models have their architectures compared
+        by ``search``.
+    parallel : Parallelism
+        Where the jobs go (see :func:`plan_jobs`).
+    textbook : bool
+        As in Hands-On ML.
+    multilabel, multilabel_only : bool
+        Predicts several labels at once; and only that (no single-label tasks).
+    zoo : bool
+        In the classical zoo that ``search all`` tunes.
+    slow : bool
+        Minutes on all of MNIST.
+    extra : str or None
+        The optional dependency group it needs (``pip install 'mnistlab[extra]'``).
     max_train : int or None
         Tasks train this model on a stated stratified subset of at most this many
         images (for models too slow for all 60,000); None means all.
@@ -58,63 +86,168 @@ class ModelEntry:
     description: str
     factory: Callable[[], BaseEstimator]
     search_space: dict[str, Any] = field(default_factory=dict)
-    tags: frozenset[str] = frozenset()
+    family: Family = "other"
+    parallel: Parallelism = Parallelism.FOLDS
+    textbook: bool = False
+    multilabel: bool = False
+    multilabel_only: bool = False
+    zoo: bool = False
+    slow: bool = False
+    extra: str | None = None
     max_train: int | None = None
 
+    def __post_init__(self) -> None:
+        if self.multilabel_only and not self.multilabel:
+            raise ValueError(f"{self.name}: multilabel_only needs multilabel=True")
 
-_REGISTRY: dict[str, ModelEntry] = {}
-_DENOISERS: dict[str, ModelEntry] = {}
+
+@dataclass(frozen=True)
+class JobPlan:
+    """Where a task's ``n_jobs`` go: never to two nested levels at once.
+
+    Attributes
+    ----------
+    model : int or None
+        ``n_jobs`` of the model cross-validated (each fold's clone).
+    folds : int or None
+        ``n_jobs`` of the loop over the folds.
+    final : int or None
+        ``n_jobs`` of a fit on its own (the final fit after the CV, or a fit without CV).
+    """
+
+    model: int | None
+    folds: int | None
+    final: int | None
+
+
+def plan_jobs(
+    parallel: Parallelism, n_jobs: int | None, *, n_folds: int | None = None, multiclass=False
+) -> JobPlan:
+    """Decide where the jobs go, for every task: inside the model or across the CV folds.
+
+    Parameters
+    ----------
+    parallel : Parallelism
+        The entry's (a one-vs-rest or one-vs-one wrapper is :attr:`Parallelism.INSIDE`).
+    n_jobs : int or None
+        The jobs the user gave.
+    n_folds : int or None
+        Folds of the cross-validation; None when there is none (one fit).
+    multiclass : bool
+        Whether the task has more than two classes (where :attr:`Parallelism.PER_CLASS` models
+        fit one binary model per class).
+
+    Examples
+    --------
+    >>> from mnistlab.models import Parallelism, plan_jobs
+    >>> plan_jobs(Parallelism.INSIDE, 2, n_folds=3)
+    JobPlan(model=2, folds=None, final=2)
+    >>> plan_jobs(Parallelism.FOLDS, 2, n_folds=3)
+    JobPlan(model=None, folds=2, final=None)
+    """
+    if n_folds is None:  # one fit, nothing else running: it takes them all
+        return JobPlan(model=None, folds=None, final=n_jobs)
+    if parallel is Parallelism.INSIDE:
+        return JobPlan(model=n_jobs, folds=None, final=n_jobs)
+    if parallel is Parallelism.PER_CLASS and multiclass and n_jobs not in (None, 1):
+        # ten unequal binary fits per fold leave one of two threads idle at the end; one
+        # process per fold keeps both busy; the final fit, alone, parallelises inside
+        return JobPlan(model=None, folds=n_folds, final=n_jobs)
+    return JobPlan(model=None, folds=n_jobs, final=None)
+
+
+class Registry:
+    """Named entries that each build a fresh, unfitted estimator.
+
+    Parameters
+    ----------
+    kind : str
+        What the entries are (``"model"``, ``"denoiser"``), for messages.
+    hint : str
+        Appended to the message about an unknown name.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import Ridge
+    >>> from mnistlab.models import ModelEntry, Registry
+    >>> reg = Registry("regressor")
+    >>> _ = reg.register(ModelEntry("ridge", "a ridge", Ridge))
+    >>> reg.names(), reg.get("ridge")
+    (['ridge'], Ridge())
+    """
+
+    def __init__(self, kind: str, hint: str = "") -> None:
+        self.kind = kind
+        self.hint = hint
+        self._entries: dict[str, ModelEntry] = {}
+
+    def register(self, entry: ModelEntry, *, replace: bool = False) -> ModelEntry:
+        """Add ``entry``; a name already registered is refused unless ``replace``."""
+        if entry.name in self._entries and not replace:
+            raise ValueError(f"{self.kind} {entry.name!r} is already registered")
+        self._entries[entry.name] = entry
+        return entry
+
+    def names(self) -> list[str]:
+        """The registered names, in registration order."""
+        return list(self._entries)
+
+    def entries(self) -> list[ModelEntry]:
+        """The registered entries, in registration order."""
+        return list(self._entries.values())
+
+    def entry(self, name: str) -> ModelEntry:
+        """Return the entry ``name``; an unknown name is an :class:`InputError`."""
+        try:
+            return self._entries[name]
+        except KeyError:
+            known = ", ".join(self.names())
+            raise InputError(
+                f"unknown {self.kind} {name!r}; known {self.kind}s: {known}{self.hint}"
+            ) from None
+
+    def get(
+        self, name: str, *, random_state: int | None = None, n_jobs: int | None = None
+    ) -> BaseEstimator:
+        """Return a new unfitted estimator for the entry ``name``.
+
+        Parameters
+        ----------
+        name : str
+            A name from :meth:`names`.
+        random_state : int or None
+            Set on every component that has a ``random_state``; None keeps the
+            entry's default (the textbook's 42 where the book fixes one).
+        n_jobs : int or None
+            Set on the outermost components that have ``n_jobs``; None keeps the
+            default (single process), so that parallelism is chosen at one level only.
+        """
+        est = clone(self.entry(name).factory())
+        if random_state is not None:
+            _set_nested(est, "random_state", random_state, outermost=False)
+        if n_jobs is not None:
+            _set_nested(est, "n_jobs", n_jobs, outermost=True)
+        return est
+
+
+#: The classifiers.
+MODELS = Registry("model", " (see 'mnistlab list')")
+#: The denoisers: noisy image rows to clean image rows.
+DENOISERS = Registry("denoiser")
 
 
 def register(entry: ModelEntry, *, replace: bool = False, kind: str = "model") -> ModelEntry:
     """Add an entry to the registry of classifiers (``kind="model"``) or of denoisers."""
-    registry = _DENOISERS if kind == "denoiser" else _REGISTRY
-    if entry.name in registry and not replace:
-        raise ValueError(f"{kind} {entry.name!r} is already registered")
-    registry[entry.name] = entry
-    return entry
+    return (DENOISERS if kind == "denoiser" else MODELS).register(entry, replace=replace)
 
 
-def denoiser_names() -> list[str]:
-    """The registered denoiser names, in registration order."""
-    return list(_DENOISERS)
-
-
-def denoiser_entry(name: str) -> ModelEntry:
-    """Return the denoiser entry ``name``; an unknown name is an :class:`InputError`."""
-    try:
-        return _DENOISERS[name]
-    except KeyError:
-        raise InputError(
-            f"unknown denoiser {name!r}; known denoisers: {', '.join(denoiser_names())}"
-        ) from None
-
-
-def get_denoiser(
-    name: str, *, random_state: int | None = None, n_jobs: int | None = None
-) -> BaseEstimator:
-    """A new unfitted denoiser (noisy rows to clean rows); options as :func:`get`."""
-    est = clone(denoiser_entry(name).factory())
-    if random_state is not None:
-        _set_nested(est, "random_state", random_state, outermost=False)
-    if n_jobs is not None:
-        _set_nested(est, "n_jobs", n_jobs, outermost=True)
-    return est
-
-
-def names() -> list[str]:
-    """The registered model names, in registration order."""
-    return list(_REGISTRY)
-
-
-def entry(name: str) -> ModelEntry:
-    """Return the registry entry ``name``; an unknown name is an :class:`InputError`."""
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise InputError(
-            f"unknown model {name!r}; known models: {', '.join(names())} (see 'mnistlab list')"
-        ) from None
+# the functions of the two registries, as the package has always offered them
+get = MODELS.get
+get_denoiser = DENOISERS.get
+entry = MODELS.entry
+denoiser_entry = DENOISERS.entry
+names = MODELS.names
+denoiser_names = DENOISERS.names
 
 
 def describe(name: str) -> str:
@@ -125,8 +258,10 @@ def describe(name: str) -> str:
 def _set_nested(estimator: BaseEstimator, suffix: str, value: Any, *, outermost: bool) -> None:
     """Set the (nested) parameters called ``suffix``, e.g. a pipeline step's ``random_state``.
 
-    With ``outermost`` only the shallowest ones are set, so that a meta-estimator's
-    ``n_jobs`` parallelises and its inner estimators stay serial (one level only).
+    With ``outermost`` only the outermost ones along each path of nesting are set, so that
+    a meta-estimator's ``n_jobs`` parallelises and its inner estimators stay serial (one
+    level only), while steps side by side (a pipeline's deskewing and its feature union)
+    each get theirs.
     """
     params = estimator.get_params(deep=True)
     keys = [k for k in params if k == suffix or k.endswith("__" + suffix)]
@@ -139,33 +274,15 @@ def _set_nested(estimator: BaseEstimator, suffix: str, value: Any, *, outermost:
                 params.get(k.rpartition("__")[0]) if "__" in k else estimator, LogisticRegression
             )
         ]
-    if outermost and keys:
-        depth = min(k.count("__") for k in keys)
-        keys = [k for k in keys if k.count("__") == depth]
+    if outermost:
+        owners = [k[: -len(suffix)] for k in keys]  # "" or "step__inner__"
+        keys = [
+            k
+            for k, own in zip(keys, owners, strict=True)
+            if not any(o != own and own.startswith(o) for o in owners)
+        ]
     if keys:
         estimator.set_params(**dict.fromkeys(keys, value))
-
-
-def get(name: str, *, random_state: int | None = None, n_jobs: int | None = None) -> BaseEstimator:
-    """Return a new unfitted estimator for the registry entry ``name``.
-
-    Parameters
-    ----------
-    name : str
-        A name from :func:`names`.
-    random_state : int or None
-        Set on every component that has a ``random_state``; None keeps the
-        entry's default (the textbook's 42 where the book fixes one).
-    n_jobs : int or None
-        Set on the outermost components that have ``n_jobs``; None keeps the
-        default (single process), so that parallelism is chosen at one level only.
-    """
-    est = clone(entry(name).factory())
-    if random_state is not None:
-        _set_nested(est, "random_state", random_state, outermost=False)
-    if n_jobs is not None:
-        _set_nested(est, "n_jobs", n_jobs, outermost=True)
-    return est
 
 
 register(
@@ -174,7 +291,9 @@ register(
         "linear SVM by SGD on raw pixels, as in Hands-On ML ch. 3: SGDClassifier(random_state=42)",
         lambda: SGDClassifier(random_state=TEXTBOOK_SEED),
         search_space={"alpha": ("log-uniform", 1e-6, 1e-2)},
-        tags=frozenset({"textbook", "linear", "parallel-multiclass"}),
+        family="linear",
+        parallel=Parallelism.PER_CLASS,
+        textbook=True,
     )
 )
 register(
@@ -185,7 +304,10 @@ register(
         "little and gives slightly different figures)",
         lambda: make_pipeline(StandardScaler(), SGDClassifier(random_state=TEXTBOOK_SEED)),
         search_space={"sgdclassifier__alpha": ("log-uniform", 1e-6, 1e-2)},
-        tags=frozenset({"textbook", "linear", "parallel-multiclass", "slow"}),
+        family="linear",
+        parallel=Parallelism.PER_CLASS,
+        textbook=True,
+        slow=True,
     )
 )
 register(
@@ -195,7 +317,9 @@ register(
         "RandomForestClassifier(random_state=42)",
         lambda: RandomForestClassifier(random_state=TEXTBOOK_SEED),
         search_space={"n_estimators": [100, 200, 400], "max_features": ["sqrt", 0.1, 0.2]},
-        tags=frozenset({"textbook", "forest", "parallel"}),
+        family="forest",
+        parallel=Parallelism.INSIDE,
+        textbook=True,
     )
 )
 register(
@@ -205,7 +329,10 @@ register(
         "KNeighborsClassifier(n_neighbors=4, weights='distance')",
         lambda: KNeighborsClassifier(n_neighbors=4, weights="distance"),
         search_space={"n_neighbors": [3, 4, 5, 6], "weights": ["uniform", "distance"]},
-        tags=frozenset({"textbook", "neighbors", "multilabel", "parallel"}),
+        family="neighbors",
+        parallel=Parallelism.INSIDE,
+        textbook=True,
+        multilabel=True,
     )
 )
 register(
@@ -214,7 +341,7 @@ register(
         "multinomial logistic regression (C=0.1) on pixels scaled to 0..1 (MinMaxScaler)",
         lambda: make_pipeline(MinMaxScaler(), LogisticRegression(C=0.1, max_iter=1000)),
         search_space={"logisticregression__C": ("log-uniform", 1e-3, 1e1)},
-        tags=frozenset({"linear"}),
+        family="linear",
     )
 )
 register(
@@ -224,7 +351,9 @@ register(
         "trained on a stratified subset of 10,000 images (it scales quadratically)",
         lambda: SVC(random_state=TEXTBOOK_SEED),
         search_space={"C": ("log-uniform", 1e-1, 1e2), "gamma": ("log-uniform", 1e-8, 1e-5)},
-        tags=frozenset({"textbook", "svm", "slow"}),
+        family="svm",
+        textbook=True,
+        slow=True,
         max_train=10_000,
     )
 )
@@ -240,7 +369,8 @@ register(
             ]
         ),
         search_space={"pca__n_components": [30, 40, 50, 60], "knn__n_neighbors": [3, 4, 5, 6]},
-        tags=frozenset({"neighbors", "parallel"}),
+        family="neighbors",
+        parallel=Parallelism.INSIDE,
     )
 )
 register(
@@ -248,7 +378,10 @@ register(
         "knn5",
         "KNeighborsClassifier() with its defaults (k=5), as in the textbook's multilabel section",
         lambda: KNeighborsClassifier(),
-        tags=frozenset({"textbook", "neighbors", "multilabel", "parallel"}),
+        family="neighbors",
+        parallel=Parallelism.INSIDE,
+        textbook=True,
+        multilabel=True,
     )
 )
 register(
@@ -257,7 +390,11 @@ register(
         "ClassifierChain(SVC(), cv=3, random_state=42), the textbook's multilabel chain; "
         "trained on a stratified subset of 5,000 images",
         lambda: ClassifierChain(SVC(), cv=3, random_state=TEXTBOOK_SEED),
-        tags=frozenset({"textbook", "svm", "multilabel", "multilabel-only", "slow"}),
+        family="svm",
+        textbook=True,
+        multilabel=True,
+        multilabel_only=True,
+        slow=True,
         max_train=5_000,
     )
 )
@@ -268,7 +405,10 @@ register(
         lambda: MultiOutputClassifier(
             make_pipeline(MinMaxScaler(), LogisticRegression(max_iter=1000))
         ),
-        tags=frozenset({"linear", "multilabel", "multilabel-only", "parallel"}),
+        family="linear",
+        parallel=Parallelism.INSIDE,
+        multilabel=True,
+        multilabel_only=True,
     )
 )
 
@@ -295,7 +435,9 @@ register(
             "knn__n_neighbors": [3, 4, 5, 6, 8],
             "knn__weights": ["uniform", "distance"],
         },
-        tags=frozenset({"neighbors", "parallel", "zoo"}),
+        family="neighbors",
+        parallel=Parallelism.INSIDE,
+        zoo=True,
     )
 )
 register(
@@ -314,7 +456,8 @@ register(
             "svc__C": [2, 5, 10, 20, 50],
             "svc__gamma": ["scale", 0.5e-6, 1e-6, 2e-6, 4e-6],
         },
-        tags=frozenset({"svm", "zoo"}),
+        family="svm",
+        zoo=True,
     )
 )
 register(
@@ -329,7 +472,31 @@ register(
             ]
         ),
         search_space={"hog__orientations": [8, 9, 12], "svc__C": [2, 5, 10, 20, 50]},
-        tags=frozenset({"svm", "zoo", "slow"}),
+        family="svm",
+        zoo=True,
+        slow=True,
+    )
+)
+
+register(
+    ModelEntry(
+        "svc-scattering",
+        "deskew, wavelet scattering features (J=2, L=8, log), PCA(100), RBF SVC(C=5): "
+        "0.9892 on validation against 0.9870 for best's pixel and HOG features, both fitted "
+        "on 10,000 images without virtual support vectors",
+        lambda: Pipeline(
+            [
+                ("deskew", Deskew()),
+                ("scattering", Scattering(J=2, L=8)),
+                ("pca", PCA(100, svd_solver="covariance_eigh", random_state=TEXTBOOK_SEED)),
+                ("scale", BlockScaler()),
+                ("svc", SVC(C=5, cache_size=2000, random_state=TEXTBOOK_SEED)),
+            ]
+        ),
+        search_space={"pca__n_components": [60, 100, 200], "svc__C": [2, 5, 10, 20]},
+        family="svm",
+        zoo=True,
+        slow=True,
     )
 )
 
@@ -381,7 +548,9 @@ register(
             "vsv__estimator__features__hog__pca__n_components": [64, 128, 192],
             "vsv__estimator__features__pixels__pca__n_components": [40, 50, 60],
         },
-        tags=frozenset({"svm", "zoo", "slow"}),
+        family="svm",
+        zoo=True,
+        slow=True,
     )
 )
 
@@ -410,7 +579,8 @@ register(
             "mlp__hidden_layer_sizes": [(256,), (256, 128), (512, 256)],
             "mlp__alpha": [1e-4, 1e-3, 1e-2],
         },
-        tags=frozenset({"neural", "zoo"}),
+        family="neural",
+        zoo=True,
     )
 )
 
@@ -450,7 +620,7 @@ for _name, _text, _hidden, _alpha, _deskew in [
             f"MLPClassifier: {_text}, L2 penalty {_alpha:g}, early stopping on a validation split",
             lambda h=_hidden, a=_alpha, d=_deskew: _mlp(h, a, d),
             search_space=_MLP_SPACE,
-            tags=frozenset({"neural"}),
+            family="neural",
         )
     )
 
@@ -469,7 +639,8 @@ register(
             "dropout": [0.1, 0.25, 0.4],
             "lr": [1e-3, 3e-3, 1e-2],
         },
-        tags=frozenset({"neural", "torch"}),
+        family="neural",
+        extra="torch",
     )
 )
 register(
@@ -483,7 +654,9 @@ register(
             ]
         ),
         search_space={"et__n_estimators": [100, 300, 500], "et__max_features": ["sqrt", 0.1]},
-        tags=frozenset({"forest", "parallel", "zoo"}),
+        family="forest",
+        parallel=Parallelism.INSIDE,
+        zoo=True,
     )
 )
 
@@ -494,7 +667,9 @@ register(
         "knn-classifier",
         "the textbook's: KNeighborsClassifier() predicting each pixel as a class",
         lambda: KNeighborsClassifier(),
-        tags=frozenset({"textbook", "parallel"}),
+        family="neighbors",
+        parallel=Parallelism.INSIDE,
+        textbook=True,
     ),
     kind="denoiser",
 )
@@ -504,7 +679,8 @@ register(
         "KNeighborsRegressor(n_neighbors=5, weights='distance'): the mean of the nearest "
         "clean images",
         lambda: KNeighborsRegressor(n_neighbors=5, weights="distance"),
-        tags=frozenset({"parallel"}),
+        family="neighbors",
+        parallel=Parallelism.INSIDE,
     ),
     kind="denoiser",
 )
@@ -522,7 +698,7 @@ register(
         "ridge",
         "multioutput linear Ridge regression, clipped to the pixel range",
         lambda: ClippedRegressor(Ridge(alpha=1.0)),
-        tags=frozenset({"linear"}),
+        family="linear",
     ),
     kind="denoiser",
 )
@@ -537,7 +713,8 @@ register(
                 ("knn", KNeighborsRegressor(n_neighbors=5, weights="distance")),
             ]
         ),
-        tags=frozenset({"parallel"}),
+        family="neighbors",
+        parallel=Parallelism.INSIDE,
     ),
     kind="denoiser",
 )
@@ -549,7 +726,7 @@ register(
         lambda: IsotonicOutputRegressor(
             Pipeline([("hinge", NoiseFloorHinge()), ("ridge", Ridge(alpha=1.0))])
         ),
-        tags=frozenset({"nonlinear"}),
+        family="nonlinear",
     ),
     kind="denoiser",
 )
@@ -559,7 +736,8 @@ register(
         "a small convolutional network (needs the torch extra): a two-level U-Net that "
         "learns the noise to take away, 4 epochs of one-cycle AdamW on the MSE",
         lambda: ConvDenoiser(random_state=TEXTBOOK_SEED),
-        tags=frozenset({"neural", "torch"}),
+        family="neural",
+        extra="torch",
     ),
     kind="denoiser",
 )

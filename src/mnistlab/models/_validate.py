@@ -18,7 +18,6 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
 
 #: scikit-learn's markers of a leaf in ``Tree.children_*`` and ``Tree.feature``
 _TREE_LEAF, _TREE_UNDEFINED = -1, -2
@@ -117,6 +116,7 @@ def _objects(root: Any) -> Iterator[Any]:
 def allowed_estimators() -> set[type]:
     """The estimator classes a model file may hold: those the registry's entries are made
     of, and the parts they build when fitted (a forest's trees, an MLP's label binarizer)."""
+    from sklearn.base import BaseEstimator
     from sklearn.isotonic import IsotonicRegression
     from sklearn.preprocessing import LabelBinarizer
     from sklearn.tree import DecisionTreeClassifier, ExtraTreeClassifier
@@ -129,7 +129,7 @@ def allowed_estimators() -> set[type]:
         LabelBinarizer,
         IsotonicRegression,
     }
-    for item in [*_registry._REGISTRY.values(), *_registry._DENOISERS.values()]:
+    for item in [*_registry.MODELS.entries(), *_registry.DENOISERS.entries()]:
         est = item.factory()
         found.add(type(est))
         found.update(
@@ -354,6 +354,24 @@ def _check_hog(est: Any) -> None:
         )
 
 
+def _check_scattering(est: Any) -> None:
+    """Scattering's sizes come from the file: its own bounds, so that no image allocates
+    gigabytes, and a feature count that matches them."""
+    h, w = _image_shape(est)
+    try:
+        est._validate_params()
+    except (ValueError, TypeError) as exc:
+        raise Refused(f"Scattering: {str(exc)[:120]}") from None
+    if (
+        min(h, w) < 2**est.J
+        or est.chunk_size > 65536
+        or est.n_features_out_
+        != (1 + est.J * est.L + est.L**2 * est.J * (est.J - 1) // 2)
+        * (est._side() // 2**est.J) ** 2
+    ):
+        raise Refused(f"Scattering: J={est.J!r:.20}, L={est.L!r:.20} for {h}x{w} images")
+
+
 def _check_cnn(est: Any) -> None:
     """The CNN's weights have the shapes of its architecture, compared on torch's "meta"
     device (no memory): a file cannot make the network allocate what its weights lack."""
@@ -391,6 +409,7 @@ def check_estimator_file(est: Any) -> None:
     Refused
         A class the registry does not build, or arrays that do not fit together.
     """
+    from sklearn.base import BaseEstimator
     from sklearn.decomposition import PCA
     from sklearn.ensemble._forest import BaseForest
     from sklearn.neighbors._base import NeighborsBase
@@ -399,7 +418,7 @@ def check_estimator_file(est: Any) -> None:
     from sklearn.tree._tree import Tree
 
     from mnistlab.models._cnn import CNNClassifier
-    from mnistlab.preprocessing import HOG
+    from mnistlab.preprocessing import HOG, Scattering
 
     if not isinstance(est, BaseEstimator):
         raise Refused(f"holds a {type(est).__name__}, not an estimator")
@@ -429,6 +448,8 @@ def check_estimator_file(est: Any) -> None:
             _check_pca(obj)
         elif isinstance(obj, HOG):
             _check_hog(obj)
+        elif isinstance(obj, Scattering):
+            _check_scattering(obj)
         elif isinstance(obj, CNNClassifier):
             _check_cnn(obj)
     if any(id(t) not in checked_trees for t in found_trees):

@@ -1,39 +1,26 @@
-"""Plots: functions that take task results and return matplotlib figures (no pyplot state)."""
+"""Plots: functions that take task results and return matplotlib figures (no pyplot state).
 
-from mnistlab.plots._binary import (
-    pair_error_heatmap,
-    pr_curves,
-    precision_recall_vs_threshold,
-    roc_curves,
-)
-from mnistlab.plots._denoise import denoise_grid, denoise_scores, label_issue_gallery
-from mnistlab.plots._errors import (
-    confusion_matrices,
-    mistakes_gallery,
-    multilabel_scores,
-    pair_grid,
-)
-from mnistlab.plots._images import digit_grid
-from mnistlab.plots._search import search_scores
-from mnistlab.plots._style import styled_figure
-from mnistlab.plots._summary import accuracy_bars, compare_histories, training_history
+Each name is imported on first use (``lazy_loader``).
+"""
 
-__all__ = [
-    "accuracy_bars",
-    "compare_histories",
-    "confusion_matrices",
-    "denoise_grid",
-    "denoise_scores",
-    "digit_grid",
-    "label_issue_gallery",
-    "mistakes_gallery",
-    "multilabel_scores",
-    "pair_error_heatmap",
-    "pair_grid",
-    "pr_curves",
-    "precision_recall_vs_threshold",
-    "roc_curves",
-    "search_scores",
-    "styled_figure",
-    "training_history",
-]
+import lazy_loader
+
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "_binary": [
+            "binary_confusion",
+            "pair_error_heatmap",
+            "pr_curves",
+            "precision_recall_vs_threshold",
+            "reliability_diagram",
+            "roc_curves",
+        ],
+        "_denoise": ["denoise_grid", "denoise_scores", "label_issue_gallery"],
+        "_errors": ["confusion_matrices", "mistakes_gallery", "multilabel_scores", "pair_grid"],
+        "_images": ["augmentation_grid", "digit_grid"],
+        "_search": ["halving_rounds", "search_scores"],
+        "_style": ["styled_figure"],
+        "_summary": ["accuracy_bars", "compare_histories", "training_history"],
+    },
+)

@@ -1,4 +1,5 @@
-"""Figures of binary detectors: PR and ROC curves (scikit-learn Displays), pair errors."""
+"""Figures of binary detectors: PR and ROC curves, the 2x2 confusion matrix, reliability
+diagrams (scikit-learn Displays), pair errors."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import numpy as np
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from sklearn.calibration import CalibrationDisplay
 from sklearn.metrics import (
+    ConfusionMatrixDisplay,
     PrecisionRecallDisplay,
     RocCurveDisplay,
     precision_recall_curve,
     roc_curve,
 )
 
+from mnistlab.evaluation import rule_label
 from mnistlab.plots._style import styled_figure
 from mnistlab.tasks import BinaryResult
 
@@ -20,11 +24,7 @@ _MARKERS = {"precision": "o", "recall": "s", "f1": "D"}
 
 
 def _rule_label(rule: str, target: float | None) -> str:
-    if rule == "precision":
-        return f"threshold for precision ≥ {target:g}"
-    if rule == "recall":
-        return f"threshold for recall ≥ {target:g}"
-    return "threshold of best F1"
+    return f"threshold for {rule_label(rule, target)}"  # the rule named as in the tables
 
 
 def _reached(r):
@@ -157,4 +157,74 @@ def pair_error_heatmap(errors: np.ndarray, title: str = "") -> Figure:
         ax.set_xlabel("digit")
         ax.set_ylabel("digit")
         ax.set_title(title or "pairwise error rate (%)")
+    return fig
+
+
+def binary_confusion(result: BinaryResult) -> Figure:
+    """The 2x2 confusion matrix of each detector's out-of-fold predictions (at its default
+    threshold), with precision and recall worked out from the cells, as the textbook does
+    after ``cross_val_predict``."""
+    problem = result.problem
+    negative = f"not {problem.positive}" if problem.negative is None else str(problem.negative)
+    with styled_figure((4.6 * len(result.models), 5.4), style="white") as fig:
+        axes = np.atleast_1d(fig.subplots(1, len(result.models)))
+        for ax, (name, r) in zip(axes, result.models.items(), strict=True):
+            y_true, y_pred = np.asarray(r.y_cv, bool), np.asarray(r.oof.predictions, bool)
+            ConfusionMatrixDisplay.from_predictions(
+                y_true,
+                y_pred,
+                labels=[False, True],
+                display_labels=[negative, str(problem.positive)],
+                ax=ax,
+                colorbar=False,
+                values_format=",d",
+                cmap="Blues",
+            )
+            tp = int(np.sum(y_true & y_pred))
+            fp = int(np.sum(~y_true & y_pred))
+            fn = int(np.sum(y_true & ~y_pred))
+            precision = tp / (tp + fp) if tp + fp else float("nan")
+            recall = tp / (tp + fn) if tp + fn else float("nan")
+            ax.set_title(f"{name}: out-of-fold predictions", fontsize=10)
+            ax.text(
+                0.5,
+                -0.2,
+                f"precision = TP / (TP + FP) = {tp:,} / {tp + fp:,} = {precision:.2%}\n"
+                f"recall = TP / (TP + FN) = {tp:,} / {tp + fn:,} = {recall:.2%}",
+                transform=ax.transAxes,
+                ha="center",
+                va="top",
+                fontsize=8.5,
+            )
+        fig.suptitle(f"{problem.name}: confusion matrix at the default threshold", fontsize=11)
+    return fig
+
+
+def _probability_models(result: BinaryResult) -> list[str]:
+    """The detectors whose out-of-fold scores are probabilities (``predict_proba``)."""
+    return [n for n, r in result.models.items() if r.oof.method == "predict_proba"]
+
+
+def reliability_diagram(result: BinaryResult, n_bins: int = 10) -> Figure:
+    """Reliability diagram (scikit-learn's CalibrationDisplay) of the detectors that give
+    probabilities: the fraction of positives against the mean predicted probability in
+    each of ``n_bins`` bins, with a histogram of the probabilities below."""
+    names = _probability_models(result)
+    if not names:
+        raise ValueError(f"{result.problem.name}: no detector gives probabilities")
+    with styled_figure((6.0, 7.0)) as fig:
+        curve, hist = fig.subplots(2, 1, height_ratios=[3, 1.3], sharex=True)
+        for name in names:
+            r, i = result.models[name], list(result.models).index(name)  # as in the PR curves
+            CalibrationDisplay.from_predictions(
+                r.y_cv, r.cv_scores, n_bins=n_bins, name=name, ax=curve, color=f"C{i}"
+            )
+            hist.hist(r.cv_scores, range=(0, 1), bins=n_bins, color=f"C{i}", alpha=0.6)
+        curve.set_title(
+            f"{result.problem.name}: reliability of the out-of-fold probabilities", fontsize=10
+        )
+        curve.set_xlabel("")
+        curve.legend(loc="upper left", fontsize=8)
+        hist.set_yscale("log")
+        hist.set(xlabel=f"predicted probability of {result.problem.positive}", ylabel="images")
     return fig

@@ -11,12 +11,13 @@ from mnistlab.plots._style import styled_figure
 
 
 def confusion_matrices(y_true, y_pred, title: str = "") -> Figure:
-    """Three views of one confusion matrix (scikit-learn's ConfusionMatrixDisplay):
-    raw counts, rows normalised (recall per class), and errors only (the diagonal
-    weighted out, rows normalised), as in the textbook's figure 3-10."""
+    """Four views of one confusion matrix (scikit-learn's ConfusionMatrixDisplay):
+    raw counts, rows normalised (recall per class), and the errors only (the diagonal
+    weighted out) normalised by row (where each digit's errors go) and by column (what
+    each wrong prediction really was), as in the textbook's figures 3-9 and 3-10."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    with styled_figure((17, 5.4), style="white") as fig:
-        axes = fig.subplots(1, 3)
+    with styled_figure((11.5, 10.5), style="white") as fig:
+        axes = fig.subplots(2, 2).ravel()
         ConfusionMatrixDisplay.from_predictions(
             y_true, y_pred, ax=axes[0], colorbar=False, values_format="d", cmap="Blues"
         )
@@ -32,18 +33,19 @@ def confusion_matrices(y_true, y_pred, title: str = "") -> Figure:
         )
         axes[1].set_title("normalised by row (true class)")
         wrong = y_true != y_pred
-        if wrong.any():
-            ConfusionMatrixDisplay.from_predictions(
-                y_true,
-                y_pred,
-                ax=axes[2],
-                colorbar=False,
-                normalize="true",
-                values_format=".0%",
-                sample_weight=wrong.astype(float),
-                cmap="Reds",
-            )
-        axes[2].set_title("errors only, normalised by row")
+        for ax, normalize, how in ((axes[2], "true", "row"), (axes[3], "pred", "column")):
+            if wrong.any():
+                ConfusionMatrixDisplay.from_predictions(
+                    y_true,
+                    y_pred,
+                    ax=ax,
+                    colorbar=False,
+                    normalize=normalize,
+                    values_format=".0%",
+                    sample_weight=wrong.astype(float),
+                    cmap="Reds",
+                )
+            ax.set_title(f"errors only, normalised by {how}")
         for ax in axes:
             for text in ax.texts:
                 text.set_fontsize(7)

@@ -38,3 +38,45 @@ def search_scores(result: SearchResult) -> Figure:
         fig.colorbar(sc, ax=list(axes), label="log10 images per candidate")
         fig.suptitle(f"{result.model}: successive-halving search", fontsize=10)
     return fig
+
+
+def halving_rounds(result: SearchResult) -> Figure:
+    """The successive-halving rounds: each candidate's validation score against the images
+    it was trained on, a line following each candidate while it survives; the winner in
+    black."""
+    frame = result.cv_results
+    best_params = result.best_params
+    with styled_figure((6.4, 4.4)) as fig:
+        ax = fig.subplots()
+        keys = frame["params"].map(lambda p: repr(sorted(p.items())))
+        for _, rows in frame.groupby(keys, sort=False):
+            rows = rows.sort_values("iter")
+            won = rows["params"].iloc[0] == best_params
+            ax.plot(
+                rows["n_resources"],
+                rows["mean_test_score"],
+                marker="o",
+                color="black" if won else "0.6",
+                linewidth=2 if won else 1,
+                zorder=3 if won else 2,
+                label="the winner" if won else None,
+            )
+        for it, rows in frame.groupby("iter"):
+            ax.annotate(
+                f"round {it + 1}: {len(rows)}",
+                (rows["n_resources"].iloc[0], rows["mean_test_score"].min()),
+                textcoords="offset points",
+                xytext=(0, -14),
+                ha="center",
+                fontsize=7,
+            )
+        ax.set_xscale("log")
+        ax.set_xlabel("training images per candidate (log scale)")
+        ax.set_ylabel("validation accuracy (CV)")
+        ax.legend(loc="lower right", fontsize=8)
+        ax.set_title(
+            f"{result.model}: {result.n_candidates} candidates, {result.n_iterations} rounds "
+            "of successive halving",
+            fontsize=10,
+        )
+    return fig

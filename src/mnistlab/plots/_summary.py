@@ -17,12 +17,12 @@ def accuracy_bars(table: pd.DataFrame) -> Figure:
     table : DataFrame
         Columns ``model``, ``cv_accuracy`` and ``test_accuracy``.
     """
-    with styled_figure((7, 3.8)) as fig:
+    with styled_figure((max(7.0, 0.95 * len(table)), 3.8)) as fig:
         ax = fig.subplots()
         x = np.arange(len(table))
         ax.bar(x - 0.2, table["cv_accuracy"], 0.4, label="CV (mean of folds)")
         ax.bar(x + 0.2, table["test_accuracy"], 0.4, label="test")
-        ax.set_xticks(x, table["model"])
+        ax.set_xticks(x, table["model"], rotation=20 if len(table) > 6 else 0)
         low = float(min(table["cv_accuracy"].min(), table["test_accuracy"].min()))
         ax.set_ylim(max(0.0, low - 0.03), 1.0)
         ax.set_ylabel("accuracy")

@@ -1,46 +1,39 @@
 """Preprocessing: noise, image transformers (deskewing, HOG), augmentation, image import.
 
 >>> from mnistlab.preprocessing import Deskew, HOG, Augmented, add_noise
+
+Each name is imported on first use (``lazy_loader``): reading images does not import
+scikit-learn.
 """
 
-from mnistlab.preprocessing._augment import (
-    TEXTBOOK_SHIFTS,
-    Augmented,
-    augment,
-    rotate_images,
-    shift_images,
-)
-from mnistlab.preprocessing._images import HOG, Deskew, infer_shape
-from mnistlab.preprocessing._import import (
-    FORMATS,
-    MAX_PIXELS_SIDE,
-    ImageBatch,
-    ImageError,
-    image_to_row,
-    open_image,
-    read_images,
-)
-from mnistlab.preprocessing._noise import NOISES, NoiseModel, add_noise
-from mnistlab.preprocessing._scale import BlockScaler
+import lazy_loader
 
-__all__ = [
-    "FORMATS",
-    "HOG",
-    "MAX_PIXELS_SIDE",
-    "NOISES",
-    "TEXTBOOK_SHIFTS",
-    "Augmented",
-    "BlockScaler",
-    "Deskew",
-    "ImageBatch",
-    "ImageError",
-    "NoiseModel",
-    "add_noise",
-    "augment",
-    "image_to_row",
-    "infer_shape",
-    "open_image",
-    "read_images",
-    "rotate_images",
-    "shift_images",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "_augment": [
+            "TEXTBOOK_SHIFTS",
+            "Augmented",
+            "augment",
+            "rotate_images",
+            "shift_images",
+            "thicken_images",
+        ],
+        "_images": ["HOG", "Deskew", "infer_shape"],
+        "_import": [
+            "FORMATS",
+            "MAX_PIXELS_SIDE",
+            "STROKE_WIDTH",
+            "ImageBatch",
+            "ImageError",
+            "image_files",
+            "image_to_row",
+            "normalise_strokes",
+            "open_image",
+            "read_images",
+        ],
+        "_noise": ["NOISES", "NoiseModel", "add_noise"],
+        "_scale": ["BlockScaler"],
+        "_scattering": ["Scattering"],
+    },
+)

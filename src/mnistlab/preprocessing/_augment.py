@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 from scipy import ndimage
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from mnistlab._params import CLASSIFIER, IMAGE_SHAPE
 from mnistlab.preprocessing._images import infer_shape
 
 #: The textbook's four 1-pixel shifts: (rows, columns).
@@ -37,6 +39,21 @@ def rotate_images(X: np.ndarray, image_shape: tuple[int, int], degrees: float) -
     return out.reshape(len(imgs), h * w)
 
 
+def thicken_images(X: np.ndarray, image_shape: tuple[int, int], pixels: int) -> np.ndarray:
+    """Thicker strokes (``pixels`` > 0: grey dilation) or thinner (< 0: grey erosion).
+
+    The structuring element is a square of ``abs(pixels) + 1`` pixels, so ``1`` and ``-1``
+    widen or narrow every stroke by one pixel (MNIST's strokes are 2 to 4 pixels wide).
+    """
+    h, w = image_shape
+    imgs = np.asarray(X).reshape(-1, h, w)
+    if pixels == 0:
+        return imgs.reshape(len(imgs), h * w).copy()
+    size = (1, abs(pixels) + 1, abs(pixels) + 1)  # per image: nothing across the batch
+    op = ndimage.grey_dilation if pixels > 0 else ndimage.grey_erosion
+    return op(imgs, size=size).reshape(len(imgs), h * w)
+
+
 def augment(
     X: np.ndarray,
     y: np.ndarray,
@@ -44,8 +61,9 @@ def augment(
     *,
     shifts: Sequence[tuple[int, int]] = TEXTBOOK_SHIFTS,
     angles: Sequence[float] = (),
+    thickness: Sequence[int] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The originals followed by one shifted copy per shift and one rotated copy per angle.
+    """The originals followed by one copy per shift, per angle and per thickness change.
 
     Parameters
     ----------
@@ -57,16 +75,19 @@ def augment(
         The textbook's four 1-pixel shifts by default.
     angles : sequence of float
         Rotations in degrees, e.g. ``(-10, 10)``.
+    thickness : sequence of int
+        Stroke width changes in pixels (see :func:`thicken_images`), e.g. ``(1, -1)``.
 
     Returns
     -------
-    X_aug, y_aug : arrays with ``n * (1 + len(shifts) + len(angles))`` rows
+    X_aug, y_aug : arrays with ``n * (1 + len(shifts) + len(angles) + len(thickness))`` rows
     """
     X = np.asarray(X)
     shape = infer_shape(X.shape[1], image_shape)
     parts = [X]
     parts += [shift_images(X, shape, dr, dc) for dr, dc in shifts]
     parts += [rotate_images(X, shape, a) for a in angles]
+    parts += [thicken_images(X, shape, p) for p in thickness]
     return np.vstack(parts), np.tile(np.asarray(y), len(parts))
 
 
@@ -117,11 +138,36 @@ class Augmented(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         How many augmented copies it was trained on, besides the originals.
     classes_ : ndarray
     n_features_in_ : int
+
+    See Also
+    --------
+    augment : the copies themselves.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> from mnistlab.preprocessing import Augmented
+    >>> X, y = load_digits(return_X_y=True)
+    >>> model = Augmented(KNeighborsClassifier(), angles=(-10, 10)).fit(X[:300], y[:300])
+    >>> model.n_augmented_  # four shifted and two rotated copies of each image
+    1800
+    >>> model.predict(X[300:305]).tolist() == y[300:305].tolist()
+    True
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "estimator": CLASSIFIER,
+        "shifts": ["array-like"],
+        "angles": ["array-like"],
+        "image_shape": IMAGE_SHAPE,
+        "support_vectors_only": ["boolean"],
+    }
 
     def __init__(
         self,
-        estimator=None,
+        estimator,
+        *,
         shifts=TEXTBOOK_SHIFTS,
         angles=(),
         image_shape="auto",
@@ -133,6 +179,7 @@ class Augmented(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
         self.image_shape = image_shape
         self.support_vectors_only = support_vectors_only
 
+    @_fit_context(prefer_skip_nested_validation=False)  # the estimator is validated in its fit
     def fit(self, X, y):
         """Augment ``X`` (or its support vectors) and fit a clone of the estimator on it."""
         X, y = validate_data(self, X, y, dtype=None)

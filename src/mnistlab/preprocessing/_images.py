@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from joblib import Parallel, cpu_count, delayed, effective_n_jobs
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mnistlab._errors import InputError
+from mnistlab._params import IMAGE_SHAPE, N_JOBS, POSITIVE_INT
 
 
 def infer_shape(n_features: int, image_shape=None) -> tuple[int, int]:
@@ -94,26 +97,51 @@ class Deskew(TransformerMixin, BaseEstimator):
     image_shape : tuple of int or "auto", default="auto"
         ``(height, width)``; "auto" means square.
     chunk_size : int, default=2048
-        Images per chunk (bounds the memory); chunks run on two threads.
+        Images per chunk (bounds the memory).
+    n_jobs : int or None, default=None
+        Chunks deskewed in parallel, on threads (numpy releases the GIL here); None
+        means 1 unless in a :func:`joblib.parallel_config` context, -1 all cores.
 
     Attributes
     ----------
     image_shape_ : tuple of int
     n_features_in_ : int
 
+    See Also
+    --------
+    HOG : features of the (deskewed) images.
+
     Examples
     --------
-    >>> import numpy as np
+    >>> from sklearn.datasets import load_digits
     >>> from mnistlab.preprocessing import Deskew
-    >>> X = np.zeros((1, 64)); X[0, [3, 10, 17, 24]] = 1  # a slanted stroke
-    >>> Deskew().fit_transform(X).shape
-    (1, 64)
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> Xd = Deskew(n_jobs=2).fit_transform(X[:100])
+    >>> Xd.shape, Xd.dtype
+    ((100, 64), dtype('float32'))
+    >>> try:  # scikit-learn's InvalidParameterError, a ValueError
+    ...     Deskew(chunk_size=0).fit(X)
+    ... except ValueError as exc:
+    ...     print(exc)
+    The 'chunk_size' parameter of Deskew must be an int in the range [1, inf). Got 0 instead.
     """
 
-    def __init__(self, image_shape="auto", chunk_size=2048):
+    _parameter_constraints: ClassVar[dict] = {
+        "image_shape": IMAGE_SHAPE,
+        "chunk_size": [POSITIVE_INT],
+        "n_jobs": N_JOBS,
+    }
+
+    def __init__(self, *, image_shape="auto", chunk_size=2048, n_jobs=None):
         self.image_shape = image_shape
         self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
 
+    def __setstate__(self, state: dict) -> None:
+        state.setdefault("n_jobs", None)  # model files saved before Deskew had n_jobs
+        super().__setstate__(state)
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Record the image shape."""
         X = validate_data(self, X, dtype=None)
@@ -127,12 +155,14 @@ class Deskew(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=None)
         _check_pixels(X, "Deskew")
         h, w = self.image_shape_
+        # a loaded model file skips fit's validation: its chunk_size and n_jobs stay bounded
         step = max(1, int(self.chunk_size))
         chunks = [X[i : i + step] for i in range(0, len(X), step)]
-        if len(chunks) == 1:
-            return _deskew_chunk(chunks[0], h, w)
-        with ThreadPoolExecutor(max_workers=2) as pool:  # numpy releases the GIL here
-            return np.vstack(list(pool.map(lambda c: _deskew_chunk(c, h, w), chunks)))
+        n_jobs = min(effective_n_jobs(self.n_jobs), len(chunks), cpu_count())
+        if n_jobs == 1:
+            return np.vstack([_deskew_chunk(c, h, w) for c in chunks])
+        parallel = Parallel(n_jobs=n_jobs, prefer="threads")
+        return np.vstack(parallel(delayed(_deskew_chunk)(c, h, w) for c in chunks))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -154,17 +184,41 @@ class HOG(TransformerMixin, BaseEstimator):
         Side of a cell; "auto" means a seventh of the image side, at least 2 (4 on MNIST).
     cells_per_block : int, default=2
     n_jobs : int or None, default=None
-        Parallel chunks (joblib).
+        Parallel chunks (joblib's processes), for 2,000 images or more.
 
     Attributes
     ----------
     image_shape_ : tuple of int
     n_features_in_ : int
     n_features_out_ : int
+
+    See Also
+    --------
+    Deskew : straighten the digits first.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from mnistlab.preprocessing import HOG
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> hog = HOG(pixels_per_cell=2).fit(X[:100])
+    >>> hog.transform(X[:100]).shape
+    (100, 324)
+    >>> hog.get_feature_names_out()[:2]
+    array(['hog0', 'hog1'], dtype=object)
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "image_shape": IMAGE_SHAPE,
+        "orientations": [POSITIVE_INT],
+        "pixels_per_cell": [StrOptions({"auto"}), POSITIVE_INT],
+        "cells_per_block": [POSITIVE_INT],
+        "n_jobs": N_JOBS,
+    }
 
     def __init__(
         self,
+        *,
         image_shape="auto",
         orientations=9,
         pixels_per_cell="auto",
@@ -201,6 +255,7 @@ class HOG(TransformerMixin, BaseEstimator):
             dtype=np.float32,
         )
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Record the image shape and the number of features."""
         X = validate_data(self, X, dtype=np.float64)
@@ -217,8 +272,6 @@ class HOG(TransformerMixin, BaseEstimator):
 
     def transform(self, X):
         """HOG feature rows (float32, whatever the input's dtype)."""
-        from joblib import Parallel, delayed
-
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         if self.n_jobs in (None, 1) or len(X) < 2000:

@@ -12,6 +12,14 @@ import numpy as np
 
 from mnistlab._errors import InputError
 
+#: MNIST's median stroke width as a fraction of the side of its 20-pixel box (measured on
+#: the training images: 2 x the median distance from the skeleton to the background of the
+#: ink above half its peak); the width :func:`normalise_strokes` redraws digits with.
+STROKE_WIDTH = 0.12
+#: The side, in pixels, that a digit is brought to before its strokes are measured and
+#: redrawn: 8 times MNIST's 20-pixel box, so a stroke is ~19 pixels wide.
+_WORK_SIDE = 160
+
 #: Largest accepted image, checked from the header before any pixel is decoded.
 MAX_PIXELS_SIDE = 2000
 FORMATS = ("PNG", "JPEG")
@@ -84,6 +92,7 @@ def image_to_row(
     pixel_max: int = 255,
     *,
     name: str | None = None,
+    stroke_width: float | None = None,
 ) -> np.ndarray:
     """Turn a PNG or JPEG of one digit into a row like the training images.
 
@@ -93,6 +102,7 @@ def image_to_row(
     keeping the aspect ratio;
     placed so that its centre of mass is at the centre; values 0..``pixel_max``.
     The same at 8x8 for the UCI digits. A blank image is an error, not a guess.
+    The paper's noise is removed first, so a blurry, noisy scan is cropped to its digit.
 
     Parameters
     ----------
@@ -103,6 +113,11 @@ def image_to_row(
         The model's pixel range (from its card).
     name : str, optional
         How to name the image in errors.
+    stroke_width : float, optional
+        Redraw the strokes this wide (a fraction of the digit's side, e.g.
+        :data:`STROKE_WIDTH`) with :func:`normalise_strokes`, for 28x28 models; default
+        None: as drawn (the default model reads foreign digits better so, as it learned
+        thicker and thinner strokes: ``benchmarks/results/foreign_validation.json``).
 
     Returns
     -------
@@ -120,14 +135,14 @@ def image_to_row(
     background = float(np.median(border))
     ink = grey - background if background < 128 else background - grey  # light ink
     ink = np.clip(ink, 0, None)
-    peak = float(ink.max())
-    if peak < 32:  # less than an eighth of the range above the background: nothing drawn
+    if float(ink.max()) < 32:  # less than an eighth of the range above the background
         raise ImageError(f"{label}: the image is blank (no digit found)", "blank")
-    ink /= peak
-    rows = np.flatnonzero((ink > 0.1).any(axis=1))
-    cols = np.flatnonzero((ink > 0.1).any(axis=0))
-    ink = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    ink = _clean_ink(ink)
+    if ink is None:
+        raise ImageError(f"{label}: the image is blank (no digit found)", "blank")
     h, w = image_shape
+    if stroke_width is not None and min(h, w) >= 16:
+        ink = normalise_strokes(ink, stroke_width)
     # MNIST fits digits in 20 of 28 pixels; the UCI 8x8 digits fill their whole frame
     box = round(min(h, w) * 20 / 28) if min(h, w) >= 16 else min(h, w)
     scale = box / max(ink.shape)
@@ -153,6 +168,78 @@ def image_to_row(
     return np.clip(np.rint(canvas), 0, pixel_max).astype(np.uint8).ravel()
 
 
+def _crop(ink: np.ndarray, level: float = 0.1) -> np.ndarray | None:
+    """``ink`` cropped to what rises above ``level``, or None when nothing does."""
+    rows = np.flatnonzero((ink > level).any(axis=1))
+    cols = np.flatnonzero((ink > level).any(axis=0))
+    if not len(rows):
+        return None
+    return ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def _clean_ink(ink: np.ndarray) -> np.ndarray | None:
+    """The ink from 0 to 1, the paper's grain and noise removed, cropped to the digit.
+
+    A scan or photo has noisy, uneven paper: smoothed a little (a tenth of a pixel of the
+    final image), the paper's level and spread measured on the border (robustly: the digit
+    may touch it), and what does not rise above them dropped; specks far smaller than the
+    digit are ignored when cropping. A clean drawing passes unchanged.
+    """
+    from scipy import ndimage
+
+    sigma = max(ink.shape) / 280  # 1 pixel of the 280x280 drawing page
+    smooth = ndimage.gaussian_filter(ink, sigma) if sigma > 0.3 else ink
+    peak = float(smooth.max())
+    border = np.concatenate([smooth[0], smooth[-1], smooth[:, 0], smooth[:, -1]])
+    level = float(np.median(border))
+    floor = level + 4 * 1.4826 * float(np.median(np.abs(border - level)))
+    ink = np.clip((smooth - floor) / max(peak - floor, 1e-6), 0, 1)
+    labels, n = ndimage.label(ink > 0.1)
+    if n > 1:  # keep the strokes, drop specks (< 2% of the largest piece)
+        areas = np.bincount(labels.ravel())[1:]
+        keep = np.flatnonzero(areas >= 0.02 * areas.max()) + 1
+        ink = np.where(np.isin(labels, keep), ink, 0)
+    return _crop(ink)
+
+
+def normalise_strokes(ink: np.ndarray, width: float = STROKE_WIDTH) -> np.ndarray:
+    """Redraw a cropped digit with strokes ``width`` times its longest side wide.
+
+    A marker, a bold font, a hairline or a thin pen on a large canvas all become MNIST's
+    typical stroke: the ink (above half its peak) is thinned to its skeleton
+    (scikit-image) and drawn again, anti-aliased, at a fixed width, on a working side of
+    160 pixels.
+
+    Parameters
+    ----------
+    ink : ndarray of shape (height, width)
+        Ink from 0 to 1 on 0, cropped to the digit.
+    width : float
+        The stroke width, as a fraction of the digit's longest side.
+
+    Returns
+    -------
+    ndarray
+        The redrawn ink, cropped; ``ink`` itself when it has no skeleton.
+    """
+    from PIL import Image
+    from scipy import ndimage
+    from skimage.morphology import skeletonize
+
+    scale = _WORK_SIDE / max(ink.shape)
+    size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
+    work = np.asarray(
+        Image.fromarray(ink.astype(np.float32), mode="F").resize(size, Image.Resampling.BILINEAR)
+    )
+    radius = width * _WORK_SIDE / 2
+    pad = int(np.ceil(radius)) + 2
+    skeleton = skeletonize(np.pad(work > 0.5 * float(work.max()), pad))
+    if not skeleton.any():
+        return ink
+    drawn = np.clip(radius + 0.5 - ndimage.distance_transform_edt(~skeleton), 0, 1)
+    return _crop(drawn.astype(np.float32))
+
+
 @dataclass(frozen=True)
 class ImageBatch:
     """Images read from files: the rows of the readable ones and why the others were refused.
@@ -175,6 +262,30 @@ class ImageBatch:
     def refused(self) -> list[ImageError]:
         """The errors of the refused files, in order (``str(e)`` is "PATH: reason")."""
         return [e for e in self.errors if e is not None]
+
+
+def image_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """The files to read: each path, a directory standing for its PNG and JPEG files.
+
+    A directory's files are taken in name order, by their suffix (.png, .jpg, .jpeg in
+    any case); whether they really are images is for :func:`read_images` to find out.
+    """
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(
+                f
+                for f in p.iterdir()
+                if f.suffix.lower() in (".png", ".jpg", ".jpeg") and f.is_file()
+            )
+            if not found:
+                raise InputError(f"{p}: no PNG or JPEG files in this directory")
+            files += found
+        elif p.exists():
+            files.append(p)
+        else:
+            raise InputError(f"{p}: no such file or directory")
+    return files
 
 
 def read_images(

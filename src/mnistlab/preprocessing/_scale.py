@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
@@ -20,8 +22,24 @@ class BlockScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     scale_ : float
         The standard deviation of all training values (1 if they are constant).
     n_features_in_ : int
+
+    See Also
+    --------
+    sklearn.preprocessing.StandardScaler : one scale per feature.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mnistlab.preprocessing import BlockScaler
+    >>> X = np.array([[0.0, 10.0], [2.0, 10.0], [4.0, 10.0], [6.0, 10.0]])
+    >>> scaler = BlockScaler().fit(X)
+    >>> round(scaler.scale_, 3), scaler.transform(X)[:2].round(2).tolist()
+    (3.841, [[0.0, 2.6], [0.52, 2.6]])
     """
 
+    _parameter_constraints: ClassVar[dict] = {}
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the block's standard deviation."""
         X = validate_data(self, X, dtype=np.float64)

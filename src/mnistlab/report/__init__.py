@@ -1,52 +1,63 @@
-"""Report: the ``metrics.json`` document, the figures of each part of the study, and the
-HTML report of the whole study."""
+"""Report: the ``metrics.json`` document, the figures and tables of each part of the study,
+and the HTML report of the whole study.
 
-from mnistlab.report._figures import (
-    binary_figures,
-    clean_figures,
-    data_figures,
-    denoise_figures,
-    evaluate_figures,
-    multiclass_figures,
-    multilabel_figures,
-    pairs_figures,
-)
-from mnistlab.report._metrics import metrics_document
-from mnistlab.report._sections import SECTIONS, Section, SectionResult
-from mnistlab.report._study import (
-    PROFILES,
-    SectionCache,
-    StudyResult,
-    parse_sections,
-    render_html,
-    run_study,
-    section_key,
-    source_hash,
-    write_report,
-    write_section,
-)
+Each name is imported on first use (``lazy_loader``).
+"""
 
-__all__ = [
-    "PROFILES",
-    "SECTIONS",
-    "Section",
-    "SectionCache",
-    "SectionResult",
-    "StudyResult",
-    "binary_figures",
-    "clean_figures",
-    "data_figures",
-    "denoise_figures",
-    "evaluate_figures",
-    "metrics_document",
-    "multiclass_figures",
-    "multilabel_figures",
-    "pairs_figures",
-    "parse_sections",
-    "render_html",
-    "run_study",
-    "section_key",
-    "source_hash",
-    "write_report",
-    "write_section",
-]
+import lazy_loader
+
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "_figures": [
+            "binary_figures",
+            "clean_figures",
+            "data_figures",
+            "denoise_figures",
+            "evaluate_figures",
+            "multiclass_figures",
+            "multilabel_figures",
+            "pairs_figures",
+            "search_figures",
+            "search_model_figures",
+            "train_figures",
+        ],
+        "_metrics": ["metrics_document"],
+        "_sections": ["SECTIONS", "Section", "SectionResult"],
+        "_study": [
+            "PROFILES",
+            "SectionCache",
+            "StudyResult",
+            "parse_sections",
+            "render_html",
+            "run_study",
+            "section_key",
+            "source_hash",
+            "write_report",
+            "write_section",
+        ],
+        "_tables": [
+            "FORMATS",
+            "Column",
+            "Table",
+            "binary_tables",
+            "clean_tables",
+            "confusions_table",
+            "dataset_tables",
+            "denoise_tables",
+            "format_value",
+            "html_table",
+            "model_scores_table",
+            "multiclass_tables",
+            "multilabel_tables",
+            "pairs_tables",
+            "per_class_table",
+            "predictions_table",
+            "rich_table",
+            "search_tables",
+            "study_table",
+            "styled",
+            "to_frame",
+        ],
+    },
+)

@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -37,8 +36,10 @@ from mnistlab._io import dumps_json
 from mnistlab._progress import SILENT, Progress, ProgressTask
 from mnistlab.data import Dataset
 from mnistlab.models import DEFAULT_MODEL, library_versions, preferred_model_dirs
+from mnistlab.preprocessing import TEXTBOOK_SHIFTS
 from mnistlab.report._metrics import metrics_document
 from mnistlab.report._sections import SECTIONS, SectionResult
+from mnistlab.report._tables import template_env
 
 logger = logging.getLogger("mnistlab")
 
@@ -64,6 +65,7 @@ _BASE: dict[str, dict[str, Any]] = {
         "strategy": defaults.STRATEGY,
         "cv": defaults.CV,
         "pair": list(defaults.PAIR),
+        "variants": ["sgd[ovr]", "sgd[ovo]", "sgd-scaled"],  # model[strategy]
     },
     "multilabel": {
         "labels": _names(defaults.LABELS),
@@ -72,7 +74,23 @@ _BASE: dict[str, dict[str, Any]] = {
     },
     "denoise": {"noise": defaults.NOISE, "denoisers": None},
     "clean": {"model": defaults.CLEAN_MODEL, "cv": defaults.CV, "show": defaults.CLEAN_SHOW},
+    # halving: 8 candidates on n_train/8 images, then 4 on n_train/4, 2, and 1 on all
+    "search": {
+        "models": "knn,fast",
+        "defaults": {"knn": "knn5"},  # the textbook's KNN starts from scikit-learn's defaults
+        "n_train": 10_000,
+        "n_candidates": 8,
+        "factor": 2,
+        "min_resources": 1_250,
+        "cv": defaults.CV,
+    },
     "model": {"model": DEFAULT_MODEL},
+    "augment": {
+        "models": "knn,fast",
+        "shifts": [list(s) for s in TEXTBOOK_SHIFTS],
+        "angles": [-10, 10],
+        "examples": 4,
+    },
 }
 
 
@@ -89,12 +107,15 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     "quick": _profile(  # about 2 minutes on the 10,000/2,000 subset: no SVMs
         multiclass={"models": "sgd,rf,knn"},
         multilabel={"models": "knn5,multioutput-logreg"},
+        search={"n_train": 4_000, "min_resources": 500},
+        augment={"n_train": 5_000},
     ),
     "default": _profile(
         pairs={"n_train": 20_000},
-        multiclass={"n_train": 20_000},
+        multiclass={"n_train": 20_000, "variants_max_train": 10_000},
         multilabel={"n_train": 20_000},
         denoise={"n_train": 20_000, "n_test": 5_000},
+        augment={"n_train": 10_000},
     ),
     "full": _profile(),
 }
@@ -400,25 +421,7 @@ def write_section(out: Any, study: StudyResult, result: SectionResult) -> None:
 
 def render_html(study: StudyResult) -> str:
     """The report: one self-contained page, figures embedded as base64 PNG."""
-    from jinja2 import Environment, select_autoescape
-
-    env = Environment(
-        autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True
-    )
-    template = env.from_string(
-        (resources.files("mnistlab.report") / "templates" / "report.html").read_text(
-            encoding="utf-8"
-        )
-    )
-
-    def fmt(v: Any) -> str:
-        if v is None:
-            return "—"
-        if isinstance(v, float):
-            return f"{v:,.4f}" if abs(v) < 1000 else f"{v:,.0f}"
-        if isinstance(v, int) and not isinstance(v, bool):
-            return f"{v:,}"
-        return str(v)
+    template = template_env().get_template("report.html")
 
     sections = [
         {
@@ -436,7 +439,6 @@ def render_html(study: StudyResult) -> str:
     return template.render(
         study=study,
         sections=sections,
-        fmt=fmt,
         versions=library_versions(),
         generated=time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         version=__version__,

@@ -14,10 +14,12 @@ a worker, so clients that send slowly cannot hold the queue. Unexpected errors a
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import json
 import logging
 import ntpath
+import os
 import posixpath
 import re
 import threading
@@ -28,13 +30,13 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mnistlab.models import predict_digits
+from mnistlab.models import load_model, predict_digits
 from mnistlab.preprocessing import ImageError, image_to_row
 
 #: Where the server's own lines go: uvicorn's error log, next to its access lines.
@@ -182,7 +184,7 @@ class _Guard:
         # queue only once it is complete (uvicorn itself never times out a slow body).
         try:
             body = await asyncio.wait_for(_read_body(receive, limit), self.limits.body_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             error = (
                 f"the request body did not arrive within {self.limits.body_timeout:g} s; "
                 "send it again"
@@ -299,13 +301,237 @@ def _single_threaded(estimator: Any) -> Any:
     return estimator.set_params(**one) if one else estimator
 
 
+class Predictor:
+    """What a server answers with: a model that predicts the digit of an uploaded image,
+    and the worker threads and queue its predictions run in.
+
+    The application keeps one, as ``app.state.predictor``; its routes read it from there.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+        With ``predict_proba`` or ``decision_function``; it predicts with one thread
+        (the server's workers are the parallelism).
+    card : dict
+        Its model card (``image_shape``, ``pixel_max``, ``name``, ``classes``...).
+    limits : Limits, optional
+    """
+
+    def __init__(self, estimator: Any, card: dict[str, Any], limits: Limits | None = None):
+        self.estimator = _single_threaded(estimator)
+        self.limits = limits or Limits()
+        self.image_shape = tuple(int(s) for s in card["image_shape"])
+        self.pixel_max = int(card["pixel_max"])
+        self.classes = card.get("classes")
+        #: the card as served: a copy that cannot change under us, without the machine's folders
+        self.card = _without_paths(json.loads(json.dumps(card)))
+        self.name = self.card.get("name", "model")
+        #: requests holding a worker or waiting for one
+        self.admitted = 0
+        self._pool: ThreadPoolExecutor | None = None
+
+    @classmethod
+    def from_dir(cls, path: str | os.PathLike, *, limits: Limits | None = None) -> Predictor:
+        """Load the model directory ``path`` (checked as :func:`mnistlab.models.load_model`
+        checks every model)."""
+        return cls(*load_model(path), limits)
+
+    def predict_image(self, data: bytes) -> dict[str, Any]:
+        """The digit of one PNG or JPEG, as :func:`mnistlab.models.predict_digits` gives it,
+        with the image the model saw and the model's name.
+
+        Raises
+        ------
+        ImageError
+            The image is refused (its ``reason`` says why).
+        """
+        row = image_to_row(data, self.image_shape, self.pixel_max, name="the upload")
+        result = predict_digits(self.estimator, row[None, :], self.classes)[0]
+        h, w = self.image_shape
+        result["image"] = {
+            "height": h,
+            "width": w,
+            "pixel_max": self.pixel_max,
+            "pixels": row.reshape(self.image_shape).tolist(),
+        }
+        result["model"] = self.name
+        return result
+
+    def start(self) -> None:
+        """Start the worker threads (when the server starts)."""
+        self._pool = ThreadPoolExecutor(self.limits.workers, thread_name_prefix="predict")
+
+    def stop(self) -> None:
+        """Stop the workers; predictions still waiting are cancelled."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    @property
+    def full(self) -> bool:
+        """Every worker busy and the queue full: a new request is refused."""
+        return self.admitted >= self.limits.workers + self.limits.queue
+
+    async def predict(self, data: bytes, gone: threading.Event) -> dict[str, Any] | None:
+        """:meth:`predict_image` in a worker thread; None when the client left while its
+        request waited (its worker is freed at once)."""
+        if self._pool is None:
+            raise RuntimeError("the predictor is not started")
+
+        def unless_gone() -> dict[str, Any] | None:
+            return None if gone.is_set() else self.predict_image(data)
+
+        self.admitted += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, unless_gone)
+        finally:
+            self.admitted -= 1
+
+
+# --- the application: module-level routes that read app.state.predictor ------------------------
+
+
+def _predictor(request: Request) -> Predictor:
+    return request.app.state.predictor
+
+
+def _error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    return _error(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return _error(422, "invalid request: " + "; ".join(str(e.get("msg")) for e in exc.errors()))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Starlette sends this from outside every middleware, so the headers are added
+    # here; the exception still reaches uvicorn, which logs its traceback.
+    return _error(500, "internal error; the server's log has the details", _SECURITY_HEADERS)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    predictor: Predictor = app.state.predictor
+    predictor.start()
+    try:
+        yield
+    finally:
+        predictor.stop()
+
+
+_STATIC = resources.files("mnistlab.serve") / "static"
+_ASSETS = {"app.js": "text/javascript; charset=utf-8", "app.css": "text/css; charset=utf-8"}
+
+
+@functools.cache
+def _asset(name: str) -> bytes:
+    return (_STATIC / name).read_bytes()
+
+
+@functools.cache
+def _page(model: str, dataset: str, height: int, width: int) -> str:
+    env = Environment(autoescape=select_autoescape(default=True))
+    template = env.from_string((_STATIC / "index.html").read_text(encoding="utf-8"))
+    return template.render(model=model, dataset=dataset, height=height, width=width)
+
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def index(request: Request) -> HTMLResponse:
+    p = _predictor(request)
+    dataset = (p.card.get("data") or {}).get("name", "")
+    return HTMLResponse(_page(p.name, str(dataset), *p.image_shape))
+
+
+@router.get("/static/{name}", include_in_schema=False)
+async def asset(name: str) -> Response:
+    if name not in _ASSETS:
+        return _error(404, f"no such file: {name}")
+    return Response(_asset(name), media_type=_ASSETS[name], headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/healthz")
+async def healthz(request: Request) -> dict:
+    """Liveness: the model is loaded and the server answers."""
+    p = _predictor(request)
+    return {"status": "ok", "model": p.card.get("name"), "busy": p.admitted}
+
+
+@router.get("/api/model")
+async def model_card(request: Request) -> dict:
+    """The model's card: its name, data, image shape, parameters and accuracy."""
+    return _predictor(request).card
+
+
+@router.post(
+    "/api/predict",
+    responses={
+        413: {"description": "body or image too large"},
+        415: {"description": "not a PNG or JPEG"},
+        422: {"description": "corrupt or blank image"},
+        503: {"description": "too many requests waiting"},
+    },
+)
+async def predict(request: Request):
+    """Predict the digit of a PNG or JPEG: the raw body, or a multipart field ``file``.
+
+    Answers ``digit``, ``probability``, ``probabilities`` (one per class), ``top``
+    (the three best), ``image`` (what the model saw) and ``model``.
+    """
+    p = _predictor(request)
+    # The guard has read the whole body already: only complete requests queue.
+    try:
+        data = await _read_upload(request, p.limits.max_body)
+    except _Refusal as exc:
+        return _error(exc.status, exc.message)
+    if not data:
+        return _error(400, "the request body is empty; send a PNG or JPEG image")
+    if p.full:
+        return _error(
+            503,
+            f"busy: {p.limits.queue} requests are already waiting; try again shortly",
+            {"Retry-After": "1"},
+        )
+    try:
+        result = await p.predict(data, request.scope.get(_GONE) or threading.Event())
+    except ImageError as exc:
+        return _error(_STATUS.get(exc.reason, 422), str(exc))
+    if result is None:  # nobody reads this answer
+        return _error(400, "the client closed the connection")
+    return result
+
+
+async def _read_upload(request: Request, max_body: int) -> bytes:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "multipart/form-data":
+        form = await request.form(max_files=1, max_fields=1, max_part_size=max_body)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise _Refusal(422, "the multipart form needs a file field named 'file'")
+        return await upload.read()
+    return await request.body()
+
+
+class _Refusal(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
 def create_app(
     estimator: Any,
     card: dict[str, Any],
     *,
     limits: Limits | None = None,
     allowed_hosts: Sequence[str] | None = None,
-):
+) -> FastAPI:
     """The FastAPI application serving ``estimator`` (a fitted classifier) and its card.
 
     Parameters
@@ -324,160 +550,24 @@ def create_app(
     Returns
     -------
     fastapi.FastAPI
+        Its state is one :class:`Predictor`, ``app.state.predictor``.
     """
-    limits = limits or Limits()
-    estimator = _single_threaded(estimator)
-    shape = tuple(int(s) for s in card["image_shape"])
-    pixel_max = int(card["pixel_max"])
-    classes = card.get("classes")
-    # A copy that cannot change under us, without the machine's folders.
-    public_card = _without_paths(json.loads(json.dumps(card)))
-    if allowed_hosts is not None:
-        allowed_hosts = tuple(h.lower() for h in allowed_hosts)
-    pool: dict[str, ThreadPoolExecutor] = {}
-    state = {"admitted": 0}
-
-    @asynccontextmanager
-    async def lifespan(app):
-        pool["executor"] = ThreadPoolExecutor(limits.workers, thread_name_prefix="predict")
-        try:
-            yield
-        finally:
-            pool.pop("executor").shutdown(wait=True, cancel_futures=True)
-
+    predictor = Predictor(estimator, card, limits)
     app = FastAPI(
         title="mnistlab",
         summary="Draw a digit; the model says which it is.",
-        lifespan=lifespan,
+        lifespan=_lifespan,
         docs_url=None,  # Swagger UI loads from a CDN: nothing offline, and the CSP forbids it
         redoc_url=None,
-    )
-    static = resources.files("mnistlab.serve") / "static"
-    env = Environment(autoescape=select_autoescape(default=True))
-    page = env.from_string((static / "index.html").read_text(encoding="utf-8")).render(
-        model=card.get("name", "model"),
-        dataset=(card.get("data") or {}).get("name", ""),
-        height=shape[0],
-        width=shape[1],
-    )
-    assets = {
-        "app.js": ((static / "app.js").read_bytes(), "text/javascript; charset=utf-8"),
-        "app.css": ((static / "app.css").read_bytes(), "text/css; charset=utf-8"),
-    }
-
-    def error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
-        return JSONResponse({"error": message}, status_code=status, headers=headers)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException):
-        return error(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(request: Request, exc: RequestValidationError):
-        return error(422, "invalid request: " + "; ".join(str(e.get("msg")) for e in exc.errors()))
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception):
-        # Starlette sends this from outside every middleware, so the headers are added
-        # here; the exception still reaches uvicorn, which logs its traceback.
-        return error(500, "internal error; the server's log has the details", _SECURITY_HEADERS)
-
-    def predict_bytes(data: bytes) -> dict[str, Any]:
-        row = image_to_row(data, shape, pixel_max, name="the upload")
-        result = predict_digits(estimator, row[None, :], classes)[0]
-        result["image"] = {
-            "height": shape[0],
-            "width": shape[1],
-            "pixel_max": pixel_max,
-            "pixels": row.reshape(shape).tolist(),
-        }
-        result["model"] = public_card.get("name", "model")
-        return result
-
-    async def read_upload(request: Request) -> bytes:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype == "multipart/form-data":
-            form = await request.form(max_files=1, max_fields=1, max_part_size=limits.max_body)
-            upload = form.get("file")
-            if upload is None or isinstance(upload, str):
-                raise _Refusal(422, "the multipart form needs a file field named 'file'")
-            return await upload.read()
-        return await request.body()
-
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def index() -> HTMLResponse:
-        return HTMLResponse(page)
-
-    @app.get("/static/{name}", include_in_schema=False)
-    async def asset(name: str) -> Response:
-        if name not in assets:
-            return error(404, f"no such file: {name}")
-        body, media = assets[name]
-        return Response(body, media_type=media, headers={"Cache-Control": "no-cache"})
-
-    @app.get("/healthz")
-    async def healthz() -> dict:
-        """Liveness: the model is loaded and the server answers."""
-        return {"status": "ok", "model": public_card.get("name"), "busy": state["admitted"]}
-
-    @app.get("/api/model")
-    async def model_card() -> dict:
-        """The model's card: its name, data, image shape, parameters and accuracy."""
-        return public_card
-
-    @app.post(
-        "/api/predict",
-        responses={
-            413: {"description": "body or image too large"},
-            415: {"description": "not a PNG or JPEG"},
-            422: {"description": "corrupt or blank image"},
-            503: {"description": "too many requests waiting"},
+        exception_handlers={
+            StarletteHTTPException: _http_error,
+            RequestValidationError: _validation_error,
+            Exception: _unexpected,
         },
     )
-    async def predict(request: Request):
-        """Predict the digit of a PNG or JPEG: the raw body, or a multipart field ``file``.
-
-        Answers ``digit``, ``probability``, ``probabilities`` (one per class), ``top``
-        (the three best), ``image`` (what the model saw) and ``model``.
-        """
-        # The guard has read the whole body already: only complete requests queue.
-        try:
-            data = await read_upload(request)
-        except _Refusal as exc:
-            return error(exc.status, exc.message)
-        if not data:
-            return error(400, "the request body is empty; send a PNG or JPEG image")
-        if state["admitted"] >= limits.workers + limits.queue:
-            return error(
-                503,
-                f"busy: {limits.queue} requests are already waiting; try again shortly",
-                {"Retry-After": "1"},
-            )
-        gone = request.scope.get(_GONE) or threading.Event()
-
-        def unless_gone(data: bytes) -> dict[str, Any] | None:
-            # A client that left while queued frees its worker at once.
-            return None if gone.is_set() else predict_bytes(data)
-
-        state["admitted"] += 1
-        try:
-            loop = asyncio.get_running_loop()
-            try:
-                result = await loop.run_in_executor(pool["executor"], unless_gone, data)
-            except ImageError as exc:
-                return error(_STATUS.get(exc.reason, 422), str(exc))
-            if result is None:  # nobody reads this answer
-                return error(400, "the client closed the connection")
-            return result
-        finally:
-            state["admitted"] -= 1
-
-    app.add_middleware(_Guard, limits=limits, allowed_hosts=allowed_hosts)
+    app.state.predictor = predictor
+    app.include_router(router)
+    if allowed_hosts is not None:
+        allowed_hosts = tuple(h.lower() for h in allowed_hosts)
+    app.add_middleware(_Guard, limits=predictor.limits, allowed_hosts=allowed_hosts)
     return app
-
-
-class _Refusal(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message

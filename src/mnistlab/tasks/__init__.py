@@ -2,97 +2,65 @@
 
 Plotting and writing take these results, so the command line, the notebook and the
 report share one computation.
+
+Each name is imported on first use (``lazy_loader``).
 """
 
-from mnistlab.tasks._binary import (
-    DEFAULT_BINARY_MODELS,
-    BinaryProblem,
-    BinaryResult,
-    DetectorResult,
-    binary_problem,
-    evaluate_detector,
-    positive_scores,
-    run_binary,
-)
-from mnistlab.tasks._clean import CleanResult, find_label_issues, run_clean
-from mnistlab.tasks._common import parse_names, single_label_names
-from mnistlab.tasks._denoise import (
-    DenoiseResult,
-    DenoiserResult,
-    mse_255,
-    psnr_255,
-    run_denoise,
-)
-from mnistlab.tasks._multiclass import (
-    DEFAULT_MULTICLASS_MODELS,
-    STRATEGIES,
-    ClassifierResult,
-    MulticlassResult,
-    evaluate_classifier,
-    run_multiclass,
-    wrap_strategy,
-)
-from mnistlab.tasks._multilabel import (
-    DEFAULT_LABELS,
-    DEFAULT_MULTILABEL_MODELS,
-    LABELS,
-    MultilabelModelResult,
-    MultilabelResult,
-    make_labels,
-    multilabel_names,
-    run_multilabel,
-)
-from mnistlab.tasks._pairs import DEFAULT_PAIRS_MODEL, PairsResult, run_pairs
-from mnistlab.tasks._search import (
-    BUDGETS,
-    SearchResult,
-    SearchRun,
-    dask_backend,
-    run_search,
-    search_one,
-)
+import lazy_loader
 
-__all__ = [
-    "BUDGETS",
-    "DEFAULT_BINARY_MODELS",
-    "DEFAULT_LABELS",
-    "DEFAULT_MULTICLASS_MODELS",
-    "DEFAULT_MULTILABEL_MODELS",
-    "DEFAULT_PAIRS_MODEL",
-    "LABELS",
-    "STRATEGIES",
-    "BinaryProblem",
-    "BinaryResult",
-    "ClassifierResult",
-    "CleanResult",
-    "DenoiseResult",
-    "DenoiserResult",
-    "DetectorResult",
-    "MulticlassResult",
-    "MultilabelModelResult",
-    "MultilabelResult",
-    "PairsResult",
-    "SearchResult",
-    "SearchRun",
-    "binary_problem",
-    "dask_backend",
-    "evaluate_classifier",
-    "evaluate_detector",
-    "find_label_issues",
-    "make_labels",
-    "mse_255",
-    "multilabel_names",
-    "parse_names",
-    "positive_scores",
-    "psnr_255",
-    "run_binary",
-    "run_clean",
-    "run_denoise",
-    "run_multiclass",
-    "run_multilabel",
-    "run_pairs",
-    "run_search",
-    "search_one",
-    "single_label_names",
-    "wrap_strategy",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "_augment": [
+            "AugmentModelResult",
+            "AugmentResult",
+            "augmentation_columns",
+            "augmentation_examples",
+            "run_augment",
+            "shift_name",
+        ],
+        "_binary": [
+            "DEFAULT_BINARY_MODELS",
+            "BinaryProblem",
+            "BinaryResult",
+            "DetectorResult",
+            "binary_problem",
+            "evaluate_detector",
+            "positive_scores",
+            "run_binary",
+        ],
+        "_clean": ["CleanResult", "find_label_issues", "run_clean"],
+        "_common": ["build_for_cv", "build_one", "parse_names", "single_label_names"],
+        "_denoise": ["DenoiseResult", "DenoiserResult", "mse_255", "psnr_255", "run_denoise"],
+        "_multiclass": [
+            "DEFAULT_MULTICLASS_MODELS",
+            "STRATEGIES",
+            "ClassifierResult",
+            "MulticlassResult",
+            "evaluate_classifier",
+            "run_multiclass",
+            "wrap_strategy",
+        ],
+        "_multilabel": [
+            "DEFAULT_LABELS",
+            "DEFAULT_MULTILABEL_MODELS",
+            "LABELS",
+            "MultilabelModelResult",
+            "MultilabelResult",
+            "make_labels",
+            "multilabel_names",
+            "run_multilabel",
+        ],
+        "_pairs": ["DEFAULT_PAIRS_MODEL", "PairsResult", "run_pairs"],
+        "_search": [
+            "BUDGETS",
+            "SearchResult",
+            "SearchRun",
+            "TuningResult",
+            "dask_backend",
+            "run_search",
+            "search_one",
+            "tune",
+        ],
+    },
+)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,19 +17,13 @@ from mnistlab.evaluation import (
     Threshold,
     binary_metrics,
     cross_val_outputs,
+    fit_predict,
     metrics_at_threshold,
-    predict_with_scores,
     threshold_for_best_f1,
     threshold_for_precision,
     threshold_for_recall,
 )
-from mnistlab.tasks._common import (
-    build_model,
-    capped_indices,
-    parallel_inside,
-    parse_names,
-    single_label_names,
-)
+from mnistlab.tasks._common import build_for_cv, capped_indices, parse_names, single_label_names
 
 DEFAULT_BINARY_MODELS = defaults.BINARY_MODELS
 
@@ -104,27 +97,13 @@ class DetectorResult:
         all out-of-fold predictions pooled (what ``cross_val_predict`` and the
         textbook compute).
         """
-        folds = [
-            binary_metrics(self.y_cv[t], self.oof.predictions[t], self.cv_scores[t])
-            for t in self.oof.folds
-        ]
-        cv = {
-            key: {
-                "folds": [f[key] for f in folds],
-                "mean": float(np.mean([f[key] for f in folds])),
-                "out_of_fold": value,
-            }
-            for key, value in self.cv.items()
-            if key != "confusion_matrix"
-        }
+        folds = self.oof.per_fold(binary_metrics, self.y_cv, self.cv_scores)
+        keys = [k for k in self.cv if k != "confusion_matrix"]
         return {
             "cv": {
-                **cv,
+                **self.oof.summary(folds, self.cv, keys),
                 "confusion_matrix": self.cv["confusion_matrix"],
-                "fit_seconds": {
-                    "folds": self.oof.fit_seconds.tolist(),
-                    "mean": float(self.oof.fit_seconds.mean()),
-                },
+                "fit_seconds": self.oof.seconds_summary("fit"),
                 "thresholds": {k: t.to_dict() for k, t in self.thresholds.items()},
             },
             "test": {**self.test, "thresholds": self.test_thresholds},
@@ -197,9 +176,7 @@ def evaluate_detector(
     the model refitted on all training images gives the test metrics, and the
     thresholds are applied to its test scores.
     """
-    est, cv_jobs = build_model(
-        name, random_state=random_state, n_jobs=n_jobs, inside=parallel_inside(name)
-    )
+    est, cv_jobs, final = build_for_cv(name, random_state=random_state, n_jobs=n_jobs, cv=cv)
     idx = capped_indices(problem.y_train, max_train, random_state)
     X, y = problem.X_train[idx], problem.y_train[idx]
     oof = cross_val_outputs(
@@ -207,12 +184,8 @@ def evaluate_detector(
     )
     oof_scores = positive_scores(oof.scores)
     with progress.task(f"{name}: final fit and test", 1) as task:
-        start = time.perf_counter()
-        final = est.fit(X, y)
-        fitted = time.perf_counter()
-        test_pred, test_scores = predict_with_scores(final, problem.X_test, oof.method)
-        test_scores = positive_scores(test_scores)
-        done = time.perf_counter()
+        test = fit_predict(final, X, y, problem.X_test, method=oof.method)
+        test_pred, test_scores = test.predictions, positive_scores(test.scores)
         task.advance()
     thresholds = _thresholds(y, oof_scores, target_precision, target_recall)
     test_thresholds = {
@@ -234,8 +207,8 @@ def evaluate_detector(
         test=binary_metrics(problem.y_test, test_pred, test_scores),
         thresholds=thresholds,
         test_thresholds=test_thresholds,
-        fit_seconds=fitted - start,
-        predict_seconds=done - fitted,
+        fit_seconds=test.fit_seconds,
+        predict_seconds=test.predict_seconds,
         n_train=len(y),
     )
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from mnistlab import _defaults as defaults
-from mnistlab import models
+from mnistlab._errors import InputError
 from mnistlab._progress import SILENT, Progress
 from mnistlab.data import Dataset
-from mnistlab.evaluation import cross_val_outputs, predict_with_scores
+from mnistlab.evaluation import cross_val_outputs, fit_predict
+from mnistlab.tasks._common import build_for_cv
 
 DEFAULT_CLEAN_MODEL = defaults.CLEAN_MODEL
 
@@ -94,23 +94,19 @@ def run_clean(
     The model is then trained twice, on all training images and on those not
     flagged, and both score the (untouched) test set.
     """
-    models.entry(model)
     X, y = dataset.X_train, dataset.y_train
-    est = models.get(model, random_state=random_state, n_jobs=n_jobs)
+    est, cv_jobs, final = build_for_cv(
+        model, random_state=random_state, n_jobs=n_jobs, cv=cv, multiclass=True
+    )
     if not hasattr(est, "predict_proba"):
-        from mnistlab._errors import InputError
-
         raise InputError(f"model {model!r} has no predict_proba; cleaning needs probabilities")
-    inside = "parallel" in models.entry(model).tags
-    if not inside:
-        est = models.get(model, random_state=random_state)
     oof = cross_val_outputs(
         est,
         X,
         y,
         cv=cv,
         method="predict_proba",
-        n_jobs=None if inside else n_jobs,
+        n_jobs=cv_jobs,
         progress=progress,
         description=f"{model}: {cv}-fold CV probabilities",
     )
@@ -123,13 +119,10 @@ def run_clean(
     seconds = {"fit": 0.0, "predict": 0.0}
     with progress.task(f"{model}: test accuracy with and without the issues", 2) as task:
         for mask in (np.ones(len(y), dtype=bool), keep):
-            start = time.perf_counter()
-            est.fit(X[mask], y[mask])
-            fitted = time.perf_counter()
-            pred, _ = predict_with_scores(est, dataset.X_test, None)
-            seconds["fit"] += fitted - start
-            seconds["predict"] += time.perf_counter() - fitted
-            accuracies.append(float(np.mean(pred == dataset.y_test)))
+            out = fit_predict(final, X[mask], y[mask], dataset.X_test)
+            seconds["fit"] += out.fit_seconds
+            seconds["predict"] += out.predict_seconds
+            accuracies.append(float(np.mean(out.predictions == dataset.y_test)))
             task.advance()
     return CleanResult(
         model,

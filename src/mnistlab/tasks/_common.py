@@ -26,29 +26,38 @@ def parse_names(names: str | Sequence[str], known: Sequence[str], what: str) -> 
     return items
 
 
-def build_model(
-    name: str, *, random_state: int, n_jobs: int | None, inside: bool
-) -> tuple[BaseEstimator, int | None]:
-    """Build registry model ``name`` and decide where the parallelism goes.
+def build_for_cv(
+    name: str, *, random_state: int, n_jobs: int | None, cv: int, multiclass: bool = False
+) -> tuple[BaseEstimator, int | None, BaseEstimator]:
+    """Build registry model ``name`` for a cross-validation and the final fit after it.
 
-    Returns the estimator and the ``n_jobs`` for the cross-validation loop. With
-    ``inside`` the model itself gets the jobs (efficient for forests and
-    neighbours) and the folds run one after the other; otherwise the folds run
-    in parallel. Never both, so that 2 cores are not oversubscribed.
+    Returns the estimator to cross-validate, the ``n_jobs`` of the loop over the folds,
+    and the estimator to fit once on all training images; where the jobs go is
+    :func:`mnistlab.models.plan_jobs`'s decision.
     """
-    if inside:
-        return models.get(name, random_state=random_state, n_jobs=n_jobs), None
-    return models.get(name, random_state=random_state), n_jobs
+    plan = models.plan_jobs(models.entry(name).parallel, n_jobs, n_folds=cv, multiclass=multiclass)
+    return (
+        models.get(name, random_state=random_state, n_jobs=plan.model),
+        plan.folds,
+        models.get(name, random_state=random_state, n_jobs=plan.final),
+    )
+
+
+def build_one(
+    name: str,
+    *,
+    random_state: int,
+    n_jobs: int | None,
+    registry: models.Registry = models.MODELS,
+) -> BaseEstimator:
+    """Build ``name`` of ``registry`` for a fit on its own (no cross-validation around it)."""
+    plan = models.plan_jobs(registry.entry(name).parallel, n_jobs)
+    return registry.get(name, random_state=random_state, n_jobs=plan.final)
 
 
 def single_label_names() -> list[str]:
     """Registry names that can classify single labels (all but the multilabel-only ones)."""
-    return [n for n in models.names() if "multilabel-only" not in models.entry(n).tags]
-
-
-def parallel_inside(name: str) -> bool:
-    """Whether model ``name`` parallelises well on its own (trees, neighbour searches)."""
-    return "parallel" in models.entry(name).tags
+    return [e.name for e in models.MODELS.entries() if not e.multilabel_only]
 
 
 def capped_indices(y: np.ndarray, cap: int | None, random_state: int) -> np.ndarray:

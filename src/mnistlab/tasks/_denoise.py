@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -13,8 +12,9 @@ from mnistlab import _defaults as defaults
 from mnistlab import models
 from mnistlab._progress import SILENT, Progress
 from mnistlab.data import Dataset
+from mnistlab.evaluation import fit_predict
 from mnistlab.preprocessing import NOISES, add_noise
-from mnistlab.tasks._common import parse_names
+from mnistlab.tasks._common import build_one, parse_names
 
 DEFAULT_CLASSIFIER = defaults.DENOISE_CLASSIFIER
 
@@ -151,7 +151,7 @@ def run_denoise(
     default = [
         n
         for n in models.denoiser_names()
-        if models.torch_available() or "torch" not in models.denoiser_entry(n).tags
+        if models.denoiser_entry(n).extra != "torch" or models.torch_available()
     ]
     names = parse_names(denoiser_names or default, models.denoiser_names(), "denoiser")
     models.entry(classifier)
@@ -166,9 +166,9 @@ def run_denoise(
     )
 
     with progress.task(f"classifier {classifier} on clean images", 1) as task:
-        clf = models.get(classifier, random_state=random_state, n_jobs=n_jobs)
-        clf.fit(dataset.X_train, dataset.y_train)
-        clean_acc = float(np.mean(clf.predict(clean) == dataset.y_test))
+        clf = build_one(classifier, random_state=random_state, n_jobs=n_jobs)
+        pred = fit_predict(clf, dataset.X_train, dataset.y_train, clean).predictions
+        clean_acc = float(np.mean(pred == dataset.y_test))
         task.advance()
     noisy_acc = float(np.mean(clf.predict(X_test_noisy) == dataset.y_test))
     lost = clean_acc - noisy_acc
@@ -182,18 +182,17 @@ def run_denoise(
     results = {}
     for name in names:
         with progress.task(f"denoiser {name}", 3) as task:
-            est = models.get_denoiser(name, random_state=random_state, n_jobs=n_jobs)
-            est.fit(X_train_noisy[fit_idx], dataset.X_train[fit_idx])
-            val_out = est.predict(X_train_noisy[val_idx])
-            val_mse = mse_255(dataset.X_train[val_idx], val_out, pmax)
+            est = build_one(
+                name, random_state=random_state, n_jobs=n_jobs, registry=models.DENOISERS
+            )
+            val = fit_predict(
+                est, X_train_noisy[fit_idx], dataset.X_train[fit_idx], X_train_noisy[val_idx]
+            )
+            val_mse = mse_255(dataset.X_train[val_idx], val.predictions, pmax)
             task.advance()
-            start = time.perf_counter()
-            est.fit(X_train_noisy, dataset.X_train)
-            fitted = time.perf_counter()
-            task.advance()
-            out = est.predict(X_test_noisy)
-            done = time.perf_counter()
-            task.advance()
+            final = fit_predict(est, X_train_noisy, dataset.X_train, X_test_noisy)
+            out = final.predictions
+            task.advance(2)
         mse = mse_255(clean, out, pmax)
         acc = float(np.mean(clf.predict(out) == dataset.y_test))
         details = {}
@@ -208,8 +207,8 @@ def run_denoise(
             psnr_255(mse),
             acc,
             (acc - noisy_acc) / lost if lost >= 0.01 else None,
-            fitted - start,
-            done - fitted,
+            final.fit_seconds,
+            final.predict_seconds,
             np.asarray(out)[sample],
             details,
             val_mse,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,12 +19,18 @@ from mnistlab.evaluation import (
     CVOutput,
     confidence,
     cross_val_outputs,
+    fit_predict,
+    fold_summary,
     n_binary_estimators,
     per_class_report,
-    predict_with_scores,
     top_confusions,
 )
-from mnistlab.tasks._common import capped_indices, parse_names, single_label_names
+from mnistlab.tasks._common import (
+    build_for_cv,
+    capped_indices,
+    parse_names,
+    single_label_names,
+)
 
 DEFAULT_MULTICLASS_MODELS = defaults.MULTICLASS_MODELS
 STRATEGIES = {
@@ -76,19 +81,9 @@ class ClassifierResult:
         pooled = float(np.mean(self.oof.predictions == self.y_cv))
         return {
             "cv": {
-                "accuracy": {
-                    "folds": self.oof.fold_accuracy.tolist(),
-                    "mean": self.cv_accuracy,
-                    "out_of_fold": pooled,
-                },
-                "fit_seconds": {
-                    "folds": self.oof.fit_seconds.tolist(),
-                    "mean": float(self.oof.fit_seconds.mean()),
-                },
-                "predict_seconds": {
-                    "folds": self.oof.predict_seconds.tolist(),
-                    "mean": float(self.oof.predict_seconds.mean()),
-                },
+                "accuracy": fold_summary(self.oof.fold_accuracy, pooled),
+                "fit_seconds": self.oof.seconds_summary("fit"),
+                "predict_seconds": self.oof.seconds_summary("predict"),
                 "wall_seconds": self.cv_seconds,
                 "per_class": table(self.cv_report()),
                 "top_confusions": top_confusions(self.y_cv, self.oof.predictions).to_dict(
@@ -162,23 +157,17 @@ def wrap_strategy(estimator: BaseEstimator, strategy: str, n_jobs: int | None = 
 def _build(name: str, strategy: str, random_state: int, n_jobs: int | None, cv: int):
     """The estimator for CV, the CV's n_jobs, and the estimator for the final fit.
 
-    Parallelism runs at one level only. Forests and neighbours parallelise
-    inside. Linear one-vs-rest models (SGD) have ten unequal binary fits per
-    fold: running the folds side by side (one process per fold, serial models)
-    keeps both cores busy to the end, where ten fits on two threads leave one
-    idle; the final fit, alone, parallelises inside.
+    A one-vs-rest or one-vs-one wrapper fits its binary classifiers in parallel, so it
+    takes the jobs itself; a native model's are planned by :func:`mnistlab.models.plan_jobs`.
     """
-    tags = models.entry(name).tags
-    if strategy != "native":  # the wrapper fits its binary classifiers in parallel
-        est = wrap_strategy(models.get(name, random_state=random_state), strategy, n_jobs)
-        return est, None, est
-    if "parallel" in tags:
-        est = models.get(name, random_state=random_state, n_jobs=n_jobs)
-        return est, None, est
-    serial = models.get(name, random_state=random_state)
-    if "parallel-multiclass" in tags and n_jobs not in (None, 1):
-        return serial, cv, models.get(name, random_state=random_state, n_jobs=n_jobs)
-    return serial, n_jobs, serial
+    if strategy == "native":
+        return build_for_cv(name, random_state=random_state, n_jobs=n_jobs, cv=cv, multiclass=True)
+    plan = models.plan_jobs(models.Parallelism.INSIDE, n_jobs, n_folds=cv, multiclass=True)
+    return (
+        wrap_strategy(models.get(name, random_state=random_state), strategy, plan.model),
+        plan.folds,
+        wrap_strategy(models.get(name, random_state=random_state), strategy, plan.final),
+    )
 
 
 def evaluate_classifier(
@@ -196,7 +185,6 @@ def evaluate_classifier(
     est, cv_jobs, final = _build(name, strategy, random_state, n_jobs, cv)
     idx = capped_indices(dataset.y_train, max_train, random_state)
     X, y = dataset.X_train[idx], dataset.y_train[idx]
-    cv_start = time.perf_counter()
     oof = cross_val_outputs(
         est,
         X,
@@ -206,13 +194,9 @@ def evaluate_classifier(
         progress=progress,
         description=f"{name} ({strategy}): {cv}-fold CV",
     )
-    cv_seconds = time.perf_counter() - cv_start
     with progress.task(f"{name} ({strategy}): final fit and test", 1) as task:
-        start = time.perf_counter()
-        final.fit(X, y)
-        fitted = time.perf_counter()
-        test_pred, test_scores = predict_with_scores(final, dataset.X_test, oof.method)
-        done = time.perf_counter()
+        test = fit_predict(final, X, y, dataset.X_test, method=oof.method)
+        test_pred, test_scores = test.predictions, test.scores
         task.advance()
     return ClassifierResult(
         name=name,
@@ -224,12 +208,12 @@ def evaluate_classifier(
         test_pred=test_pred,
         test_confidence=confidence(test_scores, oof.method),
         test_accuracy=float(np.mean(test_pred == dataset.y_test)),
-        fit_seconds=fitted - start,
-        predict_seconds=done - fitted,
+        fit_seconds=test.fit_seconds,
+        predict_seconds=test.predict_seconds,
         n_estimators=n_binary_estimators(final, len(np.unique(y))),
         score_shape=tuple(test_scores.shape),
         n_train=len(y),
-        cv_seconds=cv_seconds,
+        cv_seconds=oof.seconds,
     )
 
 

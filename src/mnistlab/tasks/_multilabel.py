@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -13,8 +12,8 @@ from mnistlab import models
 from mnistlab._errors import InputError
 from mnistlab._progress import SILENT, Progress
 from mnistlab.data import Dataset
-from mnistlab.evaluation import CVOutput, cross_val_outputs, multilabel_metrics
-from mnistlab.tasks._common import capped_indices, parse_names
+from mnistlab.evaluation import CVOutput, cross_val_outputs, fit_predict, multilabel_metrics
+from mnistlab.tasks._common import build_for_cv, capped_indices, parse_names
 
 #: Labels derived from the digit: name -> (description, function of the digit array).
 LABELS: dict[str, tuple[str, Callable[[np.ndarray], np.ndarray]]] = {
@@ -32,7 +31,7 @@ DEFAULT_MULTILABEL_MODELS = defaults.MULTILABEL_MODELS
 
 def multilabel_names() -> list[str]:
     """Registry names of models that predict several labels at once."""
-    return [n for n in models.names() if "multilabel" in models.entry(n).tags]
+    return [e.name for e in models.MODELS.entries() if e.multilabel]
 
 
 def make_labels(y: np.ndarray, labels: Sequence[str]) -> np.ndarray:
@@ -57,22 +56,11 @@ class MultilabelModelResult:
     def to_metrics(self) -> dict:
         """The ``results.<model>`` block of ``metrics.json``."""
         scalars = ("f1_macro", "f1_weighted", "hamming_loss", "subset_accuracy")
-        cv = {
-            k: {
-                "folds": [f[k] for f in self.cv_folds],
-                "mean": float(np.mean([f[k] for f in self.cv_folds])),
-                "out_of_fold": self.cv[k],
-            }
-            for k in scalars
-        }
         return {
             "cv": {
-                **cv,
+                **self.oof.summary(self.cv_folds, self.cv, scalars),
                 "per_label": self.cv["per_label"],
-                "fit_seconds": {
-                    "folds": self.oof.fit_seconds.tolist(),
-                    "mean": float(self.oof.fit_seconds.mean()),
-                },
+                "fit_seconds": self.oof.seconds_summary("fit"),
             },
             "test": self.test,
             "fit_seconds": self.fit_seconds,
@@ -131,10 +119,8 @@ def run_multilabel(
     Y_test = make_labels(dataset.y_test, label_names)
     result = MultilabelResult(label_names, settings={"cv": cv})
     for name in names:
-        entry = models.entry(name)
-        inside = "parallel" in entry.tags
-        est = models.get(name, random_state=random_state, n_jobs=n_jobs if inside else None)
-        idx = capped_indices(dataset.y_train, entry.max_train, random_state)
+        est, cv_jobs, final = build_for_cv(name, random_state=random_state, n_jobs=n_jobs, cv=cv)
+        idx = capped_indices(dataset.y_train, models.entry(name).max_train, random_state)
         X, Y = dataset.X_train[idx], make_labels(dataset.y_train[idx], label_names)
         oof = cross_val_outputs(
             est,
@@ -142,26 +128,22 @@ def run_multilabel(
             Y,
             cv=cv,
             method=None,
-            n_jobs=None if inside else n_jobs,
+            n_jobs=cv_jobs,
             progress=progress,
             description=f"{name}: {cv}-fold CV",
         )
         with progress.task(f"{name}: final fit and test", 1) as task:
-            start = time.perf_counter()
-            est.fit(X, Y)
-            fitted = time.perf_counter()
-            pred = est.predict(dataset.X_test)
-            done = time.perf_counter()
+            test = fit_predict(final, X, Y, dataset.X_test)
             task.advance()
         result.models[name] = MultilabelModelResult(
             name=name,
             oof=oof,
             Y_cv=Y,
             cv=multilabel_metrics(Y, oof.predictions, label_names),
-            cv_folds=[multilabel_metrics(Y[t], oof.predictions[t], label_names) for t in oof.folds],
-            test=multilabel_metrics(Y_test, pred, label_names),
-            fit_seconds=fitted - start,
-            predict_seconds=done - fitted,
+            cv_folds=oof.per_fold(multilabel_metrics, Y, labels=label_names),
+            test=multilabel_metrics(Y_test, test.predictions, label_names),
+            fit_seconds=test.fit_seconds,
+            predict_seconds=test.predict_seconds,
             n_train=len(Y),
         )
     if not result.models:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +15,8 @@ from mnistlab import models
 from mnistlab._errors import InputError
 from mnistlab._progress import SILENT, Progress
 from mnistlab.data import Dataset, subset
-from mnistlab.tasks._common import parse_names
+from mnistlab.evaluation import fit_predict
+from mnistlab.tasks._common import build_one, parse_names
 
 #: Settings of each ``--budget``: training images searched on, candidates drawn,
 #: the halving factor and the smallest number of images a candidate is tried on.
@@ -164,7 +164,10 @@ def search_one(
     entry = models.entry(model)
     if not entry.search_space:
         raise InputError(f"model {model!r} has no search space")
-    est = models.set_device(models.get(model, random_state=random_state), device)
+    # many more fits (candidates times folds) than cores: the jobs go across them, whatever
+    # the model would do inside
+    plan = models.plan_jobs(models.Parallelism.FOLDS, n_jobs, n_folds=cv)
+    est = models.set_device(models.get(model, random_state=random_state, n_jobs=plan.model), device)
     search = HalvingRandomSearchCV(
         est,
         distributions(entry.search_space, X.shape[1]),
@@ -175,12 +178,11 @@ def search_one(
         resource="n_samples",
         cv=cv,
         random_state=random_state,
-        n_jobs=n_jobs,
+        n_jobs=plan.folds,
         refit=False,
         error_score="raise",
     )
-    start = time.perf_counter()
-    search.fit(X, y)
+    seconds = fit_predict(search, X, y).fit_seconds
     return SearchResult(
         model,
         pd.DataFrame(search.cv_results_),
@@ -188,7 +190,7 @@ def search_one(
         float(search.best_score_),
         int(search.n_candidates_[0]),
         int(search.n_iterations_),
-        time.perf_counter() - start,
+        seconds,
     )
 
 
@@ -226,12 +228,9 @@ def run_search(
     """
     if budget not in BUDGETS:
         raise InputError(f"unknown budget {budget!r}; choose from {', '.join(BUDGETS)}")
-    zoo = [n for n in models.names() if "zoo" in models.entry(n).tags]
-    searchable = [
-        n
-        for n in models.names()
-        if models.entry(n).search_space and "multilabel-only" not in models.entry(n).tags
-    ]
+    entries = models.MODELS.entries()
+    zoo = [e.name for e in entries if e.zoo]
+    searchable = [e.name for e in entries if e.search_space and not e.multilabel_only]
     names = zoo if model_names == "all" else parse_names(model_names, searchable, "model")
     settings = BUDGETS[budget]
     data = subset(dataset, settings["n_train"], None, random_state=random_state)
@@ -252,7 +251,7 @@ def run_search(
                     device=device,
                 )
                 task.advance()
-            if "neural" in models.entry(name).tags:
+            if models.entry(name).family == "neural":
                 result = run.results[name]
                 top = result.top(3)
                 with progress.task(f"{name}: the best {len(top)} architectures, curves", len(top)):
@@ -301,20 +300,114 @@ def compare_architecture(
 ) -> dict:
     """Fit one candidate with a validation split of the training data (never the test set):
     its parameter count, training time and learning curves."""
-    est = models.get(model, random_state=random_state, n_jobs=n_jobs).set_params(**params)
+    est = build_one(model, random_state=random_state, n_jobs=n_jobs).set_params(**params)
     models.set_device(est, device)
     final = est[-1] if hasattr(est, "steps") else est
     if isinstance(final, models.CNNClassifier):  # MLPs hold out 10% with early stopping
         final.set_params(validation_fraction=0.2)
-    start = time.perf_counter()
-    est.fit(X, y)
+    fit_seconds = fit_predict(est, X, y).fit_seconds
     history = learning_history(est)
     return {
         "params": params,
         "n_parameters": n_parameters(est),
-        "fit_seconds": time.perf_counter() - start,
+        "fit_seconds": fit_seconds,
         "valid_accuracy": next(
             (h["valid_acc"] for h in reversed(history) if "valid_acc" in h), None
         ),
         "history": history,
     }
+
+
+@dataclass
+class TuningResult:
+    """Default against tuned hyperparameters of one model, both cross-validated on the same
+    training images (validation scores only; the test set is not read)."""
+
+    model: str
+    default: str  # the registry model whose settings are the default
+    default_params: dict
+    default_scores: np.ndarray  # accuracy per fold
+    tuned_scores: np.ndarray
+    search: SearchResult
+    n_train: int
+
+    @property
+    def best_params(self) -> dict:
+        """The search's winner."""
+        return self.search.best_params
+
+    def rounds(self) -> pd.DataFrame:
+        """One row per round of successive halving: candidates, images each, best score."""
+        frame = self.search.cv_results
+        return (
+            frame.groupby("iter")
+            .agg(
+                candidates=("mean_test_score", "size"),
+                images=("n_resources", "first"),
+                best=("mean_test_score", "max"),
+                worst=("mean_test_score", "min"),
+            )
+            .reset_index(names="round")
+            .assign(round=lambda f: f["round"] + 1)
+        )
+
+    def to_metrics(self) -> dict:
+        """The ``results.<model>`` block of ``metrics.json``."""
+
+        def cv(scores: np.ndarray) -> dict:
+            return {"accuracy": {"folds": scores.tolist(), "mean": float(scores.mean())}}
+
+        return {
+            "default": {
+                "model": self.default,
+                "params": self.default_params,
+                "cv": cv(self.default_scores),
+            },
+            "tuned": {"params": self.best_params, "cv": cv(self.tuned_scores)},
+            "search": {
+                "n_candidates": self.search.n_candidates,
+                "n_iterations": self.search.n_iterations,
+                "rounds": self.rounds().to_dict(orient="records"),
+                "seconds": self.search.seconds,
+            },
+            "n_train": self.n_train,
+        }
+
+
+def tune(
+    X: np.ndarray,
+    y: np.ndarray,
+    model: str,
+    *,
+    default: str | None = None,
+    budget: dict,
+    cv: int = 3,
+    random_state: int = 42,
+    n_jobs: int | None = None,
+) -> TuningResult:
+    """Search ``model``'s hyperparameters by successive halving, then cross-validate its
+    default and the winner on the same images with the same folds.
+
+    Parameters
+    ----------
+    X, y : training images and labels (never the test set)
+    model : str
+        A registry name with a search space.
+    default : str, optional
+        The registry model whose settings count as the default (e.g. "knn5", scikit-learn's
+        ``KNeighborsClassifier()``, for the textbook's tuned "knn"); default ``model`` itself.
+    budget : dict
+        As :data:`BUDGETS`' entries (``n_candidates``, ``factor``, ``min_resources``,
+        ``max_resources``).
+    cv, random_state, n_jobs
+    """
+    from sklearn.model_selection import cross_val_score
+
+    default = default or model
+    search = search_one(X, y, model, budget=budget, cv=cv, random_state=random_state, n_jobs=n_jobs)
+    base = models.get(default, random_state=random_state)
+    params = base.get_params()
+    default_params = {k: params[k] for k in search.best_params if k in params}
+    tuned = models.get(model, random_state=random_state).set_params(**search.best_params)
+    scores = [cross_val_score(e, X, y, cv=cv, n_jobs=n_jobs) for e in (base, tuned)]
+    return TuningResult(model, default, default_params, *scores, search, len(y))
