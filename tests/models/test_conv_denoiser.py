@@ -7,8 +7,9 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.utils._param_validation import InvalidParameterError
 
-from mnistlab import InputError, models
+from mnistlab import models
 from mnistlab.data import load
 from mnistlab.models import ConvDenoiser
 
@@ -57,7 +58,7 @@ def test_it_maps_images_to_images_only(noisy_digits):
     X, Y = noisy_digits
     with pytest.raises(ValueError, match="y must have X's shape"):
         _small().fit(X[:20], Y[:20, 0])
-    with pytest.raises(InputError, match="invalid ConvDenoiser parameter: epochs=0"):
+    with pytest.raises(InvalidParameterError, match="'epochs' parameter of ConvDenoiser"):
         _small().set_params(epochs=0).fit(X[:20], Y[:20])
 
 
