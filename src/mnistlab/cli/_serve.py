@@ -8,7 +8,7 @@ import typer
 
 from mnistlab._errors import InputError
 from mnistlab.cli import _common as shared
-from mnistlab.cli._common import Common, ServingModelOpt, app, shared_options
+from mnistlab.cli._common import Common, DeviceOpt, ServingModelOpt, app, shared_options
 
 
 def _check_address(host: str, port: int) -> None:
@@ -63,6 +63,7 @@ def serve(
     workers: WorkersOpt = 2,
     queue: QueueOpt = 256,
     body_timeout: BodyTimeoutOpt = 10.0,
+    device: DeviceOpt = "auto",
     *,
     common: Common,
 ) -> None:
@@ -90,6 +91,8 @@ def serve(
         est, card = shared.serving_model(
             None, ds.image_shape, ds, quiet=common.quiet, seed=common.seed
         )
+    # a network trained on a GPU serves on this machine's device ("auto": the best here)
+    models.set_device(est, device)
     limits = Limits(workers=workers, queue=queue, body_timeout=body_timeout)
     app_ = create_app(est, card, limits=limits)
     if host not in ("127.0.0.1", "localhost", "::1") and not common.quiet:

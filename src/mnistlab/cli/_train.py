@@ -10,7 +10,14 @@ import typer
 from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli import _common as shared
-from mnistlab.cli._common import Common, CVOpt, ServingModelOpt, app, shared_options
+from mnistlab.cli._common import (
+    Common,
+    CVOpt,
+    DeviceOpt,
+    ServingModelOpt,
+    app,
+    shared_options,
+)
 
 # --- search --------------------------------------------------------------------------------------
 
@@ -47,6 +54,7 @@ def search(
     budget: BudgetOpt = defaults.SEARCH_BUDGET,
     dask: DaskOpt = None,
     cv: CVOpt = defaults.CV,
+    device: DeviceOpt = "auto",
     *,
     common: Common,
 ) -> None:
@@ -66,7 +74,9 @@ def search(
     if dask:  # before the data is loaded (perhaps downloaded), not after
         shared.require_extra("dask", "mnistlab search --dask")
     with shared.output(common) as outdir:
-        ds, run = shared.run_task(common, run_search, model, budget=budget, dask=dask, cv=cv)
+        ds, run = shared.run_task(
+            common, run_search, model, budget=budget, dask=dask, cv=cv, device=device
+        )
         shared.print_tables(report.search_tables(run))
         for name, r in run.results.items():
             outdir.write_bytes(f"{name}_cv_results.csv", r.cv_results.to_csv(index=False))
@@ -120,6 +130,7 @@ def train(
     params: ParamsOpt = None,
     augment: AugmentOpt = None,
     as_default: AsDefaultOpt = False,
+    device: DeviceOpt = "auto",
     *,
     common: Common,
 ) -> None:
@@ -137,6 +148,7 @@ def train(
         )
     parsed = models.read_params(params)
     est = models.make_model(model, parsed, augment, random_state=common.seed, n_jobs=common.n_jobs)
+    models.set_device(est, device)
     with shared.output(common) as outdir:
         _refuse_a_model_in(outdir, common.overwrite)
         ds = shared.load_data(common)
