@@ -66,7 +66,7 @@ def table(results: Path = RESULTS) -> str:
             lines.append(
                 f"| {name} | chosen on validation{partial} | {_fmt(f['chosen'])}: {score} on "
                 f"{split.get('validation', '?'):,} "
-                f"(fit on {split.get('fit', '?'):,}) | registry: {_fmt(f['registry'])} "
+                f"(fit on {split.get('fit', '?'):,}) | registry at the run: {_fmt(f['registry'])} "
                 f"({'same' if f['registry_matches'] else 'differs'}) |  | {when} |"
             )
         for t in doc.get("targets", []):
