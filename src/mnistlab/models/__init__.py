@@ -15,6 +15,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "_arrays": ["ARRAYS_FILE", "ArrayPipeline", "load_arrays", "model_arrays", "write_arrays"],
         "_cnn": ["CNNClassifier", "torch_available"],
+        "_conv_denoiser": ["ConvDenoiser"],
         "_default": [
             "DEFAULT_MODEL",
             "DEFAULT_THICKNESS",
@@ -68,5 +69,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "plan_jobs",
             "register",
         ],
+        "_torch": ["resolve_device", "set_device"],
     },
 )
