@@ -140,10 +140,9 @@ def read_kaggle_csv(path: str | Path) -> tuple[np.ndarray, np.ndarray | None, tu
     import pandas as pd
 
     try:
-        values = np.concatenate(
-            [_pixels(chunk) for chunk in pd.read_csv(path, engine="c", chunksize=_CHUNK_ROWS)]
-            or [np.empty((0, len(header)), np.uint8)]
-        )
+        with pd.read_csv(path, engine="c", chunksize=_CHUNK_ROWS) as chunks:
+            parts = [_pixels(chunk) for chunk in chunks]
+        values = np.concatenate(parts or [np.empty((0, len(header)), np.uint8)])
     except (ValueError, OverflowError, pd.errors.ParserError) as exc:  # UnicodeDecodeError too
         raise _diagnose(path, header, exc) from None
     if len(values) == 0:
