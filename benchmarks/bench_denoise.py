@@ -2,31 +2,116 @@
 
 Runs ``run_denoise`` with the textbook's noise and every denoiser, and prints each
 one's MSE, PSNR and the accuracy it wins back, side by side with the noisy input
-(the baseline) and the clipped Ridge (the linear reference), against the targets:
-best MSE <= 100 (aim 80), PSNR >= 28 dB, the whole run <= 5 minutes. Then
-``run_clean``: the count of likely label issues and the test accuracy with and
-without them. Results: ``benchmarks/results/bench_denoise.json``; exits 1 when a target
-(MSE <= 100, PSNR >= 28 dB, run <= 5 minutes) is missed.
+(the baseline) and the clipped Ridge (the linear reference). The best denoiser is the one
+with the lowest MSE on a validation split of the training set (each denoiser is fitted
+on the rest; the test set only reports), then refitted on all 60,000 noisy images.
+Targets for it: test MSE <= 60 (aim 50), PSNR >= 30 dB, its fit <= 5 minutes on 2 cores.
+Then ``run_clean``: the count of likely label issues and the test accuracy with and
+without them. Results (validation and test MSE of every denoiser):
+``benchmarks/results/bench_denoise.json``; exits 1 when a target is missed.
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_denoise.py
+
+``--validate-unet`` chooses the U-Net's settings instead: each configuration of
+``--configs`` (``EPOCHS:LR``) is fitted on the same fit split as ``run_denoise`` (54,000
+noisy training images) and scored on its 6,000 validation images; the test set is not
+read. Writes ``benchmarks/results/unet_validation.json``:
+
+    MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_denoise.py --validate-unet \
+        --configs 4:0.003,4:0.01
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 
+import numpy as np
 from _common import Target, finish
 
+from mnistlab import models
 from mnistlab.data import load
+from mnistlab.preprocessing import add_noise
 from mnistlab.tasks import run_clean, run_denoise
+from mnistlab.tasks._denoise import mse_255
 
-BUDGET_SECONDS = 300
+BUDGET_SECONDS = 300  # the chosen denoiser's fit on 60,000 images
+
+
+def _validate_unet_one(ds, epochs: int, lr: float, threads: int) -> dict:
+    from sklearn.model_selection import train_test_split
+
+    kw = {"pixel_max": ds.pixel_max, "image_shape": ds.image_shape}
+    noisy = add_noise(ds.X_train, "textbook", None, random_state=42, **kw)  # as run_denoise
+    fit, val = train_test_split(np.arange(ds.n_train), test_size=0.1, random_state=42)
+    est = models.get_denoiser("unet", random_state=42, n_jobs=threads)
+    est.set_params(epochs=epochs, lr=lr)
+    start = time.perf_counter()
+    est.fit(noisy[fit], ds.X_train[fit])
+    seconds = time.perf_counter() - start
+    mse = mse_255(ds.X_train[val], est.predict(noisy[val]), ds.pixel_max)
+    print(f"unet {epochs} epochs, lr {lr:g}: validation MSE {mse:.1f}, fit {seconds:.0f} s")
+    return {
+        "epochs": epochs,
+        "lr": lr,
+        "validation_mse": mse,
+        "fit_seconds": seconds,
+        "threads": threads,
+        "history": est.history_,
+    }
+
+
+def validate_unet(ds, configs: list[tuple[int, float]]) -> None:
+    """The U-Net's configurations side by side (one process and thread each)."""
+    from joblib import Parallel, delayed
+
+    runs = Parallel(n_jobs=len(configs))(
+        delayed(_validate_unet_one)(ds, e, lr, 1) for e, lr in configs
+    )
+    top = min(runs, key=lambda r: (r["validation_mse"], r["epochs"]))
+    p = models.get_denoiser("unet").get_params()
+    registry = {"epochs": p["epochs"], "lr": p["lr"]}
+    chosen = {"epochs": top["epochs"], "lr": top["lr"]}
+    print(f"chosen: {chosen} (validation MSE {top['validation_mse']:.1f}); registry {registry}")
+    finish(
+        "unet_validation",
+        {
+            "runs": runs,
+            "chosen": chosen,
+            "chosen_validation_mse": top["validation_mse"],
+            "registry": registry,
+            "registry_matches": registry == chosen,
+        },
+        extra={
+            "split": {
+                "fit": ds.n_train - round(ds.n_train * 0.1),
+                "validation": round(ds.n_train * 0.1),
+                "seed": 42,
+                "source": "MNIST training set, textbook noise (seed 42), as run_denoise; "
+                "the test set is not read",
+            },
+            "note": "fits run side by side, one thread each: their times are not the 2-core "
+            "fit time",
+        },
+    )
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--validate-unet", action="store_true")
+    parser.add_argument("--configs", default="4:0.003,4:0.01", help="EPOCHS:LR, comma-separated")
+    parser.add_argument(
+        "--denoisers", default=None, help="comma-separated (must include ridge); default: all"
+    )
+    parser.add_argument("--no-clean", action="store_true", help="skip run_clean")
+    args = parser.parse_args()
     ds = load("mnist")
+    if args.validate_unet:
+        configs = [(int(c.split(":")[0]), float(c.split(":")[1])) for c in args.configs.split(",")]
+        validate_unet(ds, configs)
+        return
     start = time.perf_counter()
-    r = run_denoise(ds, "textbook", n_jobs=-1)
+    r = run_denoise(ds, "textbook", denoiser_names=args.denoisers, n_jobs=-1)
     seconds = time.perf_counter() - start
     ridge = r.denoisers["ridge"].mse
     print(
@@ -35,30 +120,39 @@ def main() -> None:
         f"{r.noisy.accuracy:.4f} noisy"
     )
     print(
-        f"{'input':20} {'MSE':>8} {'/ ridge':>8} {'PSNR dB':>8} {'accuracy':>9} "
+        f"{'input':20} {'val MSE':>8} {'MSE':>8} {'/ ridge':>8} {'PSNR dB':>8} {'accuracy':>9} "
         f"{'won back':>9} {'fit s':>7} {'predict s':>9}"
     )
     for name, d in [("noisy", r.noisy), *r.denoisers.items()]:
         back = "" if d.recovered is None else f"{d.recovered:.0%}"
         print(
-            f"{name:20} {d.mse:8.1f} {d.mse / ridge:8.2f} {d.psnr:8.2f} {d.accuracy:9.4f} "
+            f"{name:20} {d.validation_mse or float('nan'):8.1f} {d.mse:8.1f} "
+            f"{d.mse / ridge:8.2f} {d.psnr:8.2f} {d.accuracy:9.4f} "
             f"{back:>9} {d.fit_seconds:7.1f} {d.predict_seconds:9.1f}"
         )
     best = r.denoisers[r.best()]
     print(
-        f"best: {r.best()} MSE {best.mse:.1f} (target <= 100, aim 80), PSNR {best.psnr:.2f} "
-        f"(target >= 28); run {seconds:.0f} s (budget {BUDGET_SECONDS} s: "
-        f"{'within' if seconds <= BUDGET_SECONDS else 'OVER'})"
+        f"best on validation: {r.best()} (validation MSE {best.validation_mse:.1f}), test MSE "
+        f"{best.mse:.1f} (target <= 60, aim 50), PSNR {best.psnr:.2f} (target >= 30), fit "
+        f"{best.fit_seconds:.0f} s (budget {BUDGET_SECONDS} s); whole run {seconds:.0f} s"
     )
 
-    start = time.perf_counter()
-    c = run_clean(ds, n_jobs=-1)
-    clean_seconds = time.perf_counter() - start
-    print(
-        f"\nclean ({c.model}): {len(c.issues)} likely label issues "
-        f"({len(c.issues) / ds.n_train:.2%}); test accuracy {c.test_accuracy_all:.4f} with "
-        f"them, {c.test_accuracy_cleaned:.4f} without; {clean_seconds:.0f} s"
-    )
+    clean = None
+    if not args.no_clean:
+        start = time.perf_counter()
+        c = run_clean(ds, n_jobs=-1)
+        clean = {
+            "model": c.model,
+            "issues": len(c.issues),
+            "test_accuracy_all": c.test_accuracy_all,
+            "test_accuracy_cleaned": c.test_accuracy_cleaned,
+            "seconds": time.perf_counter() - start,
+        }
+        print(
+            f"\nclean ({c.model}): {len(c.issues)} likely label issues "
+            f"({len(c.issues) / ds.n_train:.2%}); test accuracy {c.test_accuracy_all:.4f} with "
+            f"them, {c.test_accuracy_cleaned:.4f} without; {clean['seconds']:.0f} s"
+        )
     finish(
         "bench_denoise",
         {
@@ -67,6 +161,7 @@ def main() -> None:
             "best": r.best(),
             "denoisers": {
                 name: {
+                    "validation_mse": d.validation_mse,
                     "mse": d.mse,
                     "mse_ratio_to_ridge": d.mse / ridge,
                     "psnr": d.psnr,
@@ -78,18 +173,13 @@ def main() -> None:
                 for name, d in [("noisy", r.noisy), *r.denoisers.items()]
             },
             "seconds": seconds,
-            "clean": {
-                "model": c.model,
-                "issues": len(c.issues),
-                "test_accuracy_all": c.test_accuracy_all,
-                "test_accuracy_cleaned": c.test_accuracy_cleaned,
-                "seconds": clean_seconds,
-            },
+            "all_denoisers": args.denoisers is None,
+            "clean": clean,
         },
         [
-            Target("best denoiser MSE", best.mse, "<=", 100),
-            Target("best denoiser PSNR", best.psnr, ">=", 28, " dB"),
-            Target("denoise run seconds", seconds, "<=", BUDGET_SECONDS, " s"),
+            Target("best denoiser MSE", best.mse, "<=", 60),
+            Target("best denoiser PSNR", best.psnr, ">=", 30, " dB"),
+            Target("best denoiser fit seconds", best.fit_seconds, "<=", BUDGET_SECONDS, " s"),
         ],
     )
 

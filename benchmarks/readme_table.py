@@ -58,10 +58,15 @@ def table(results: Path = RESULTS) -> str:
         if "chosen" in doc.get("figures", {}):
             f, split = doc["figures"], doc.get("split", {})
             partial = "" if doc.get("complete", True) else " (partial run)"
+            score = (  # an accuracy, or a denoiser's mean squared error
+                _fmt(f["chosen_validation_accuracy"])
+                if "chosen_validation_accuracy" in f
+                else f"MSE {_fmt(f['chosen_validation_mse'])}"
+            )
             lines.append(
-                f"| {name} | chosen on validation{partial} | {_fmt(f['chosen'])}: "
-                f"{_fmt(f['chosen_validation_accuracy'])} on {split.get('validation', '?'):,} "
-                f"(fit on {split.get('fit', '?'):,}) | registry: {_fmt(f['registry'])} "
+                f"| {name} | chosen on validation{partial} | {_fmt(f['chosen'])}: {score} on "
+                f"{split.get('validation', '?'):,} "
+                f"(fit on {split.get('fit', '?'):,}) | registry at the run: {_fmt(f['registry'])} "
                 f"({'same' if f['registry_matches'] else 'differs'}) |  | {when} |"
             )
         for t in doc.get("targets", []):

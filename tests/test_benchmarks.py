@@ -117,3 +117,23 @@ def test_fast_table_vote_is_the_classifiers(weights):
         # whose k-th and (k+1)-th distances differ
         clear = dist[:, k - 1] < dist[:, min(k, 7)] if k < 8 else np.ones(len(Q), bool)
         assert np.array_equal(ours[clear], knn.predict(Q)[clear])
+
+
+@pytest.mark.parametrize(
+    ("results", "name", "kind"),
+    [
+        ("cnn_validation", "cnn", "model"),
+        ("unet_validation", "unet", "denoiser"),
+        ("fast_validation", "fast", "model"),
+    ],
+)
+def test_the_registry_holds_what_validation_chose(results, name, kind):
+    """The registry's settings are the ones its validation table chose (a table run before a
+    change of the registry records the registry of its time; this checks today's)."""
+    from mnistlab import models
+
+    doc = json.loads((BENCH / "results" / f"{results}.json").read_text())
+    est = models.get(name) if kind == "model" else models.get_denoiser(name)
+    params = est.get_params()
+    chosen = doc["figures"]["chosen"]
+    assert {k: params[k] for k in chosen} == chosen

@@ -882,6 +882,45 @@ def test_the_commands_defaults_are_the_tasks_and_the_full_study_profile():
     assert show_n == full["data"]["n"]
 
 
+@pytest.mark.requires("torch")
+def test_train_with_device_records_it_in_the_card(tmp_path):
+    params = '{"epochs": 1, "channels": [4], "dense": 8}'
+    out = tmp_path / "m"
+    code, _, err = run(
+        "train", "--model", "cnn", "--params", params, "--device", "cpu", "--data", "digits",
+        "--out", str(out), "-q",
+    )  # fmt: skip
+    assert code == 0, err
+    card = json.loads((out / "card.json").read_text())
+    assert card["params"]["device"] == "cpu"
+
+
+@pytest.mark.requires("torch")
+@pytest.mark.parametrize("command", [["train", "--model", "cnn"], ["search", "--model", "cnn"]])
+@pytest.mark.parametrize(
+    ("device", "match"), [("gpu", "invalid device 'gpu'"), ("cuda", "not available here")]
+)
+def test_a_device_that_is_unknown_or_not_there_is_one_line(
+    command, device, match, tmp_path, monkeypatch
+):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    code, _, err = run(*command, "--device", device, "--data", "digits", "--out", str(tmp_path))
+    assert_one_line_error(code, err, match)
+    assert not any(tmp_path.iterdir())  # refused before any data or training
+
+
+@pytest.mark.requires("torch")
+def test_serve_refuses_a_device_that_is_not_there(tmp_path, monkeypatch):
+    pytest.importorskip("uvicorn")
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    code, _, err = run("serve", "--device", "cuda", "--data", "digits", "--port", "0")
+    assert_one_line_error(code, err, "device 'cuda' is not available here")
+
+
 def test_metrics_args_are_the_shared_and_the_commands_own_options(tmp_path):
     out = tmp_path / "o"
     code, _, err = run("data", "show", "--data", "digits", "--n", "4", "--out", str(out))

@@ -17,6 +17,7 @@ from mnistlab import InputError
 from mnistlab.models import (
     ClippedRegressor,
     CNNClassifier,
+    ConvDenoiser,
     IsotonicOutputRegressor,
     NoiseFloorHinge,
     PCADenoiser,
@@ -171,9 +172,9 @@ def test_sklearn_compatible(estimator, check):
     _run_check(estimator, check)
 
 
-# the CNN's parameters are checked before it needs PyTorch
+# the networks' parameters are checked before they need PyTorch
 @pytest.mark.parametrize(
-    "estimator", [*ESTIMATORS, CNNClassifier()], ids=lambda e: type(e).__name__
+    "estimator", [*ESTIMATORS, CNNClassifier(), ConvDenoiser()], ids=lambda e: type(e).__name__
 )
 def test_bad_parameters_raise_invalid_parameter_error(estimator):
     """Every parameter has a constraint, and ``fit`` refuses a value of the wrong type or

@@ -10,10 +10,10 @@ from pathlib import Path
 
 PYPROJECT = Path(__file__).parents[1] / "pyproject.toml"
 EXTRA_ONLY = {"fastapi", "starlette", "uvicorn", "python-multipart", "distributed", "dask"}
-EXTRA_ONLY |= {"torch", "skorch"}
+EXTRA_ONLY |= {"torch"}
 #: the modules those distributions install
 EXTRA_MODULES = {"fastapi", "starlette", "uvicorn", "multipart", "python_multipart"}
-EXTRA_MODULES |= {"distributed", "dask", "torch", "skorch"}
+EXTRA_MODULES |= {"distributed", "dask", "torch"}
 
 
 def _names(requirements: list[str]) -> set[str]:

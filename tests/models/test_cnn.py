@@ -123,8 +123,32 @@ def test_bad_architecture_parameters(digits, bad):
 def test_without_torch_fit_says_how_to_install(digits, monkeypatch):
     """Hide PyTorch: the entry still builds, and fitting says in one line what to do."""
     monkeypatch.setitem(sys.modules, "torch", None)  # makes 'import torch' fail
-    monkeypatch.setitem(sys.modules, "skorch", None)
     assert not models.torch_available()
     m = models.get("cnn")
     with pytest.raises(InputError, match=r"pip install 'mnistlab\[torch\]'"):
         m.fit(digits.X_train[:50], digits.y_train[:50])
+
+
+@needs_torch
+def test_an_ensemble_averages_its_networks_and_saves(digits, tmp_path):
+    X, y = digits.X_train[:600], digits.y_train[:600]
+    m = _small(epochs=3, n_estimators=2, validation_fraction=0.2).fit(X, y)
+    assert [h["member"] for h in m.history_] == [0, 0, 0, 1, 1, 1]
+    assert [h["epoch"] for h in m.history_] == list(range(1, 7))
+    assert len(m.validation_["valid_acc_first"]) == 2
+    assert m.validation_["valid_acc"] == m.validation_["valid_acc_first"][-1]
+    assert all(k.startswith("members.") for k in m.weights_)
+    one = _small(epochs=3).fit(X, y)
+    assert m.n_parameters_ == 2 * one.n_parameters_
+    proba = m.predict_proba(digits.X_test)
+    assert np.allclose(proba.sum(axis=1), 1)
+    path = models.save_model(m, tmp_path / "cnn", name="cnn", dataset=digits)
+    loaded, _ = models.load_model(path, image_shape=digits.image_shape)
+    np.testing.assert_allclose(loaded.predict_proba(digits.X_test), proba, rtol=1e-5, atol=1e-6)
+
+
+@needs_torch
+def test_the_validation_split_is_held_out_and_stratified(digits):
+    m = _small(epochs=1, validation_fraction=0.25).fit(digits.X_train[:400], digits.y_train[:400])
+    assert 0 <= m.history_[0]["valid_acc"] <= 1 and "valid_loss" in m.history_[0]
+    assert m.validation_["valid_acc"] == m.history_[-1]["valid_acc"]

@@ -88,3 +88,18 @@ def test_isotonic_output_sharpens_a_linear_model():
     mse = lambda p: np.mean((p - Y[400:]) ** 2)  # noqa: E731
     assert mse(iso.predict(X[400:])) < mse(lin.predict(X[400:]))
     assert iso.predict(X).min() >= 0 and iso.predict(X).max() <= 255
+
+
+def test_without_torch_the_unet_says_how_to_install_and_denoise_leaves_it_out(monkeypatch):
+    import sys
+
+    from mnistlab.data import load
+    from mnistlab.tasks import run_denoise
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # makes 'import torch' fail
+    unet = models.get_denoiser("unet")  # builds without torch
+    X = np.zeros((10, 64))
+    with pytest.raises(InputError, match=r"pip install 'mnistlab\[torch\]'"):
+        unet.fit(X, X)
+    r = run_denoise(load("digits"), classifier="sgd", n_jobs=1)  # the default: all it can run
+    assert "unet" not in r.denoisers and "ridge" in r.denoisers

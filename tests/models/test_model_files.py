@@ -534,3 +534,16 @@ def test_the_structure_check_runs_nothing(digits):
     with pytest.raises(Refused, match="children out of range"):
         check_estimator_file(copy.deepcopy(_forest(digits, left_child__0=10**9)))
     check_estimator_file(_forest(digits))  # an intact forest passes
+
+
+@pytest.mark.requires("torch")
+def test_a_cnn_ensemble_larger_than_its_weights_is_refused_before_it_is_built(digits):
+    """n_estimators comes from the file: a million networks are refused, not built."""
+    from mnistlab.models._validate import Refused, check_estimator_file
+
+    est = models.CNNClassifier(channels=(4,), dense=8, epochs=1, n_estimators=2, random_state=0)
+    est.fit(digits.X_train[:200], digits.y_train[:200])
+    check_estimator_file(est)
+    est.set_params(n_estimators=10**6)
+    with pytest.raises(Refused, match="n_estimators=1000000 for"):
+        check_estimator_file(est)

@@ -1,4 +1,5 @@
-"""Full-MNIST pin of the denoising headline: minutes, so marked slow.
+"""Full-MNIST pin of the denoising headline: minutes (the U-Net's two fits among them, about
+4 of 2 idle cores), so marked slow.
 
 Run with: MNISTLAB_DATA=../shared/data/mnist python -m pytest -m slow tests/tasks
 """
@@ -12,7 +13,8 @@ from mnistlab.tasks import run_denoise
 
 @pytest.mark.slow
 @pytest.mark.mnist
-def test_denoiser_chosen_on_validation_has_test_mse_at_most_100(mnist_dir):
+@pytest.mark.requires("torch")
+def test_denoiser_chosen_on_validation_has_test_mse_at_most_70(mnist_dir):
     ds = load_idx_dir(mnist_dir)
     # every denoiser competes, as in 'mnistlab denoise'; the cheap "fast" classifier only
     # reports accuracies, which this pin does not read
@@ -20,4 +22,5 @@ def test_denoiser_chosen_on_validation_has_test_mse_at_most_100(mnist_dir):
     assert set(r.denoisers) == set(models.denoiser_names())
     best = r.denoisers[r.best()]
     assert best.validation_mse == min(d.validation_mse for d in r.denoisers.values())
-    assert best.mse <= 100, (r.best(), best.mse)
+    # bench_denoise.py: the U-Net, 66.6 (issue 16's 60 is not reached); hinge-ridge 81.1
+    assert best.mse <= 70, (r.best(), best.mse)

@@ -72,6 +72,21 @@ def test_neural_search_compares_the_best_architectures(small):
     assert not run_search(small, "fast", budget="quick").results["fast"].architectures
 
 
+@pytest.mark.requires("torch")
+def test_the_device_reaches_the_networks_of_a_search(monkeypatch):
+    import torch
+
+    from mnistlab.tasks._search import compare_architecture
+
+    ds = load("digits")
+    params = {"epochs": 1, "channels": (4,), "dense": 8}
+    done = compare_architecture(ds.X_train[:200], ds.y_train[:200], "cnn", params, 0, 1, "cpu")
+    assert done["params"] == params
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(InputError, match="device 'cuda' is not available here"):
+        compare_architecture(ds.X_train[:200], ds.y_train[:200], "cnn", params, 0, 1, "cuda")
+
+
 def test_tune_scores_default_and_winner_on_the_same_folds(small):
     from sklearn.model_selection import cross_val_score
     from sklearn.neighbors import KNeighborsClassifier

@@ -170,6 +170,37 @@ def _out_option(default_help: str) -> Any:
 OutOpt = Annotated[Path | None, _out_option("Default: write nothing, print only.")]
 
 
+def check_device(device: str) -> str:
+    """Every ``--device``'s callback: a known name and, unless "auto", one that is there,
+    refused as the command line is read (before any data)."""
+    from mnistlab.models._torch import check_device as known
+    from mnistlab.models._torch import resolve_device, torch_available
+
+    name = known(device)
+    if name != "auto" and torch_available():  # without torch no model uses it
+        resolve_device(name)
+    return name
+
+
+DeviceOpt = Annotated[
+    str,
+    typer.Option(
+        help="Where neural networks run: auto (CUDA, then Apple's MPS, else the CPU), cpu, "
+        "cuda, cuda:<n> or mps; other models ignore it.",
+        callback=check_device,
+    ),
+]
+#: the model of predict and serve
+ServingModelOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        help="A model directory written by 'train'; default: the 'fast' model trained once "
+        "on --data (seeded by --seed) and kept in the cache.",
+    ),
+]
+
+
 @dataclass
 class Common:
     """The options every command shares, and the command's own as ``options``."""

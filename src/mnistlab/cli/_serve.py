@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from mnistlab._errors import InputError
 from mnistlab.cli import _common as shared
-from mnistlab.cli._common import Common, app, shared_options
+from mnistlab.cli._common import Common, DeviceOpt, ServingModelOpt, app, shared_options
 
 
 def _check_address(host: str, port: int) -> None:
@@ -31,44 +30,40 @@ def _check_address(host: str, port: int) -> None:
             ) from None
 
 
+HostOpt = Annotated[
+    str,
+    typer.Option(
+        help="Address to listen on; the default answers this machine only. 0.0.0.0 opens it "
+        "to the network.",
+    ),
+]
+WorkersOpt = Annotated[int, typer.Option(min=1, max=64, help="Predictions run at once (threads).")]
+QueueOpt = Annotated[
+    int,
+    typer.Option(
+        min=0,
+        max=100_000,
+        help="Requests that may wait for a worker; beyond it the server answers 503.",
+    ),
+]
+BodyTimeoutOpt = Annotated[
+    float,
+    typer.Option(
+        min=0.1, max=3600, help="Seconds a request may take to send its body; slower ones get 408."
+    ),
+]
+
+
 @app.command("serve")
 @shared_options(only=("data", "seed", "quiet", "debug"))
 def serve(
-    model_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--model",
-            help="A model directory written by 'train'; default: the same cached "
-            "'fast' model as 'predict'.",
-        ),
-    ] = None,
-    host: Annotated[
-        str,
-        typer.Option(
-            help="Address to listen on; the default answers this machine only. "
-            "0.0.0.0 opens it to the network.",
-        ),
-    ] = "127.0.0.1",
+    model_dir: ServingModelOpt = None,
+    host: HostOpt = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port.")] = 8000,
-    workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Predictions run at once (threads).")
-    ] = 2,
-    queue: Annotated[
-        int,
-        typer.Option(
-            min=0,
-            max=100_000,
-            help="Requests that may wait for a worker; beyond it the server answers 503.",
-        ),
-    ] = 256,
-    body_timeout: Annotated[
-        float,
-        typer.Option(
-            min=0.1,
-            max=3600,
-            help="Seconds a request may take to send its body; slower ones get 408.",
-        ),
-    ] = 10.0,
+    workers: WorkersOpt = 2,
+    queue: QueueOpt = 256,
+    body_timeout: BodyTimeoutOpt = 10.0,
+    device: DeviceOpt = "auto",
     *,
     common: Common,
 ) -> None:
@@ -96,6 +91,8 @@ def serve(
         est, card = shared.serving_model(
             None, ds.image_shape, ds, quiet=common.quiet, seed=common.seed
         )
+    # a network trained on a GPU serves on this machine's device ("auto": the best here)
+    models.set_device(est, device)
     limits = Limits(workers=workers, queue=queue, body_timeout=body_timeout)
     app_ = create_app(est, card, limits=limits)
     if host not in ("127.0.0.1", "localhost", "::1") and not common.quiet:

@@ -11,34 +11,38 @@ from mnistlab._errors import InputError
 from mnistlab.cli import _common as shared
 from mnistlab.cli._common import Common, app, shared_options
 
+SectionsOpt = Annotated[
+    str,
+    typer.Option(
+        help="Comma-separated sections to run, in study order: data, binary, pairs, multiclass, "
+        "multilabel, denoise, clean, search, model, augment; or all.",
+    ),
+]
+FullOpt = Annotated[
+    bool,
+    typer.Option(
+        "--full",
+        help="Run every section at its command's full settings on all the data (slower; the "
+        "default profile runs the slow models on stated subsets to finish in about 15 minutes "
+        "on 2 cores).",
+    ),
+]
+RecomputeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--recompute",
+        help="Ignore cached section results (they are cached by the data's content, settings, "
+        "seed, mnistlab's source and library versions).",
+    ),
+]
+
 
 @app.command("study")
 @shared_options(Path("mnistlab-out/study"))
 def study(
-    sections: Annotated[
-        str,
-        typer.Option(
-            help="Comma-separated sections to run, in study order: data, binary, pairs, "
-            "multiclass, multilabel, denoise, clean, search, model, augment; or all.",
-        ),
-    ] = "all",
-    full: Annotated[
-        bool,
-        typer.Option(
-            "--full",
-            help="Run every section at its command's full settings on all the data "
-            "(slower; the default profile runs the slow models on stated subsets to "
-            "finish in about 15 minutes on 2 cores).",
-        ),
-    ] = False,
-    recompute: Annotated[
-        bool,
-        typer.Option(
-            "--recompute",
-            help="Ignore cached section results (they are cached by the data's content, "
-            "settings, seed, mnistlab's source and library versions).",
-        ),
-    ] = False,
+    sections: SectionsOpt = "all",
+    full: FullOpt = False,
+    recompute: RecomputeOpt = False,
     *,
     common: Common,
 ) -> None:

@@ -10,38 +10,51 @@ import typer
 from mnistlab import _defaults as defaults
 from mnistlab._errors import InputError
 from mnistlab.cli import _common as shared
-from mnistlab.cli._common import Common, CVOpt, app, shared_options
+from mnistlab.cli._common import (
+    Common,
+    CVOpt,
+    DeviceOpt,
+    ServingModelOpt,
+    app,
+    shared_options,
+)
 
 # --- search --------------------------------------------------------------------------------------
+
+
+SearchModelsOpt = Annotated[
+    str,
+    typer.Option(
+        "--model",
+        help="A registry name with a search space, several comma-separated, or all (the zoo: "
+        "fast, best, svc-deskew, svc-hog, mlp, et).",
+    ),
+]
+BudgetOpt = Annotated[
+    str,
+    typer.Option(
+        help="quick: 6,000 training images and 8 candidates per model, in a minute or two; "
+        "full: 27 candidates per model drawn on 1,000 of the 60,000 images, the best third "
+        "going on to three times as many images each round, up to 27,000.",
+    ),
+]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Run the fits on Dask: local (a 2-worker LocalCluster) or a scheduler address "
+        "such as tcp://host:8786.",
+    ),
+]
 
 
 @app.command("search")
 @shared_options(Path("mnistlab-out/search"))
 def search(
-    model: Annotated[
-        str,
-        typer.Option(
-            help="A registry name with a search space, several "
-            "comma-separated, or all (the zoo: fast, best, svc-deskew, svc-hog, mlp, et).",
-        ),
-    ],
-    budget: Annotated[
-        str,
-        typer.Option(
-            help="quick: 6,000 training images and 8 candidates per "
-            "model, in a minute or two; full: 27 candidates per model drawn on "
-            "1,000 of the 60,000 images, the best third going on to three times as "
-            "many images each round, up to 27,000.",
-        ),
-    ] = defaults.SEARCH_BUDGET,
-    dask: Annotated[
-        str | None,
-        typer.Option(
-            help="Run the fits on Dask: local (a 2-worker "
-            "LocalCluster) or a scheduler address such as tcp://host:8786.",
-        ),
-    ] = None,
+    model: SearchModelsOpt,
+    budget: BudgetOpt = defaults.SEARCH_BUDGET,
+    dask: DaskOpt = None,
     cv: CVOpt = defaults.CV,
+    device: DeviceOpt = "auto",
     *,
     common: Common,
 ) -> None:
@@ -61,7 +74,9 @@ def search(
     if dask:  # before the data is loaded (perhaps downloaded), not after
         shared.require_extra("dask", "mnistlab search --dask")
     with shared.output(common) as outdir:
-        ds, run = shared.run_task(common, run_search, model, budget=budget, dask=dask, cv=cv)
+        ds, run = shared.run_task(
+            common, run_search, model, budget=budget, dask=dask, cv=cv, device=device
+        )
         shared.print_tables(report.search_tables(run))
         for name, r in run.results.items():
             outdir.write_bytes(f"{name}_cv_results.csv", r.cv_results.to_csv(index=False))
@@ -85,33 +100,37 @@ def search(
 # --- train, evaluate, predict -------------------------------------------------------------------
 
 
+ParamsOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Parameters as JSON, or @file.json, e.g. '{\"svc__C\": 5}' (names as in get_params)."
+    ),
+]
+AugmentOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Train on augmented copies too: shift (the textbook's four 1-pixel shifts), "
+        "rotate (±10 degrees), or shift,rotate.",
+    ),
+]
+AsDefaultOpt = Annotated[
+    bool,
+    typer.Option(
+        "--as-default",
+        help="Also keep it in the cache as the default model of predict, serve and the study's "
+        "model section (cnn or best; the first of them found is used, else fast).",
+    ),
+]
+
+
 @app.command("train")
 @shared_options(Path("mnistlab-out/model"))
 def train(
     model: Annotated[str, typer.Option(help="Registry name (see 'mnistlab list').")],
-    params: Annotated[
-        str | None,
-        typer.Option(
-            help="Parameters as JSON, or @file.json, e.g. "
-            "'{\"svc__C\": 5}' (names as in get_params).",
-        ),
-    ] = None,
-    augment: Annotated[
-        str | None,
-        typer.Option(
-            help="Train on augmented copies too: shift (the textbook's "
-            "four 1-pixel shifts), rotate (±10 degrees), or shift,rotate.",
-        ),
-    ] = None,
-    as_default: Annotated[
-        bool,
-        typer.Option(
-            "--as-default",
-            help="Also keep it in the cache as the default model of predict, serve and "
-            "the study's model section (cnn or best; the first of them found is used, "
-            "else fast).",
-        ),
-    ] = False,
+    params: ParamsOpt = None,
+    augment: AugmentOpt = None,
+    as_default: AsDefaultOpt = False,
+    device: DeviceOpt = "auto",
     *,
     common: Common,
 ) -> None:
@@ -129,6 +148,7 @@ def train(
         )
     parsed = models.read_params(params)
     est = models.make_model(model, parsed, augment, random_state=common.seed, n_jobs=common.n_jobs)
+    models.set_device(est, device)
     with shared.output(common) as outdir:
         _refuse_a_model_in(outdir, common.overwrite)
         ds = shared.load_data(common)
@@ -222,36 +242,33 @@ def evaluate(
         shared.write_metrics(outdir, "evaluate", common, ds, results, headline=headline)
 
 
+ImagesArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="PNG or JPEG files of one digit each, or directories of them."),
+]
+KaggleOpt = Annotated[
+    Path | None, typer.Option(help="A Kaggle digit-recognizer CSV (test.csv) to predict.")
+]
+SubmissionOpt = Annotated[
+    Path | None,
+    typer.Option(
+        help="With --kaggle: where to write the submission CSV (ImageId,Label); refused if it "
+        "exists unless --overwrite.",
+    ),
+]
+
+
 @app.command("predict")
 @shared_options(only=("data", "seed", "overwrite", "quiet", "debug"))
 def predict(
-    images: Annotated[
-        list[Path] | None,
-        typer.Argument(help="PNG or JPEG files of one digit each, or directories of them."),
-    ] = None,
-    model_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--model",
-            help="A model directory written by 'train'; default: the "
-            "'fast' model trained once on --data (seeded by --seed) and kept in the cache.",
-        ),
-    ] = None,
+    images: ImagesArg = None,
+    model_dir: ServingModelOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
     csv: Annotated[
         Path | None, typer.Option(help="Also write the results to this CSV file.")
     ] = None,
-    kaggle: Annotated[
-        Path | None,
-        typer.Option(help="A Kaggle digit-recognizer CSV (test.csv) to predict."),
-    ] = None,
-    submission: Annotated[
-        Path | None,
-        typer.Option(
-            help="With --kaggle: where to write the submission CSV "
-            "(ImageId,Label); refused if it exists unless --overwrite.",
-        ),
-    ] = None,
+    kaggle: KaggleOpt = None,
+    submission: SubmissionOpt = None,
     *,
     common: Common,
 ) -> None:

@@ -14,6 +14,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
         "_cnn": ["CNNClassifier", "torch_available"],
+        "_conv_denoiser": ["ConvDenoiser"],
         "_default": [
             "DEFAULT_MODEL",
             "DEFAULT_THICKNESS",
@@ -67,5 +68,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "plan_jobs",
             "register",
         ],
+        "_torch": ["resolve_device", "set_device"],
     },
 )

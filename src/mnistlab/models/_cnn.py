@@ -1,62 +1,50 @@
-"""A small convolutional network (PyTorch, trained through skorch) with the scikit-learn API.
+"""A small convolutional network (PyTorch) with the scikit-learn API.
 
-PyTorch and skorch are optional (``pip install 'mnistlab[torch]'``); without them the
-class can be built and inspected, and ``fit`` says in one line how to install them.
+PyTorch is optional (``pip install 'mnistlab[torch]'``); without it the class can be
+built and inspected, and ``fit`` says in one line how to install it.
 
 The fitted network is kept as plain numpy arrays (``weights_``), so a model file is
-written by skops like any other model, with no pickle of torch objects; the torch module
-is rebuilt from the hyperparameters and those arrays when it is first needed.
+written by skops like any other model, with no pickle of torch objects, and a network
+trained on a GPU loads on a CPU-only machine; the torch module is rebuilt from the
+hyperparameters and those arrays when it is first needed.
 """
 
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager, nullcontext
+import time
 from numbers import Integral, Real
 from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mnistlab._errors import InputError
 from mnistlab._params import IMAGE_SHAPE, N_JOBS, POSITIVE_INT
+from mnistlab.models._torch import (
+    as_float,
+    check_device,
+    image_tensor,
+    load_state,
+    numpy_state,
+    require_torch,
+    resolve_device,
+    set_threads,
+    torch_available,
+    torch_mode,
+)
 from mnistlab.preprocessing import infer_shape
 
+__all__ = ["CNNClassifier", "torch_available"]
+
 INSTALL_HINT = (
-    "the cnn model needs PyTorch and skorch: pip install 'mnistlab[torch]' "
+    "the cnn model needs PyTorch: pip install 'mnistlab[torch]' "
     "(a CPU-only PyTorch: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
 )
-
-
-def torch_available() -> bool:
-    """Whether PyTorch and skorch can be imported."""
-    try:
-        import skorch  # noqa: F401
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _require_torch() -> None:
-    if not torch_available():
-        raise InputError(INSTALL_HINT)
-
-
-@contextmanager
-def _deterministic_torch():
-    """PyTorch's deterministic algorithms while inside (an op without one raises)."""
-    import torch
-
-    before = torch.are_deterministic_algorithms_enabled()
-    torch.use_deterministic_algorithms(True)
-    try:
-        yield
-    finally:
-        torch.use_deterministic_algorithms(before)
 
 
 def _module_class():
@@ -115,6 +103,7 @@ def _module_class():
 
         def _jitter(self, x):
             n, _, h, w = x.shape
+            # drawn on the CPU whatever the device, so a seed means the same jitter everywhere
             angle = (torch.rand(n) * 2 - 1) * math.radians(self.max_angle)
             shift = (torch.rand(n, 2) * 2 - 1) * self.max_shift
             cos, sin = torch.cos(angle), torch.sin(angle)
@@ -123,7 +112,7 @@ def _module_class():
             theta[:, 1, 0], theta[:, 1, 1] = sin, cos
             theta[:, 0, 2] = shift[:, 0] * 2 / w  # pixels -> the grid's [-1, 1] units
             theta[:, 1, 2] = shift[:, 1] * 2 / h
-            grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+            grid = F.affine_grid(theta.to(x.device), list(x.shape), align_corners=False)
             return F.grid_sample(x, grid, align_corners=False, padding_mode="zeros")
 
         def forward(self, x):
@@ -136,13 +125,32 @@ def _module_class():
     return ConvNet
 
 
-class CNNClassifier(ClassifierMixin, BaseEstimator):
-    """A convolutional network for digit images, trained with skorch on the CPU.
+def _ensemble_class():
+    """Several ConvNets whose softmax outputs are averaged (log-probabilities out)."""
+    import torch
+    from torch import nn
 
-    A fixed number of epochs with a one-cycle learning-rate schedule (AdamW), random
-    shifts and rotations of each training batch, and optionally a stratified validation
-    split of the training data (never the test set) whose loss and accuracy are recorded
-    per epoch in ``history_``.
+    class Ensemble(nn.Module):
+        def __init__(self, members):
+            super().__init__()
+            self.members = nn.ModuleList(members)
+
+        def forward(self, x):
+            probs = torch.stack([torch.softmax(m(x), dim=1) for m in self.members])
+            return torch.log(probs.mean(dim=0).clamp_min(1e-12))
+
+    return Ensemble
+
+
+class CNNClassifier(ClassifierMixin, BaseEstimator):
+    """A convolutional network for digit images, or an ensemble of a few, in PyTorch.
+
+    Each network trains for a fixed number of epochs with a one-cycle learning-rate
+    schedule (AdamW) and random shifts and rotations of each training batch, in a plain
+    PyTorch loop over the images held as one uint8 tensor (no per-sample loading). With
+    ``n_estimators`` > 1 the networks differ only in their seeds and their softmax
+    outputs are averaged. Optionally a stratified validation split of the training data
+    (never the test set) is held out and scored after every epoch (``history_``).
 
     Parameters
     ----------
@@ -153,6 +161,9 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     dropout : float, default=0.25
         Dropout of the dense layer (half of it after each conv block).
     epochs : int, default=8
+        Epochs of each network.
+    n_estimators : int, default=1
+        Networks in the ensemble (each trained for ``epochs``).
     batch_size : int, default=128
     lr : float, default=3e-3
         Peak learning rate of the one-cycle schedule.
@@ -164,17 +175,22 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     validation_fraction : float, default=0.0
         Share of the training data held out to monitor training (0: none).
     image_shape : tuple of int or "auto", default="auto"
+    device : {"auto", "cpu", "cuda", "mps"} or "cuda:<n>", default="auto"
+        Where to train and predict: "auto" is CUDA, then Apple's MPS, else the CPU.
+        Training on a device that is not available is an error; predicting with a
+        model trained elsewhere falls back to the CPU with a warning.
     random_state : int or None, default=None
         Seeds PyTorch (weights, batches, augmentation) and the validation split.
     n_jobs : int or None, default=None
-        PyTorch threads (None or -1: all cores; 1 with ``deterministic``).
+        PyTorch's CPU threads (None or -1: all cores; 1 with ``deterministic``).
     deterministic : bool, default=False
         Reproducible to the bit: PyTorch's deterministic algorithms
         (``torch.use_deterministic_algorithms``) during ``fit`` and ``predict``, and a
         fixed number of threads (``n_jobs`` if positive, else 1, never "all cores"),
-        since the order of a parallel sum changes its last bits. Slower.
+        since the order of a parallel sum changes its last bits. Slower. (On CUDA it
+        also needs ``CUBLAS_WORKSPACE_CONFIG=:4096:8`` in the environment.)
     verbose : int, default=0
-        1 prints skorch's table of epochs.
+        1 prints a line per epoch.
 
     Attributes
     ----------
@@ -184,9 +200,17 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
     scale_ : float
         The training pixels' maximum (inputs are divided by it).
     weights_ : dict of str to ndarray
-        The trained network's state (parameters and batch-norm statistics).
+        The trained network's state (parameters and batch-norm statistics); with an
+        ensemble, the members' states under ``members.<i>.``.
     history_ : list of dict
-        Per epoch: ``epoch``, ``train_loss``, ``valid_loss``, ``valid_acc``, ``dur``.
+        Per epoch: ``epoch`` (counted across the members), ``member``, ``train_loss``,
+        ``dur`` and, with a validation split, ``valid_loss`` and ``valid_acc`` of that
+        member.
+    validation_ : dict
+        With a validation split: ``valid_acc`` and ``valid_loss`` of the ensemble, and
+        ``valid_acc_first`` (the accuracy of the first 1, 2, ... members averaged).
+    device_ : str
+        The device it was trained on.
     n_parameters_ : int
 
     Examples
@@ -206,6 +230,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         "dense": [POSITIVE_INT],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "epochs": [POSITIVE_INT],
+        "n_estimators": [POSITIVE_INT],
         "batch_size": [POSITIVE_INT],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -213,6 +238,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         "max_angle": [Interval(Real, 0, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "image_shape": IMAGE_SHAPE,
+        "device": [str],  # its values are checked by check_device
         "random_state": ["random_state"],
         "n_jobs": N_JOBS,
         "deterministic": ["boolean"],
@@ -226,6 +252,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         dense=128,
         dropout=0.25,
         epochs=8,
+        n_estimators=1,
         batch_size=128,
         lr=3e-3,
         weight_decay=5e-4,
@@ -233,6 +260,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         max_angle=10.0,
         validation_fraction=0.0,
         image_shape="auto",
+        device="auto",
         random_state=None,
         n_jobs=None,
         deterministic=False,
@@ -242,6 +270,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.dense = dense
         self.dropout = dropout
         self.epochs = epochs
+        self.n_estimators = n_estimators
         self.batch_size = batch_size
         self.lr = lr
         self.weight_decay = weight_decay
@@ -249,6 +278,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         self.max_angle = max_angle
         self.validation_fraction = validation_fraction
         self.image_shape = image_shape
+        self.device = device
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.deterministic = deterministic
@@ -256,39 +286,19 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _check_channels(self) -> None:
-        """What ``_parameter_constraints`` cannot say: one or more blocks, each of 1+ channels."""
+    def _check_params(self) -> None:
+        """What ``_parameter_constraints`` cannot say: one or more blocks, each of 1+
+        channels, and a device name that exists."""
         channels = list(self.channels)
         if not channels or not all(isinstance(c, Integral) and c >= 1 for c in channels):
             raise InvalidParameterError(
                 "The 'channels' parameter of CNNClassifier must be a non-empty sequence of "
                 f"positive ints. Got {self.channels!r} instead."
             )
+        check_device(self.device)
 
-    def _set_threads(self) -> None:
-        import os
-
-        import torch
-
-        n = self.n_jobs
-        if n is None or n < 0:
-            n = 1 if self.deterministic else (os.cpu_count() or 1)
-        torch.set_num_threads(max(1, int(n)))
-
-    def _torch_mode(self):
-        return _deterministic_torch() if self.deterministic else nullcontext()
-
-    def _images(self, X: np.ndarray):
-        import torch
-
-        h, w = self.image_shape_
-        x = np.asarray(X, dtype=np.float32).reshape(-1, 1, h, w) / np.float32(self.scale_)
-        return torch.from_numpy(np.ascontiguousarray(x))
-
-    def _new_module(self):
-        import torch
-
-        module = _module_class()(
+    def _new_network(self):
+        return _module_class()(
             image_shape=self.image_shape_,
             channels=tuple(int(c) for c in self.channels),
             dense=int(self.dense),
@@ -297,44 +307,42 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             max_shift=float(self.max_shift),
             max_angle=float(self.max_angle),
         )
+
+    def _new_module(self):
+        """The whole model: one network (its outputs are logits), or the ensemble."""
+        import torch
+
+        n = int(self.n_estimators)
+        module = (
+            self._new_network()
+            if n == 1
+            else _ensemble_class()([self._new_network() for _ in range(n)])
+        )
         return module.to(memory_format=torch.channels_last)
 
-    def _module(self):
-        """The torch module, rebuilt from ``weights_`` after loading a model file."""
+    def _module(self, device: str):
+        """The torch module on ``device``, rebuilt from ``weights_`` after loading a file."""
         module = getattr(self, "_module_cache", None)
         if module is None:
-            import torch
-
-            module = self._new_module()
-            state = {k: torch.from_numpy(np.array(v)) for k, v in self.weights_.items()}
-            try:
-                module.load_state_dict(state, strict=True)
-            except RuntimeError as exc:
-                first = str(exc).strip().splitlines()[0]
-                raise InputError(
-                    f"the CNN's weights do not match its architecture ({first})"
-                ) from None
-            module.eval()
+            # numpy weights: they load whatever device trained them (torch's map_location)
+            module = load_state(self._new_module(), self.weights_, "CNN").eval()
             self._module_cache = module
-        return module
+        return module.to(device)
 
     # --- scikit-learn API ---------------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
-        """Train the network on images ``X`` (rows of pixels) with labels ``y``."""
-        self._check_channels()
+        """Train the network(s) on images ``X`` (rows of pixels) with labels ``y``."""
+        self._check_params()
         X, y = validate_data(self, X, y, dtype=None)
         check_classification_targets(y)
-        _require_torch()
-        with self._torch_mode():
+        require_torch(INSTALL_HINT)
+        with torch_mode(self.deterministic):
             return self._fit(X, y)
 
     def _fit(self, X, y):
         import torch
-        from skorch import NeuralNetClassifier
-        from skorch.callbacks import LRScheduler
-        from skorch.dataset import ValidSplit
 
         self.image_shape_ = infer_shape(X.shape[1], self.image_shape)
         blocks = len(tuple(self.channels))
@@ -349,69 +357,118 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("CNNClassifier needs at least 2 classes in y")
         peak = float(np.max(X)) if X.size else 0.0
         self.scale_ = peak if peak > 0 else 1.0
-        self._set_threads()
+        device = resolve_device(self.device)
+        set_threads(self.n_jobs, self.deterministic)
         seed = 0 if self.random_state is None else int(self.random_state)
-        torch.manual_seed(seed)
-        n_train = len(X) * (1 - float(self.validation_fraction))
-        steps = max(1, math.ceil(n_train / int(self.batch_size)))
-        split = (
-            ValidSplit(float(self.validation_fraction), stratified=True, random_state=seed)
-            if self.validation_fraction
-            else None
-        )
-        module = self._new_module()
-        net = NeuralNetClassifier(
-            module,
-            criterion=torch.nn.CrossEntropyLoss,
-            optimizer=torch.optim.AdamW,
-            optimizer__weight_decay=float(self.weight_decay),
-            lr=float(self.lr),
-            max_epochs=int(self.epochs),
-            batch_size=int(self.batch_size),
-            iterator_train__shuffle=True,
-            train_split=split,
-            callbacks=[
-                (
-                    "onecycle",
-                    LRScheduler(
-                        policy=torch.optim.lr_scheduler.OneCycleLR,
-                        max_lr=float(self.lr),
-                        epochs=int(self.epochs),
-                        steps_per_epoch=steps,
-                        step_every="batch",
-                    ),
-                )
-            ],
-            device="cpu",
-            verbose=int(self.verbose),
-        )
-        net.fit(self._images(X), y_idx.astype(np.int64))
-        module = net.module_.eval()
-        self.weights_ = {k: v.detach().cpu().numpy().copy() for k, v in module.state_dict().items()}
+        fit_idx = np.arange(len(X))
+        val_idx = fit_idx[:0]
+        if self.validation_fraction:
+            fit_idx, val_idx = train_test_split(
+                fit_idx,
+                test_size=float(self.validation_fraction),
+                stratify=y_idx,
+                random_state=seed,
+            )
+        images = image_tensor(X, self.image_shape_, device)
+        labels = torch.from_numpy(y_idx.astype(np.int64)).to(device)
+        fit_t = torch.from_numpy(np.sort(fit_idx)).to(device)
+        val_t = torch.from_numpy(np.sort(val_idx)).to(device)
+
+        self.history_ = []
+        members, val_probs = [], []
+        for member in range(int(self.n_estimators)):
+            torch.manual_seed(seed + 1000 * member)
+            net = self._new_network().to(device, memory_format=torch.channels_last)
+            self._train_one(net, images, labels, fit_t, val_t, member, device)
+            members.append(net.eval())
+            if len(val_t):
+                val_probs.append(self._proba(net, images[val_t], device, logits=True))
+        module = members[0] if len(members) == 1 else _ensemble_class()(members).eval()
+        self.weights_ = numpy_state(module)
         self.n_parameters_ = int(sum(p.numel() for p in module.parameters()))
-        keys = ("epoch", "train_loss", "valid_loss", "valid_acc", "dur")
-        self.history_ = [
-            {k: (float(row[k]) if k != "epoch" else int(row[k])) for k in keys if k in row}
-            for row in net.history
-        ]
+        self.device_ = device
+        if val_probs:
+            y_val = y_idx[np.sort(val_idx)]
+            means = np.cumsum(val_probs, axis=0) / np.arange(1, len(val_probs) + 1)[:, None, None]
+            first = [float(np.mean(p.argmax(axis=1) == y_val)) for p in means]
+            self.validation_ = {
+                "valid_acc": first[-1],
+                "valid_loss": _nll(means[-1], y_val),
+                "valid_acc_first": first,
+            }
         self._module_cache = module
         return self
 
-    def predict_proba(self, X):
-        """Class probabilities (softmax of the network's outputs)."""
-        check_is_fitted(self, "weights_")
-        X = validate_data(self, X, reset=False, dtype=None)
-        _require_torch()
+    def _train_one(self, net, images, labels, fit_t, val_t, member, device) -> None:
+        """One network's epochs (one-cycle AdamW), a history row per epoch."""
+        import torch
+        from torch.nn import functional as F
+
+        epochs, batch = int(self.epochs), int(self.batch_size)
+        steps = max(1, math.ceil(len(fit_t) / batch))
+        opt = torch.optim.AdamW(
+            net.parameters(), lr=float(self.lr), weight_decay=float(self.weight_decay)
+        )
+        sched = torch.optim.lr_scheduler.OneCycleLR(
+            opt, max_lr=float(self.lr), epochs=epochs, steps_per_epoch=steps
+        )
+        y_val = labels[val_t].cpu().numpy()
+        for _ in range(epochs):
+            start = time.perf_counter()
+            net.train()
+            order = fit_t[torch.randperm(len(fit_t), device=device)]
+            total = 0.0
+            for i in range(steps):
+                idx = order[i * batch : (i + 1) * batch]
+                if len(idx) < 2 and len(order) > 1:  # batch norm needs two images
+                    idx = order[-2:]
+                out = net(as_float(images[idx], self.scale_))
+                loss = F.cross_entropy(out, labels[idx])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                sched.step()
+                total += float(loss.detach()) * len(idx)
+            row = {
+                "epoch": len(self.history_) + 1,
+                "member": member,
+                "train_loss": total / max(1, len(fit_t)),
+            }
+            if len(val_t):
+                proba = self._proba(net.eval(), images[val_t], device, logits=True)
+                row["valid_loss"] = _nll(proba, y_val)
+                row["valid_acc"] = float(np.mean(proba.argmax(axis=1) == y_val))
+            row["dur"] = time.perf_counter() - start
+            self.history_.append(row)
+            if self.verbose:
+                shown = ", ".join(
+                    f"{k} {v:.4f}" for k, v in row.items() if k not in ("epoch", "member")
+                )
+                print(f"member {member} epoch {row['epoch']}: {shown}", flush=True)
+
+    def _proba(self, module, images, device: str, *, logits: bool) -> np.ndarray:
+        """Probabilities of ``images`` (a tensor from :func:`image_tensor`), in batches."""
         import torch
 
-        self._set_threads()
-        module = self._module()
         out = []
-        with self._torch_mode(), torch.inference_mode():
-            images = self._images(X)
+        with torch.inference_mode():
             for start in range(0, len(images), 1024):
-                out.append(torch.softmax(module(images[start : start + 1024]), dim=1).numpy())
-        return np.concatenate(out) if out else np.empty((0, len(self.classes_)))
+                x = as_float(images[start : start + 1024].to(device), self.scale_)
+                z = module(x)
+                out.append((torch.softmax(z, dim=1) if logits else torch.exp(z)).cpu().numpy())
+        return np.concatenate(out) if out else np.empty((0, len(self.classes_)), np.float32)
+
+    def predict_proba(self, X):
+        """Class probabilities (the softmax of the network, averaged over an ensemble)."""
+        check_is_fitted(self, "weights_")
+        X = validate_data(self, X, reset=False, dtype=None)
+        require_torch(INSTALL_HINT)
+        device = resolve_device(self.device, fallback=True)
+        set_threads(self.n_jobs, self.deterministic)
+        with torch_mode(self.deterministic):
+            module = self._module(device)
+            images = image_tensor(X, self.image_shape_, "cpu")
+            return self._proba(module, images, device, logits=int(self.n_estimators) == 1)
 
     def predict(self, X):
         """The most probable class of each image."""
@@ -424,3 +481,8 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         state = dict(super().__getstate__())  # a copy: object.__getstate__ is __dict__ itself
         state.pop("_module_cache", None)
         return state
+
+
+def _nll(proba: np.ndarray, y: np.ndarray) -> float:
+    """Mean negative log-likelihood of the true classes."""
+    return float(-np.mean(np.log(np.clip(proba[np.arange(len(y)), y], 1e-12, None))))

@@ -383,6 +383,10 @@ def _check_cnn(est: Any) -> None:
         isinstance(v, np.ndarray) and v.dtype.kind in "fiu" for v in weights.values()
     ):
         raise Refused("CNNClassifier.weights_ is not a dict of numeric arrays")
+    n = getattr(est, "n_estimators", 1)
+    # each network has weights: more networks than arrays would only cost time to build
+    if not isinstance(n, Integral) or not 1 <= n <= max(1, len(weights)):
+        raise Refused(f"CNNClassifier: n_estimators={n!r:.20} for {len(weights)} weight arrays")
     if not torch_available():
         return  # it cannot run here: predicting says how to install PyTorch
     import torch

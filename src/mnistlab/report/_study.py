@@ -147,8 +147,8 @@ def source_hash() -> str:
     return digest.hexdigest()[:16]
 
 
-#: The libraries whose version can change a section's figures or numbers (torch and
-#: skorch only when installed).
+#: The libraries whose version can change a section's figures or numbers (torch only when
+#: installed).
 KEY_LIBRARIES = (
     "numpy",
     "scipy",
@@ -160,7 +160,6 @@ KEY_LIBRARIES = (
     "matplotlib",
     "seaborn",
     "torch",
-    "skorch",
 )
 
 

@@ -135,7 +135,7 @@ def run_denoise(
     strength : float, optional
         The noise's strength (default: its own).
     denoiser_names : str or sequence of str, optional
-        Registry denoisers (default: all).
+        Registry denoisers (default: all; those needing PyTorch only when it is installed).
     classifier : str
         Registry model used to measure accuracy.
     n_samples : int
@@ -147,9 +147,13 @@ def run_denoise(
     n_jobs : int, optional
     progress : Progress
     """
-    names = parse_names(
-        denoiser_names or models.denoiser_names(), models.denoiser_names(), "denoiser"
-    )
+    # by default all of them; those needing PyTorch only where it is installed
+    default = [
+        n
+        for n in models.denoiser_names()
+        if models.denoiser_entry(n).extra != "torch" or models.torch_available()
+    ]
+    names = parse_names(denoiser_names or default, models.denoiser_names(), "denoiser")
     models.entry(classifier)
     kw = {"pixel_max": dataset.pixel_max, "image_shape": dataset.image_shape}
     model = NOISES.get(noise)

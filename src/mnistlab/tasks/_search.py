@@ -155,6 +155,7 @@ def search_one(
     cv: int = 3,
     random_state: int = 42,
     n_jobs: int | None = None,
+    device: str | None = None,
 ) -> SearchResult:
     """Successive-halving random search of registry model ``model`` (training data only)."""
     from sklearn.experimental import enable_halving_search_cv  # noqa: F401
@@ -166,7 +167,7 @@ def search_one(
     # many more fits (candidates times folds) than cores: the jobs go across them, whatever
     # the model would do inside
     plan = models.plan_jobs(models.Parallelism.FOLDS, n_jobs, n_folds=cv)
-    est = models.get(model, random_state=random_state, n_jobs=plan.model)
+    est = models.set_device(models.get(model, random_state=random_state, n_jobs=plan.model), device)
     search = HalvingRandomSearchCV(
         est,
         distributions(entry.search_space, X.shape[1]),
@@ -202,6 +203,7 @@ def run_search(
     cv: int = 3,
     random_state: int = 42,
     n_jobs: int | None = None,
+    device: str | None = None,
     progress: Progress = SILENT,
 ) -> SearchRun:
     """Search the hyperparameters of each model by successive halving (validation only).
@@ -220,6 +222,9 @@ def run_search(
     dask : str, optional
         ``"local"`` or a scheduler address: the fits run on Dask workers.
     cv, random_state, n_jobs, progress
+    device : str, optional
+        Where the networks train (see :func:`mnistlab.models.resolve_device`); None
+        leaves each model's own choice ("auto").
     """
     if budget not in BUDGETS:
         raise InputError(f"unknown budget {budget!r}; choose from {', '.join(BUDGETS)}")
@@ -243,6 +248,7 @@ def run_search(
                     cv=cv,
                     random_state=random_state,
                     n_jobs=-1 if dask else n_jobs,
+                    device=device,
                 )
                 task.advance()
             if models.entry(name).family == "neural":
@@ -251,7 +257,7 @@ def run_search(
                 with progress.task(f"{name}: the best {len(top)} architectures, curves", len(top)):
                     result.architectures = [
                         compare_architecture(
-                            data.X_train, data.y_train, name, params, random_state, n_jobs
+                            data.X_train, data.y_train, name, params, random_state, n_jobs, device
                         )
                         for params in top["params"]
                     ]
@@ -284,11 +290,18 @@ def n_parameters(estimator: Any) -> int:
 
 
 def compare_architecture(
-    X: np.ndarray, y: np.ndarray, model: str, params: dict, random_state: int, n_jobs: Any
+    X: np.ndarray,
+    y: np.ndarray,
+    model: str,
+    params: dict,
+    random_state: int,
+    n_jobs: Any,
+    device: str | None = None,
 ) -> dict:
     """Fit one candidate with a validation split of the training data (never the test set):
     its parameter count, training time and learning curves."""
     est = build_one(model, random_state=random_state, n_jobs=n_jobs).set_params(**params)
+    models.set_device(est, device)
     final = est[-1] if hasattr(est, "steps") else est
     if isinstance(final, models.CNNClassifier):  # MLPs hold out 10% with early stopping
         final.set_params(validation_fraction=0.2)
