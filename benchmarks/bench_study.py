@@ -1,4 +1,5 @@
-"""Time and peak memory of ``mnistlab study``: cold (empty cache) and warm, default and quick.
+"""Time and peak memory of ``mnistlab study``: cold (empty cache) and warm, default and quick,
+with each section's time.
 
 Each run is a subprocess with its own fresh cache directory (cold) or the one the cold
 run filled (warm); peak memory is the cold run's maximum resident set size. Targets (2
@@ -12,11 +13,13 @@ when a target is missed.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from _common import Target, finish
 
@@ -54,6 +57,8 @@ def main() -> None:
     for name in chosen:
         with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
             cold, peak = _run(profiles[name], cache, out)
+            # each section's time as the study measured it, read before the warm rerun
+            sections = json.loads((Path(out) / "metrics.json").read_text())["seconds"]
             warm, _ = _run(profiles[name], cache, out)
         print(f"{name:10} {cold:8.1f} {warm:8.1f} {warm / cold:10.3f} {peak:9.0f}", flush=True)
         figures[name] = {
@@ -61,7 +66,9 @@ def main() -> None:
             "warm_seconds": warm,
             "warm_ratio": warm / cold,
             "peak_mb": peak,
+            "section_seconds": sections,
         }
+        print("  " + ", ".join(f"{k} {v:.0f} s" for k, v in sections.items()), flush=True)
         if name in COLD_BUDGET:
             targets.append(
                 Target(f"study {name} cold seconds", cold, "<=", COLD_BUDGET[name], " s")

@@ -31,4 +31,4 @@ def test_search_figures_name_the_model_and_add_curves_for_networks():
     curves = figures["fast_learning_curves.png"]
     labels = [t.get_text() for t in curves.legends[0].get_texts()]
     assert labels == ['{"hidden": [64]}', '{"hidden": [128]}']
-    assert curves.get_suptitle().startswith("fast: learning curves")
+    assert curves._suptitle.get_text().startswith("fast: learning curves")  # get_suptitle: 3.8+

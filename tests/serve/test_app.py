@@ -8,6 +8,7 @@ import math
 import struct
 import threading
 import zlib
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -276,7 +277,15 @@ def test_model_card_leaves_out_absolute_paths(digits_model):
 )
 def test_host_header_check(digits_model, base, host, allowed, status):
     est, card = digits_model
-    with TestClient(create_app(est, card, allowed_hosts=allowed), base_url=base) as client:
+    app = create_app(est, card, allowed_hosts=allowed)
+    url = urlsplit(base)
+
+    async def served_at_base(scope, receive, send):
+        # the server address uvicorn gives; TestClient(base_url=...) fails on IPv6 before
+        # starlette 1.8
+        await app({**scope, "server": (url.hostname, url.port)}, receive, send)
+
+    with TestClient(served_at_base) as client:
         r = client.get("/api/model", headers={"host": host})
     assert r.status_code == status, r.text
     assert "error" in r.json() if status == 400 else r.json()["name"] == card["name"]

@@ -34,6 +34,10 @@ QUICK_SIZES = (10_000, 2_000)
 
 _state = {"debug": os.environ.get("MNISTLAB_DEBUG", "") not in ("", "0")}
 
+#: click's ClickException, or typer's own copy of it (typer 0.26 vendors click): both are a base
+#: of typer.BadParameter, so this needs no private module and works with either.
+_CLICK_ERROR = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
 
 class _Group(TyperGroup):
     """Maps errors to one line and an exit code, for every subcommand."""
@@ -50,7 +54,7 @@ class _Group(TyperGroup):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(0) from None
         except Exception as exc:
-            if _state["debug"] or isinstance(exc, typer._click.exceptions.ClickException):
+            if _state["debug"] or isinstance(exc, _CLICK_ERROR):
                 raise
             if _is_input_error(exc):
                 error_line(str(exc))
