@@ -1,9 +1,12 @@
 """The command line starts fast: its help imports none of the scientific stack."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import mnistlab
 
@@ -62,3 +65,41 @@ def test_every_command_help_imports_nothing_heavy():
     assert proc.returncode == 0, proc.stderr
     count, heavy = proc.stdout.strip().splitlines()[-2:]
     assert int(count) == 20 and heavy == "HEAVY:", proc.stdout
+
+
+def test_predict_with_the_cached_default_model_imports_no_scikit_learn(tmp_path):
+    """Once the default model is cached (with its arrays), predict reads it with numpy alone."""
+    import numpy as np
+    from PIL import Image
+
+    from tests.conftest import write_idx_dir
+
+    # IDX files as MNIST's (the 8x8 digits come from scikit-learn itself)
+    data = write_idx_dir(tmp_path / "idx", n_train=70, shape=(28, 28))
+    image = tmp_path / "one.png"
+    ink = np.full((80, 80), 255, dtype=np.uint8)
+    ink[10:70, 35:45] = 0  # a dark stroke on white paper: a 1
+    Image.fromarray(ink).save(image)
+    code = (
+        "import sys\nfrom mnistlab.cli import main\n"
+        f"sys.argv = ['mnistlab', 'predict', {str(image)!r}, '--json']\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        f"print('HEAVY:', *[m for m in {HEAVY!r} if m in sys.modules])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(SRC), "MNISTLAB_DATA": str(data)}
+
+    def predict() -> tuple[str, list[str]]:
+        proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        answer, heavy = proc.stdout.split("HEAVY:")
+        return answer, heavy.split()
+
+    first, heavy = predict()  # trains the default model: scikit-learn is needed once
+    assert "sklearn" in heavy
+    second, heavy = predict()
+    assert not {"sklearn", "skops", "pandas", "matplotlib", "torch"} & set(heavy), heavy
+    # the same digits; probabilities to the last float32 bits (as batches of another size)
+    first, second = (json.loads(doc)["predictions"][0] for doc in (first, second))
+    assert [d for d, _ in second["top3"]] == [d for d, _ in first["top3"]]
+    assert second["digit"] == first["digit"]
+    assert [p for _, p in second["top3"]] == pytest.approx([p for _, p in first["top3"]], abs=1e-6)

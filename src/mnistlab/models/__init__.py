@@ -13,6 +13,7 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
+        "_arrays": ["ARRAYS_FILE", "ArrayPipeline", "load_arrays", "model_arrays", "write_arrays"],
         "_cnn": ["CNNClassifier", "torch_available"],
         "_conv_denoiser": ["ConvDenoiser"],
         "_default": [

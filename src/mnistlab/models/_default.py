@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mnistlab import __version__
 from mnistlab._cache import cache_dir, cache_lock, dataset_digest, holding
 from mnistlab._errors import InputError
-from mnistlab.models._persist import CARD_FILE, load_model, save_model
+from mnistlab.models._arrays import ARRAYS_FILE, load_arrays, write_arrays
+from mnistlab.models._persist import CARD_FILE, load_model, read_card, save_model
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -76,8 +78,12 @@ def default_model(
     # processes started together (predict, serve, studies): one trains, the others wait
     with holding(default_model_lock(path), f"preparing the default model {path.name}"):
         if (path / CARD_FILE).is_file():
+            found = _cached_arrays(path, dataset.image_shape)
+            if found is not None:
+                return (*found, path, False)
             try:
                 est, card = load_model(path, image_shape=dataset.image_shape)
+                keep_arrays(est, path, card)  # the next process loads it without scikit-learn
                 return est, card, path, False
             except InputError:
                 pass  # damaged or from an older layout: train it again
@@ -92,9 +98,38 @@ def default_model(
             X, y = augment(X, y, dataset.image_shape, shifts=(), thickness=thickness)
             extra["augment"] = {"thickness": list(thickness)}
         est.fit(X, y)
+        (path / ARRAYS_FILE).unlink(missing_ok=True)  # never beside another model's file
         save_model(est, path, name=name, dataset=dataset, extra=extra, overwrite=True)
         est, card = load_model(path, image_shape=dataset.image_shape)
+        keep_arrays(est, path, card)
         return est, card, path, True
+
+
+def _cached_arrays(path: Path, image_shape: tuple[int, ...]) -> tuple[Any, dict] | None:
+    """The numpy predictor of the cached model ``path`` and its card; None when there is
+    none, or it is damaged or stale (then the skops file is loaded, and the arrays rewritten)."""
+    try:
+        card = read_card(path)
+        if tuple(card["image_shape"]) != tuple(image_shape):
+            return None
+        est = load_arrays(path, card, loader=partial(_load_locked, path, image_shape))
+    except InputError:
+        return None
+    return None if est is None else (est, card)
+
+
+def _load_locked(path: Path, image_shape: tuple[int, ...]) -> BaseEstimator:
+    with default_model_lock(path):  # not while it is rewritten
+        return load_model(path, image_shape=image_shape)[0]
+
+
+def keep_arrays(estimator: BaseEstimator, path: Path, card: dict) -> bool:
+    """Write the plain-array form of a cached model beside it (:mod:`mnistlab.models._arrays`),
+    when its steps are ones the numpy predictor knows; the caller holds the model's lock."""
+    try:
+        return write_arrays(estimator, path, card["model_sha256"])
+    except OSError:  # a full disk: the skops file still serves
+        return False
 
 
 def _thickness(dataset: Any, name: str) -> tuple[int, ...]:
@@ -115,6 +150,7 @@ def keep_as_default(
     """
     path = default_model_dir(dataset, name, random_state)
     with default_model_lock(path):  # readers wait rather than load a half-written model
+        (path / ARRAYS_FILE).unlink(missing_ok=True)
         save_model(estimator, path, name=name, dataset=dataset, overwrite=True, **card)
     return path
 
@@ -128,13 +164,17 @@ def preferred_model_dirs(dataset: Any, random_state: int = 42) -> dict[str, Path
     """The :data:`PREFERRED_MODELS` kept in the cache for ``dataset`` (with seed
     ``random_state``) that can be loaded here (the CNN needs PyTorch), in order of
     preference: name -> model directory."""
-    from mnistlab.models._cnn import torch_available
-
     found = {}
     for name in PREFERRED_MODELS:
         path = default_model_dir(dataset, name, random_state)
-        if (path / CARD_FILE).is_file() and (name != "cnn" or torch_available()):
-            found[name] = path
+        if not (path / CARD_FILE).is_file():
+            continue
+        if name == "cnn":
+            from mnistlab.models._cnn import torch_available  # imports scikit-learn: only here
+
+            if not torch_available():
+                continue
+        found[name] = path
     return found
 
 

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mnistlab._errors import InputError
 from mnistlab._params import IMAGE_SHAPE, N_JOBS, POSITIVE_INT
+from mnistlab.preprocessing._deskew import deskew_chunk as _deskew_chunk
 
 
 def infer_shape(n_features: int, image_shape=None) -> tuple[int, int]:
@@ -34,53 +35,6 @@ def _check_pixels(X: np.ndarray, name: str) -> None:
     """Pixel intensities are never negative: refuse what is not an image (``positive_only``)."""
     if X.size and X.min() < 0:
         raise InputError(f"Negative values in data passed to {name}: pixels must be >= 0")
-
-
-def _deskew_chunk(X: np.ndarray, h: int, w: int) -> np.ndarray:
-    n = len(X)
-    img = X.reshape(n, h, w).astype(np.float32)
-    rows = np.arange(h, dtype=np.float32)
-    cols = np.arange(w, dtype=np.float32)
-    row_mass = img.sum(axis=2)  # (n, h)
-    col_mass = img.sum(axis=1)  # (n, w)
-    total = row_mass.sum(axis=1)
-    total[total == 0] = 1.0  # blank images stay blank
-    mr = row_mass @ rows / total
-    mc = col_mass @ cols / total
-    dr = rows[None, :] - mr[:, None]
-    dc = cols[None, :] - mc[:, None]
-    var_r = (row_mass * dr**2).sum(axis=1) / total
-    cov = (np.einsum("nij,nj->ni", img, dc) * dr).sum(axis=1) / total
-    alpha = np.divide(cov, var_r, out=np.zeros_like(cov), where=var_r > 1e-6)
-    # Output (r, c) samples the input at (r + mr - h/2, c + alpha (r - h/2) + mc - w/2):
-    # straighten the slant and move the centre of mass to the centre (bilinear).
-    src_r = rows[None, :, None] + (mr - h / 2.0)[:, None, None]  # (n, h, 1): one per row
-    src_c = (
-        cols[None, None, :]
-        + (alpha[:, None] * (rows[None, :] - h / 2.0))[:, :, None]
-        + (mc - w / 2.0)[:, None, None]
-    )  # (n, h, w)
-    r0 = np.floor(src_r)
-    c0 = np.floor(src_c)
-    fr = src_r - r0
-    fc = src_c - c0
-    # a zero border of one pixel: indices clipped onto it read 0, so no masks are needed
-    padded = np.zeros((n, h + 2, w + 2), dtype=np.float32)
-    padded[:, 1:-1, 1:-1] = img
-    flat = padded.reshape(n, -1)
-    r0 = r0.astype(np.intp)
-    c0 = c0.astype(np.intp)
-    rows0 = (np.clip(r0, -1, h) + 1) * (w + 2)
-    rows1 = (np.clip(r0 + 1, -1, h) + 1) * (w + 2)
-    cols0 = np.clip(c0, -1, w) + 1
-    cols1 = np.clip(c0 + 1, -1, w) + 1
-
-    def gather(r, c):
-        return np.take_along_axis(flat, (r + c).reshape(n, -1), axis=1).reshape(n, h, w)
-
-    top = gather(rows0, cols0) * (1 - fc) + gather(rows0, cols1) * fc
-    bottom = gather(rows1, cols0) * (1 - fc) + gather(rows1, cols1) * fc
-    return (top * (1 - fr) + bottom * fr).reshape(n, h * w)
 
 
 class Deskew(TransformerMixin, BaseEstimator):

@@ -15,13 +15,14 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from mnistlab.data import dataset_statistics
-from mnistlab.evaluation import top_confusions
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Formats by the kind of quantity: how each is written, in every renderer.
 FORMATS: dict[str, Callable[[Any], str]] = {
@@ -171,6 +172,8 @@ def html_table(table: Table) -> str:
 
 def to_frame(table: Table) -> pd.DataFrame:
     """The values, unformatted, under the human labels; the caption in ``attrs``."""
+    import pandas as pd  # not for the command line's tables: 'predict' answers without it
+
     frame = pd.DataFrame(table.rows, columns=table.labels)
     frame.attrs["caption"] = table.caption
     return frame
@@ -217,6 +220,8 @@ def _confusions(frame: pd.DataFrame) -> str:
 
 def confusions_table(predictions: Mapping[tuple[str, str], tuple[Any, Any]], k: int = 5) -> Table:
     """The ``k`` most frequent mistakes of each ``(model, which predictions)``."""
+    from mnistlab.evaluation import top_confusions  # imports scikit-learn: only for this table
+
     return Table(
         "Most frequent confusions (true → predicted: count, share of the true class)",
         [MODEL, Column("predictions"), Column("confusions")],
