@@ -13,17 +13,20 @@ collect_ignore = ["src/mnistlab/__main__.py"]
 if importlib.util.find_spec("fastapi") is None:  # the serve extra is not installed
     collect_ignore.append("src/mnistlab/serve")
 
+#: modules whose examples need PyTorch
+_TORCH_MODULES = ("mnistlab.models._cnn", "mnistlab.models._conv_denoiser")
+
 
 def pytest_collection_modifyitems(config, items):
-    """Without PyTorch the CNN's examples are skipped, or fail where MNISTLAB_REQUIRE_TORCH=1
-    (as the CNN's tests do)."""
+    """Without PyTorch the CNN's and the U-Net's examples are skipped, or fail where
+    MNISTLAB_REQUIRE_TORCH=1 (as the CNN's tests do)."""
     from mnistlab.models import torch_available
 
     if torch_available() or os.environ.get("MNISTLAB_REQUIRE_TORCH") == "1":
         return
     skip = pytest.mark.skip(reason="needs the torch extra (pip install 'mnistlab[torch]')")
     for item in items:
-        if isinstance(item, pytest.DoctestItem) and item.name.startswith("mnistlab.models._cnn"):
+        if isinstance(item, pytest.DoctestItem) and item.name.startswith(_TORCH_MODULES):
             item.add_marker(skip)
 
 
