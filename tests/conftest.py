@@ -208,3 +208,13 @@ def artifacts() -> Path:
     path = Path(os.environ.get("MNISTLAB_ARTIFACTS", "test-artifacts"))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+#: the tests of minutes in the default run (the notebook executes every cell on MNIST)
+LONGEST_FIRST = ("tests/test_notebook.py::",)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The longest tests first: with ``-n auto`` (pytest-xdist hands out tests in this order)
+    they run beside the rest instead of starting last and running alone."""
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
