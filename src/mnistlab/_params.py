@@ -16,3 +16,13 @@ POSITIVE_INT = Interval(Integral, 1, None, closed="left")
 #: the ``estimator`` a meta-estimator wraps
 CLASSIFIER = [HasMethods(["fit", "predict"])]
 REGRESSOR = [HasMethods(["fit", "predict"])]
+#: where and how a network runs (CNNClassifier, ConvDenoiser); a device's values are checked
+#: by ``mnistlab.models._torch.check_device``
+NETWORK_RUN = {
+    "image_shape": IMAGE_SHAPE,
+    "device": [str],
+    "random_state": ["random_state"],
+    "n_jobs": N_JOBS,
+    "deterministic": ["boolean"],
+    "verbose": ["verbose"],
+}

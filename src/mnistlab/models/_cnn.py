@@ -24,7 +24,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mnistlab._errors import InputError
-from mnistlab._params import IMAGE_SHAPE, N_JOBS, POSITIVE_INT
+from mnistlab._params import NETWORK_RUN, POSITIVE_INT
 from mnistlab.models._torch import (
     as_float,
     check_device,
@@ -237,12 +237,7 @@ class CNNClassifier(ClassifierMixin, BaseEstimator):
         "max_shift": [Interval(Real, 0, None, closed="left")],
         "max_angle": [Interval(Real, 0, None, closed="left")],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "image_shape": IMAGE_SHAPE,
-        "device": [str],  # its values are checked by check_device
-        "random_state": ["random_state"],
-        "n_jobs": N_JOBS,
-        "deterministic": ["boolean"],
-        "verbose": ["verbose"],
+        **NETWORK_RUN,
     }
 
     def __init__(

@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_c
 from sklearn.utils._param_validation import Interval, InvalidParameterError
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from mnistlab._params import IMAGE_SHAPE, N_JOBS, POSITIVE_INT
+from mnistlab._params import NETWORK_RUN, POSITIVE_INT
 from mnistlab.models._torch import (
     check_device,
     load_state,
@@ -125,12 +125,7 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
         "epochs": [POSITIVE_INT],
         "batch_size": [POSITIVE_INT],
         "lr": [Interval(Real, 0, None, closed="neither")],
-        "image_shape": IMAGE_SHAPE,
-        "device": [str],  # its values are checked by check_device
-        "random_state": ["random_state"],
-        "n_jobs": N_JOBS,
-        "deterministic": ["boolean"],
-        "verbose": ["verbose"],
+        **NETWORK_RUN,
     }
 
     def __init__(
