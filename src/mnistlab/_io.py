@@ -143,5 +143,12 @@ class OutputDir:
     def save_figure(self, name: str, fig: Any, *, dpi: int = 110) -> Path:
         """Save a matplotlib figure as PNG atomically."""
         with atomic_path(self.file(name)) as tmp:
-            fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight")
+            fig.savefig(tmp, format="png", dpi=dpi, bbox_inches=tight_bbox(fig))
         return self.path / name
+
+
+def tight_bbox(fig: Any) -> str | None:
+    """``bbox_inches`` for saving ``fig``: "tight" unless a layout engine (constrained
+    layout) already fits it to its canvas. The tight box costs a measuring pass over every
+    artist, about half a second for a confusion matrix with its hundred numbers."""
+    return None if fig.get_layout_engine() is not None else "tight"

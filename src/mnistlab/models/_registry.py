@@ -502,13 +502,14 @@ register(
 
 
 def _best() -> Pipeline:
+    # every setting as benchmarks/results/best_validation.json chose it (validation split)
     features = FeatureUnion(
         [
             (
                 "pixels",
                 Pipeline(
                     [
-                        ("pca", PCA(50, svd_solver="covariance_eigh", random_state=TEXTBOOK_SEED)),
+                        ("pca", PCA(40, svd_solver="covariance_eigh", random_state=TEXTBOOK_SEED)),
                         ("scale", BlockScaler()),
                     ]
                 ),
@@ -518,7 +519,7 @@ def _best() -> Pipeline:
                 Pipeline(
                     [
                         ("hog", HOG()),
-                        ("pca", PCA(128, svd_solver="covariance_eigh", random_state=TEXTBOOK_SEED)),
+                        ("pca", PCA(192, svd_solver="covariance_eigh", random_state=TEXTBOOK_SEED)),
                         ("scale", BlockScaler()),
                     ]
                 ),
@@ -526,12 +527,12 @@ def _best() -> Pipeline:
         ]
     )
     svm = Pipeline(
-        [("features", features), ("svc", SVC(C=10, cache_size=2000, random_state=TEXTBOOK_SEED))]
+        [("features", features), ("svc", SVC(C=2, cache_size=2000, random_state=TEXTBOOK_SEED))]
     )
     return Pipeline(
         [
             ("deskew", Deskew()),
-            ("vsv", Augmented(svm, angles=(-8, 8), support_vectors_only=True)),
+            ("vsv", Augmented(svm, angles=(-12, 12), support_vectors_only=True)),
         ]
     )
 
@@ -539,8 +540,8 @@ def _best() -> Pipeline:
 register(
     ModelEntry(
         "best",
-        "the most accurate classical model: deskew; PCA(50) of the pixels joined with "
-        "PCA(128) of HOG features; RBF SVC(C=10), refitted with shifted and rotated copies "
+        "the most accurate classical model: deskew; PCA(40) of the pixels joined with "
+        "PCA(192) of HOG features; RBF SVC(C=2), refitted with shifted and rotated copies "
         "of its support vectors (virtual support vectors); chosen on a validation split",
         _best,
         search_space={

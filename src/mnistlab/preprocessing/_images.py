@@ -111,12 +111,20 @@ class Deskew(TransformerMixin, BaseEstimator):
         h, w = self.image_shape_
         # a loaded model file skips fit's validation: its chunk_size and n_jobs stay bounded
         step = max(1, int(self.chunk_size))
-        chunks = [X[i : i + step] for i in range(0, len(X), step)]
-        n_jobs = min(effective_n_jobs(self.n_jobs), len(chunks), cpu_count())
-        if n_jobs == 1:
-            return np.vstack([_deskew_chunk(c, h, w) for c in chunks])
-        parallel = Parallel(n_jobs=n_jobs, prefer="threads")
-        return np.vstack(parallel(delayed(_deskew_chunk)(c, h, w) for c in chunks))
+        starts = range(0, len(X), step)
+        # each chunk is written into its rows of one output: no stacking copy at the end
+        out = np.empty((len(X), h * w), dtype=np.float32)
+
+        def one(i: int) -> None:
+            out[i : i + step] = _deskew_chunk(X[i : i + step], h, w)
+
+        n_jobs = min(effective_n_jobs(self.n_jobs), len(starts), cpu_count())
+        if n_jobs <= 1:
+            for i in starts:
+                one(i)
+        else:
+            Parallel(n_jobs=n_jobs, prefer="threads")(delayed(one)(i) for i in starts)
+        return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

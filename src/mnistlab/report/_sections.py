@@ -14,6 +14,7 @@ from typing import Any
 
 from mnistlab import _defaults as defaults
 from mnistlab import models, tasks
+from mnistlab._io import tight_bbox
 from mnistlab._progress import Progress
 from mnistlab.data import Dataset, dataset_statistics, subset
 from mnistlab.evaluation import evaluate_model, per_class_report
@@ -91,7 +92,7 @@ class SectionResult:
 def png(fig: Any, dpi: int = 100) -> bytes:
     """A matplotlib figure as PNG bytes."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=tight_bbox(fig))
     return buf.getvalue()
 
 
