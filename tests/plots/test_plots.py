@@ -127,3 +127,20 @@ def test_augmentation_grid_rows_and_columns():
     assert titles[:3] == ["original", "a", "b"]
     assert titles[3] == "rotated 10°\nanticlockwise"  # wrapped, not overlapping its neighbour
     assert fig.axes[4].get_ylabel() == "2"
+
+
+def test_figures_are_measured_for_a_tight_box_only_without_a_layout_engine():
+    """Constrained layout already fits a figure to its canvas: saving it skips the tight
+    box's measuring pass (half a second for a confusion matrix) and keeps its size."""
+    import io
+
+    from PIL import Image
+
+    from mnistlab._io import tight_bbox
+    from mnistlab.report._sections import png
+
+    assert tight_bbox(Figure()) == "tight"  # e.g. the digit grids (tight_layout, no engine)
+    fig = Figure(figsize=(3, 2), layout="constrained")
+    fig.subplots().plot([0, 1])
+    assert tight_bbox(fig) is None
+    assert Image.open(io.BytesIO(png(fig, dpi=100))).size == (300, 200)
