@@ -210,28 +210,11 @@ def artifacts() -> Path:
     return path
 
 
-#: the tests of minutes, longest first: in the default run the notebook (it executes every
-#: cell on MNIST); in the slow tier the pins that share the default study, then the networks
-LONGEST_FIRST = (
-    "tests/test_notebook.py::",
-    "tests/models/test_cnn_full.py::",
-    "tests/tasks/test_denoise_full.py::",
-)
+#: the tests of minutes in the default run (the notebook executes every cell on MNIST)
+LONGEST_FIRST = ("tests/test_notebook.py::",)
 
 
 def pytest_collection_modifyitems(config, items):
-    """The longest tests first: with ``-n`` (pytest-xdist hands out tests in this order)
-    they run beside the rest instead of starting last and running alone. The pins reading
-    the default study form one xdist group, so that with ``--dist loadgroup`` one worker
-    runs the study once for all of them instead of once per worker."""
-    for item in items:
-        if "default_study" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("default-study"))
-
-    def rank(item) -> tuple[bool, int]:
-        if "default_study" in getattr(item, "fixturenames", ()):
-            return (False, -1)
-        starts = [item.nodeid.startswith(p) for p in LONGEST_FIRST]
-        return (not any(starts), starts.index(True) if any(starts) else 0)
-
-    items.sort(key=rank)
+    """The longest tests first: with ``-n auto`` (pytest-xdist hands out tests in this order)
+    they run beside the rest instead of starting last and running alone."""
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))
