@@ -150,5 +150,5 @@ class OutputDir:
 def tight_bbox(fig: Any) -> str | None:
     """``bbox_inches`` for saving ``fig``: "tight" unless a layout engine (constrained
     layout) already fits it to its canvas. The tight box costs a measuring pass over every
-    artist, about half a second for a confusion matrix with its hundred numbers."""
+    artist, about half a second for evaluate's four annotated confusion matrices."""
     return None if fig.get_layout_engine() is not None else "tight"
