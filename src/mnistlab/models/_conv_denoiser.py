@@ -172,7 +172,9 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
         h, w = self.image_shape_
         x = np.asarray(X, dtype=np.float32).reshape(-1, 1, h, w) / np.float32(self.scale_)
-        return torch.from_numpy(np.ascontiguousarray(x)).to(device)
+        # channels-last: oneDNN's convolutions on the CPU run about 1.7x faster in it
+        t = torch.from_numpy(np.ascontiguousarray(x))
+        return t.to(device, memory_format=torch.channels_last)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -196,7 +198,7 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
         set_threads(self.n_jobs, self.deterministic)
         torch.manual_seed(0 if self.random_state is None else int(self.random_state))
         xs, ys = self._tensor(X, device), self._tensor(Y, device)
-        net = self._new_module().to(device)
+        net = self._new_module().to(device, memory_format=torch.channels_last)
         epochs, batch = int(self.epochs), int(self.batch_size)
         steps = max(1, math.ceil(len(xs) / batch))
         opt = torch.optim.AdamW(net.parameters(), lr=float(self.lr), weight_decay=0.0)
@@ -246,7 +248,7 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
             if net is None:
                 net = load_state(self._new_module(), self.weights_, "conv denoiser").eval()
                 self._module_cache = net
-            net = net.to(device)
+            net = net.to(device, memory_format=torch.channels_last)
             out = [
                 net(self._tensor(X[s : s + 1024], device)).cpu().numpy()
                 for s in range(0, len(X), 1024)
