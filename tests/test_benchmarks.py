@@ -140,3 +140,19 @@ def test_the_registry_holds_what_validation_chose(results, name, kind):
     # JSON has no tuples: compare sequences as lists
     held = {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
     assert {k: held[k] for k in chosen} == chosen
+
+
+def test_best_with_scattering_adds_a_third_block_and_leaves_the_registry_alone():
+    """bench_best_candidates --blocks: ``best`` plus a scattering block, on the 8x8 digits."""
+    from bench_best_candidates import with_scattering
+    from sklearn.datasets import load_digits
+
+    from mnistlab import models
+
+    X, y = load_digits(return_X_y=True)
+    est = with_scattering(20).fit(X[:400], y[:400])
+    union = est.named_steps["vsv"].estimator_.named_steps["features"]
+    assert [name for name, _ in union.transformer_list] == ["pixels", "hog", "scattering"]
+    assert est.score(X[400:600], y[400:600]) > 0.8
+    fresh = models.get("best").named_steps["vsv"].estimator.named_steps["features"]
+    assert [name for name, _ in fresh.transformer_list] == ["pixels", "hog"]
