@@ -21,8 +21,9 @@ split, and writes ``benchmarks/results/best_validation.json``:
 registry's settings and virtual support vectors: ``best`` as it is, ``best`` with a third
 block of wavelet scattering features (``Scattering``, PCA, one scale), and ``best`` with
 virtual support vectors shifted in eight directions. Rows of an earlier run on the same
-split are kept; a variant is chosen only with at least ``MIN_GAIN_ERRORS`` fewer errors
-than ``best``. Writes ``benchmarks/results/best_blocks_validation.json``:
+split, with the same settings of ``best``, are kept; a variant is chosen only with at
+least ``MIN_GAIN_ERRORS`` fewer errors than ``best``. Writes
+``benchmarks/results/best_blocks_validation.json``:
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --blocks \
         --train-size 20000 --variants scattering:60,scattering:100,shifts:8
@@ -35,8 +36,8 @@ the JSON records the size used.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import shlex
 import time
 from collections.abc import Callable
 from typing import Any
@@ -54,10 +55,6 @@ from mnistlab import models
 from mnistlab.data import load
 from mnistlab.preprocessing import HOG, BlockScaler, Deskew, Scattering, augment
 
-BLOCKS_COMMAND = (
-    "MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --blocks "
-    "--train-size 20000 --variants scattering:60,scattering:100,shifts:8"
-)
 GRID_REDERIVE = (
     "MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --grid"
 )
@@ -206,6 +203,13 @@ BASELINE = "best (pixels, HOG)"
 MIN_GAIN_ERRORS = 10
 
 
+def _settings_digest(est) -> str:
+    """A digest of an estimator's settings (its nested parameters that are not estimators)."""
+    params = est.get_params(deep=True)
+    plain = {k: v for k, v in sorted(params.items()) if not hasattr(v, "get_params")}
+    return hashlib.sha256(repr(plain).encode()).hexdigest()[:16]
+
+
 def variant(spec: str) -> tuple[str, Callable[[], Any]]:
     """A candidate of ``--variants``: ``scattering:N`` (a scattering block with PCA(N)) or
     ``shifts:8`` (virtual support vectors shifted in eight directions)."""
@@ -221,8 +225,8 @@ def variant(spec: str) -> tuple[str, Callable[[], Any]]:
 
 def blocks(ds, train_size: int, variants: list[str]) -> None:
     """Validation accuracy of ``best`` and of each variant, on the grid's split. Rows of an
-    earlier run on the same split are kept (a variant run again replaces its row), and the
-    baseline runs only when the table lacks it."""
+    earlier run on the same split and settings of ``best`` are kept (a variant run again
+    replaces its row), and the baseline runs only when the table lacks it."""
     fit, va = validation_split(ds.n_train)
     y = ds.y_train
     if train_size < len(fit):
@@ -233,14 +237,17 @@ def blocks(ds, train_size: int, variants: list[str]) -> None:
         "seed": 0,
         "train_size": train_size,
         "source": "MNIST training set; the test set is not read",
+        # rows of another best (its settings changed since) are not compared with new ones
+        "best_settings": _settings_digest(models.get("best")),
     }
     path = RESULTS / "best_blocks_validation.json"
     old = json.loads(path.read_text()) if path.exists() else {}
     table = old.get("figures", {}).get("table", []) if old.get("split") == split else []
-    candidates = dict(variant(v) for v in variants)
+    candidates = {v: variant(v) for v in variants}
     if not any(r["candidate"] == BASELINE for r in table):
-        candidates = {BASELINE: lambda: models.get("best", n_jobs=-1), **candidates}
-    for name, make in candidates.items():
+        baseline = (BASELINE, lambda: models.get("best", n_jobs=-1))
+        candidates = {"": baseline, **candidates}
+    for spec, (name, make) in candidates.items():
         t = time.perf_counter()
         est = make().fit(ds.X_train[fit], y[fit])
         fit_seconds = time.perf_counter() - t
@@ -251,6 +258,7 @@ def blocks(ds, train_size: int, variants: list[str]) -> None:
         table.append(
             {
                 "candidate": name,
+                "variant": spec,
                 "validation_accuracy": acc,
                 "validation_errors": errors,
                 "fit_seconds": fit_seconds,
@@ -285,7 +293,15 @@ def blocks(ds, train_size: int, variants: list[str]) -> None:
             "note": "fit and predict times of the subset, both cores; the table may hold rows "
             "of several runs on this split, which the command shown re-derives at once",
         },
-        argv=shlex.split(BLOCKS_COMMAND)[2:],
+        # the command that re-derives the whole table, not only this run's rows
+        argv=[
+            "benchmarks/bench_best_candidates.py",
+            "--blocks",
+            "--train-size",
+            str(train_size),
+            "--variants",
+            ",".join(r["variant"] for r in table if r["variant"]),
+        ],
     )
 
 

@@ -19,7 +19,7 @@ noisy training images) and scored on its 6,000 validation images; the test set i
 read. Writes ``benchmarks/results/unet_validation.json``:
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_denoise.py --validate-unet \
-        --configs 8:0.01,5:0.01:24x48
+        --configs 7:0.01,6:0.015,3:0.01:24x48
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ def _test_accuracy(name: str, ds) -> float:
     return float(np.mean(est.predict(ds.X_test) == ds.y_test))
 
 
+@pytest.mark.ci_paired
 def test_textbook_knn(mnist):
     """Hands-On ML (3rd ed.), ch. 3, exercise 1: KNeighborsClassifier(4, weights='distance')."""
     assert _test_accuracy("knn", mnist) == 0.9714
@@ -30,5 +31,6 @@ def test_fast_as_the_default_study_trains_it(default_study):
     assert result["test"]["accuracy"] >= 0.985
 
 
+@pytest.mark.ci_beside  # libsvm fits and predicts on one core
 def test_best(mnist):
     assert _test_accuracy("best", mnist) >= 0.993

@@ -10,6 +10,7 @@ from mnistlab.tasks import run_multiclass
 
 @pytest.mark.slow
 @pytest.mark.mnist
+@pytest.mark.ci_paired
 def test_textbook_sgd_and_rf_multiclass_cv(mnist):
     result = run_multiclass(mnist, "sgd,rf", n_jobs=-1)
     # cross_val_score(SGDClassifier(random_state=42), X, y, cv=3) with scikit-learn 1.9 (that
