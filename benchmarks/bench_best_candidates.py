@@ -82,13 +82,20 @@ def _svc_score(F, y, fit, va, C):
     return float(svc.score(F[va], y[va]))
 
 
+def _split(ds, train_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The fixed validation split, its fit part cut to a stratified ``train_size`` subset."""
+    fit, va = validation_split(ds.n_train)
+    if train_size < len(fit):
+        y = ds.y_train
+        fit, _ = train_test_split(fit, train_size=train_size, stratify=y[fit], random_state=0)
+    return fit, va
+
+
 def grid(ds, train_size: int) -> None:
     """The validation table of ``best``: SVM settings, then rotation angles."""
     space = models.entry("best").search_space
-    fit, va = validation_split(ds.n_train)
+    fit, va = _split(ds, train_size)
     y = ds.y_train
-    if train_size < len(fit):
-        fit, _ = train_test_split(fit, train_size=train_size, stratify=y[fit], random_state=0)
     start = time.perf_counter()
     D = Deskew().fit_transform(ds.X_train)
     H = HOG(n_jobs=-1).fit(D).transform(D)
@@ -227,10 +234,8 @@ def blocks(ds, train_size: int, variants: list[str]) -> None:
     """Validation accuracy of ``best`` and of each variant, on the grid's split. Rows of an
     earlier run on the same split and settings of ``best`` are kept (a variant run again
     replaces its row), and the baseline runs only when the table lacks it."""
-    fit, va = validation_split(ds.n_train)
+    fit, va = _split(ds, train_size)
     y = ds.y_train
-    if train_size < len(fit):
-        fit, _ = train_test_split(fit, train_size=train_size, stratify=y[fit], random_state=0)
     split = {
         "fit": len(fit),
         "validation": len(va),
