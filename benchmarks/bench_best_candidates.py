@@ -19,14 +19,15 @@ split, and writes ``benchmarks/results/best_validation.json``:
 
 ``--blocks`` compares variants of ``best`` on the same split and subset, each with the
 registry's settings and virtual support vectors: ``best`` as it is, ``best`` with a third
-block of wavelet scattering features (``Scattering``, PCA, one scale), and ``best`` with
-virtual support vectors shifted in eight directions. Rows of an earlier run on the same
-split, with the same settings of ``best``, are kept; a variant is chosen only with at
-least ``MIN_GAIN_ERRORS`` fewer errors than ``best``. Writes
+block of wavelet scattering features (``Scattering``, PCA, one scale), ``best`` with
+virtual support vectors shifted in eight directions, and ``svc-ensemble`` (``best`` and a
+second SVM on scattering features, their decision functions averaged). Rows of an
+earlier run on the same split, with the same settings of ``best``, are kept; a variant is
+chosen only with at least ``MIN_GAIN_ERRORS`` fewer errors than ``best``. Writes
 ``benchmarks/results/best_blocks_validation.json``:
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --blocks \
-        --train-size 20000 --variants scattering:60,scattering:100,shifts:8
+        --train-size 20000 --variants scattering:60,scattering:100,shifts:8,ensemble
 
 On all 50,000 images step 1 is hours of SVM fits on 2 cores; ``--train-size N`` fits on
 a stratified subset of N of them (still scored on all 10,000 validation images), and
@@ -218,16 +219,28 @@ def _settings_digest(est) -> str:
 
 
 def variant(spec: str) -> tuple[str, Callable[[], Any]]:
-    """A candidate of ``--variants``: ``scattering:N`` (a scattering block with PCA(N)) or
-    ``shifts:8`` (virtual support vectors shifted in eight directions)."""
+    """A candidate of ``--variants``: ``scattering:N`` (a scattering block with PCA(N)),
+    ``shifts:8`` (virtual support vectors shifted in eight directions) or ``ensemble`` (the
+    registry's ``svc-ensemble``: best and a scattering SVM, decision functions averaged)."""
     kind, _, value = spec.partition(":")
     if kind == "scattering":
         return f"best + scattering PCA({int(value)})", lambda: with_scattering(int(value))
+    if kind == "ensemble":
+        return "best + scattering SVM, decisions averaged", lambda: models.get(
+            "svc-ensemble", n_jobs=-1
+        )
     if kind == "shifts" and value == "8":
         return "best, eight 1-pixel shifts", lambda: models.get("best", n_jobs=-1).set_params(
             vsv__shifts=EIGHT_SHIFTS
         )
-    raise SystemExit(f"unknown variant {spec!r}: scattering:N or shifts:8")
+    raise SystemExit(f"unknown variant {spec!r}: scattering:N, shifts:8 or ensemble")
+
+
+def _n_virtual(est) -> int:
+    """Virtual support vectors of a candidate (summed over an ensemble's members)."""
+    if hasattr(est, "estimators_"):
+        return sum(_n_virtual(member) for member in est.estimators_)
+    return int(est.named_steps["vsv"].n_augmented_)
 
 
 def blocks(ds, train_size: int, variants: list[str]) -> None:
@@ -268,7 +281,7 @@ def blocks(ds, train_size: int, variants: list[str]) -> None:
                 "validation_errors": errors,
                 "fit_seconds": fit_seconds,
                 "predict_seconds": time.perf_counter() - t,
-                "n_virtual": int(est.named_steps["vsv"].n_augmented_),
+                "n_virtual": _n_virtual(est),
             }
         )
         print(

@@ -9,7 +9,7 @@ fails the suite.
 import re
 
 import pytest
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
@@ -18,6 +18,7 @@ from mnistlab.models import (
     ClippedRegressor,
     CNNClassifier,
     ConvDenoiser,
+    DecisionAveragingClassifier,
     IsotonicOutputRegressor,
     NoiseFloorHinge,
     PCADenoiser,
@@ -164,6 +165,9 @@ ESTIMATORS = [
     Augmented(KNeighborsClassifier(n_neighbors=3)),
     BlockScaler(),
     Scattering(J=1, L=2),
+    DecisionAveragingClassifier(
+        [("logistic", LogisticRegression()), ("ridge", RidgeClassifier())], weights=[2, 1]
+    ),
 ]
 
 

@@ -27,6 +27,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "keep_as_default",
             "preferred_model_dirs",
         ],
+        "_ensemble": ["DecisionAveragingClassifier"],
         "_denoisers": [
             "ClippedRegressor",
             "IsotonicOutputRegressor",
