@@ -13,13 +13,14 @@ without them. Results (validation and test MSE of every denoiser):
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_denoise.py
 
 ``--validate-unet`` chooses the U-Net's settings instead: each configuration of
-``--configs`` (``EPOCHS:LR`` or ``EPOCHS:LR:C1xC2`` with the channels at full and half
-size; default the registry's) is fitted on the same fit split as ``run_denoise`` (54,000
+``--configs`` (``EPOCHS:LR``, ``EPOCHS:LR:C1xC2`` with the channels at full and half
+size, default the registry's, and ``:free`` last for an unbounded noise estimate,
+``bound_noise=False``) is fitted on the same fit split as ``run_denoise`` (54,000
 noisy training images) and scored on its 6,000 validation images; the test set is not
 read. Writes ``benchmarks/results/unet_validation.json``:
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_denoise.py --validate-unet \
-        --configs 7:0.01,6:0.015,3:0.01:24x48
+        --configs 6:0.015,6:0.015::free
 """
 
 from __future__ import annotations
@@ -39,26 +40,30 @@ from mnistlab.tasks._denoise import mse_255
 BUDGET_SECONDS = 300  # the chosen denoiser's fit on 60,000 images
 
 
-def _validate_unet_one(ds, epochs: int, lr: float, channels: list[int], threads: int) -> dict:
+def _validate_unet_one(
+    ds, epochs: int, lr: float, channels: list[int], bound_noise: bool, threads: int
+) -> dict:
     from sklearn.model_selection import train_test_split
 
     kw = {"pixel_max": ds.pixel_max, "image_shape": ds.image_shape}
     noisy = add_noise(ds.X_train, "textbook", None, random_state=42, **kw)  # as run_denoise
     fit, val = train_test_split(np.arange(ds.n_train), test_size=0.1, random_state=42)
     est = models.get_denoiser("unet", random_state=42, n_jobs=threads)
-    est.set_params(epochs=epochs, lr=lr, channels=tuple(channels))
+    est.set_params(epochs=epochs, lr=lr, channels=tuple(channels), bound_noise=bound_noise)
     start = time.perf_counter()
     est.fit(noisy[fit], ds.X_train[fit])
     seconds = time.perf_counter() - start
     mse = mse_255(ds.X_train[val], est.predict(noisy[val]), ds.pixel_max)
     print(
-        f"unet {epochs} epochs, lr {lr:g}, channels {channels}: validation MSE {mse:.1f}, "
+        f"unet {epochs} epochs, lr {lr:g}, channels {channels}, bound_noise {bound_noise}: "
+        f"validation MSE {mse:.1f}, "
         f"fit {seconds:.0f} s"
     )
     return {
         "epochs": epochs,
         "lr": lr,
         "channels": list(channels),
+        "bound_noise": bound_noise,
         "validation_mse": mse,
         "fit_seconds": seconds,
         "threads": threads,
@@ -66,16 +71,17 @@ def _validate_unet_one(ds, epochs: int, lr: float, channels: list[int], threads:
     }
 
 
-def validate_unet(ds, configs: list[tuple[int, float, list[int]]]) -> None:
+def validate_unet(ds, configs: list[tuple[int, float, list[int], bool]]) -> None:
     """The U-Net's configurations side by side (one process and thread each)."""
     from joblib import Parallel, delayed
 
     runs = Parallel(n_jobs=len(configs))(
-        delayed(_validate_unet_one)(ds, e, lr, ch, 1) for e, lr, ch in configs
+        delayed(_validate_unet_one)(ds, e, lr, ch, b, 1) for e, lr, ch, b in configs
     )
     top = min(runs, key=lambda r: (r["validation_mse"], r["epochs"]))
     p = models.get_denoiser("unet").get_params()
-    registry = {"epochs": p["epochs"], "lr": p["lr"], "channels": list(p["channels"])}
+    registry = {k: p[k] for k in ("epochs", "lr", "bound_noise")}
+    registry["channels"] = list(p["channels"])
     chosen = {k: top[k] for k in registry}
     print(f"chosen: {chosen} (validation MSE {top['validation_mse']:.1f}); registry {registry}")
     finish(
@@ -105,7 +111,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--validate-unet", action="store_true")
     parser.add_argument(
-        "--configs", default="4:0.003,4:0.01", help="EPOCHS:LR[:C1xC2], comma-separated"
+        "--configs",
+        default="6:0.015,6:0.015::free",
+        help="EPOCHS:LR[:C1xC2][:free], comma-separated (free: bound_noise=False)",
     )
     parser.add_argument(
         "--denoisers", default=None, help="comma-separated (must include ridge); default: all"
@@ -117,9 +125,10 @@ def main() -> None:
         default = list(models.get_denoiser("unet").get_params()["channels"])
         configs = []
         for c in args.configs.split(","):
-            epochs, lr, *ch = c.split(":")
-            channels = [int(n) for n in ch[0].split("x")] if ch else default
-            configs.append((int(epochs), float(lr), channels))
+            epochs, lr, *rest = c.split(":")
+            channels = [int(n) for n in rest[0].split("x")] if rest and rest[0] else default
+            free = len(rest) > 1 and rest[1] == "free"
+            configs.append((int(epochs), float(lr), channels, not free))
         validate_unet(ds, configs)
         return
     start = time.perf_counter()

@@ -72,3 +72,37 @@ def test_registered_and_in_the_default_denoise_run():
     ds = load_ds("digits")
     r = run_denoise(ds, denoiser_names=["unet", "ridge"], classifier="sgd", n_jobs=1)
     assert r.denoisers["unet"].validation_mse is not None
+
+
+def test_the_noise_range_bounds_every_output_pixel(noisy_digits):
+    X, Y = noisy_digits
+    d = _small(epochs=2).fit(X[:600], Y[:600])
+    assert d.noise_range_ == (0.0, 6.0)  # the textbook noise on 0..16 pixels adds 0 to 6
+    out = d.predict(X[600:])
+    # a clean pixel is at most its noisy value and at least 6 below it: so is every output
+    assert np.all(out <= X[600:] + 1e-4) and np.all(out >= X[600:] - 6 - 1e-4)
+    # even for inputs far outside training (the bound holds whatever the network learnt)
+    far = np.full((3, 64), 16.0)
+    assert np.all(d.predict(far) >= 10 - 1e-4)
+
+
+def test_bounding_the_noise_denoises_better_than_not(noisy_digits):
+    X, Y = noisy_digits
+    mse = {
+        bound: np.mean(
+            (_small(bound_noise=bound).fit(X[:600], Y[:600]).predict(X[600:]) - Y[600:]) ** 2
+        )
+        for bound in (True, False)
+    }
+    assert mse[True] < mse[False]
+
+
+def test_a_noise_that_can_take_or_add_anything_bounds_nothing():
+    rng = np.random.default_rng(1)
+    clean = rng.integers(0, 17, (50, 64)).astype(float)
+    noisy = clean.copy()
+    noisy[:, :5] = 16 - clean[:, :5]  # pixels inverted: noise from -16 to 16
+    d = _small(epochs=1).fit(noisy, clean)
+    lo, hi = d.noise_range_
+    assert lo <= -14 and hi >= 14
+    assert _small(bound_noise=False, epochs=1).fit(noisy, clean).noise_range_ is None

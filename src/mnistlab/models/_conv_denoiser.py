@@ -50,8 +50,8 @@ def _unet_class():
 
     class UNet(nn.Module):
         """Two convolutions at full size, two at half size (context: the strokes' shape),
-        upsampled and joined with the full-size features; the output is the input plus
-        a learned correction."""
+        upsampled and joined with the full-size features; the output is the input minus
+        the noise it estimates (unbounded, or inside a given range)."""
 
         def __init__(self, channels=(16, 32)):
             super().__init__()
@@ -60,14 +60,32 @@ def _unet_class():
             self.mid = nn.Sequential(block(c1, c2), block(c2, c2))
             self.dec = nn.Sequential(block(c1 + c2, c1), nn.Conv2d(c1, 1, 3, padding=1))
 
-        def forward(self, x):
+        def forward(self, x, noise_range=None):
             skip = self.enc(x)
             deep = self.mid(F.max_pool2d(skip, 2, ceil_mode=True))
             up = F.interpolate(deep, size=skip.shape[-2:], mode="nearest")
-            # residual: the network learns the noise to take away (quicker to learn)
-            return x + self.dec(torch.cat([skip, up], dim=1))
+            out = self.dec(torch.cat([skip, up], dim=1))
+            if noise_range is None:
+                # residual: the network learns the noise to take away (quicker to learn)
+                return x + out
+            # the noise (noisy - clean) as a fraction of the range seen in training: the
+            # output never leaves [x - high, x - low], where the clean pixel must be
+            low, high = noise_range
+            return x - (low + (high - low) * torch.sigmoid(out))
 
     return UNet
+
+
+def _noise_range(X: np.ndarray, Y: np.ndarray, chunk: int = 4096) -> tuple[float, float]:
+    """The smallest and largest ``X - Y``, a chunk of rows at a time (no full-size copy)."""
+    if not len(X):
+        return 0.0, 0.0
+    lows, highs = [], []
+    for s in range(0, len(X), chunk):
+        d = X[s : s + chunk] - Y[s : s + chunk]
+        lows.append(float(d.min()))
+        highs.append(float(d.max()))
+    return min(lows), max(highs)
 
 
 class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
@@ -77,10 +95,18 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
     of epochs; the inputs are divided by the clean images' maximum and the outputs clipped
     to [0, 1] and multiplied by it, so predictions stay inside the clean images' range.
 
+    With ``bound_noise`` the network estimates the noise (noisy minus clean) as a
+    fraction of the range the training pairs show, so a denoised pixel always lies where
+    the clean one can be: the textbook's noise adds 0 to 99, so a clean pixel is at
+    most its noisy value and at least 99 below it. A noise without a bound (Gaussian,
+    clipped) shows the whole pixel range, which bounds nothing.
+
     Parameters
     ----------
     channels : tuple of two int, default=(16, 32)
         Channels at full and at half size.
+    bound_noise : bool, default=True
+        Keep the estimated noise inside the range of ``X - y`` in training.
     epochs : int, default=4
     batch_size : int, default=128
     lr : float, default=3e-3
@@ -100,6 +126,9 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
     image_shape_ : tuple of int
     scale_ : float
         The clean training images' maximum.
+    noise_range_ : tuple of float or None
+        The smallest and largest ``X - y`` in training, on the clean images' scale; None
+        without ``bound_noise``.
     weights_ : dict of str to ndarray
     history_ : list of dict
         Per epoch: ``epoch``, ``train_loss`` (MSE on the 0..1 scale), ``dur``.
@@ -122,6 +151,7 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
     _parameter_constraints: ClassVar[dict] = {
         "channels": ["array-like"],
+        "bound_noise": ["boolean"],
         "epochs": [POSITIVE_INT],
         "batch_size": [POSITIVE_INT],
         "lr": [Interval(Real, 0, None, closed="neither")],
@@ -132,6 +162,7 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self,
         *,
         channels=(16, 32),
+        bound_noise=True,
         epochs=4,
         batch_size=128,
         lr=3e-3,
@@ -143,6 +174,7 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
         verbose=0,
     ):
         self.channels = channels
+        self.bound_noise = bound_noise
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
@@ -167,6 +199,13 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
     def _new_module(self):
         return _unet_class()(tuple(int(c) for c in self.channels))
 
+    def _bounds(self) -> tuple[float, float] | None:
+        """The noise range on the network's 0..1 scale (None: unbounded)."""
+        if getattr(self, "noise_range_", None) is None:
+            return None
+        low, high = self.noise_range_
+        return low / self.scale_, high / self.scale_
+
     def _tensor(self, X, device: str):
         import torch
 
@@ -187,6 +226,7 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self.image_shape_ = infer_shape(X.shape[1], self.image_shape)
         peak = float(np.max(Y)) if Y.size else 0.0
         self.scale_ = peak if peak > 0 else 1.0
+        self.noise_range_ = _noise_range(X, Y) if self.bound_noise else None
         with torch_mode(self.deterministic):
             return self._fit(X, Y)
 
@@ -205,6 +245,7 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
         sched = torch.optim.lr_scheduler.OneCycleLR(
             opt, max_lr=float(self.lr), epochs=epochs, steps_per_epoch=steps
         )
+        bounds = self._bounds()
         self.history_ = []
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
@@ -213,7 +254,7 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
             total = 0.0
             for i in range(steps):
                 idx = order[i * batch : (i + 1) * batch]
-                loss = F.mse_loss(net(xs[idx]), ys[idx])
+                loss = F.mse_loss(net(xs[idx], bounds), ys[idx])
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
@@ -249,8 +290,9 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 net = load_state(self._new_module(), self.weights_, "conv denoiser").eval()
                 self._module_cache = net
             net = net.to(device, memory_format=torch.channels_last)
+            bounds = self._bounds()
             out = [
-                net(self._tensor(X[s : s + 1024], device)).cpu().numpy()
+                net(self._tensor(X[s : s + 1024], device), bounds).cpu().numpy()
                 for s in range(0, len(X), 1024)
             ]
         flat = np.concatenate(out).reshape(len(X), -1) if out else np.empty((0, X.shape[1]))
