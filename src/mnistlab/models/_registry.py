@@ -587,8 +587,7 @@ register(
         ),
         search_space={"weights": [[1, 1], [2, 1], [1, 2]]},
         family="svm",
-        zoo=True,
-        slow=True,
+        slow=True,  # not in the zoo's search: two SVMs with virtual SVs per candidate
     )
 )
 
