@@ -68,10 +68,12 @@ def _unet_class():
             if noise_range is None:
                 # residual: the network learns the noise to take away (quicker to learn)
                 return x + out
-            # the noise (noisy - clean) as a fraction of the range seen in training: the
-            # output never leaves [x - high, x - low], where the clean pixel must be
+            # the noise (noisy - clean) as a fraction of the interval where it can be: in
+            # the range seen in training, and leaving a clean pixel in [0, 1]
             low, high = noise_range
-            return x - (low + (high - low) * torch.sigmoid(out))
+            least = torch.clamp(x - 1, min=low)
+            most = torch.clamp(x, max=high)
+            return x - (least + (most - least) * torch.sigmoid(out))
 
     return UNet
 
@@ -96,10 +98,11 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
     to [0, 1] and multiplied by it, so predictions stay inside the clean images' range.
 
     With ``bound_noise`` the network estimates the noise (noisy minus clean) as a
-    fraction of the range the training pairs show, so a denoised pixel always lies where
-    the clean one can be: the textbook's noise adds 0 to 99, so a clean pixel is at
-    most its noisy value and at least 99 below it. A noise without a bound (Gaussian,
-    clipped) shows the whole pixel range, which bounds nothing.
+    fraction of the interval where it can be, so a denoised pixel always lies where the
+    clean one can: the textbook's noise adds 0 to 99 (the range the training pairs show),
+    so a clean pixel is at most its noisy value, at least 99 below it, and in the clean
+    images' range. A noise without a bound (Gaussian, clipped) shows the whole pixel
+    range, which bounds nothing but the clean range.
 
     Parameters
     ----------
