@@ -580,8 +580,8 @@ register(
         "svc-ensemble",
         "best and an SVM on wavelet scattering features (both with virtual support "
         "vectors), their decision functions averaged: 74 validation errors against best's 80 "
-        "(benchmarks/results/best_blocks_validation.json), too few fewer to replace it, "
-        "for twice the prediction time",
+        "(benchmarks/results/best_blocks_validation.json), not enough to replace it at "
+        "twice the CPU time",
         lambda: DecisionAveragingClassifier(
             [("pixels_hog", _best()), ("scattering", _scattering_vsv())]
         ),
