@@ -109,7 +109,8 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
     channels : tuple of two int, default=(16, 32)
         Channels at full and at half size.
     bound_noise : bool, default=True
-        Keep the estimated noise inside the range of ``X - y`` in training.
+        Estimate the noise inside the range of ``X - y`` in training, leaving the clean
+        pixel in ``[0, max(y)]``; False: an unbounded correction.
     epochs : int, default=4
     batch_size : int, default=128
     lr : float, default=3e-3
@@ -130,7 +131,7 @@ class ConvDenoiser(MultiOutputMixin, RegressorMixin, BaseEstimator):
     scale_ : float
         The clean training images' maximum.
     noise_range_ : tuple of float or None
-        The smallest and largest ``X - y`` in training, on the clean images' scale; None
+        The smallest and largest ``X - y`` in training, in the images' units; None
         without ``bound_noise``.
     weights_ : dict of str to ndarray
     history_ : list of dict
