@@ -17,7 +17,8 @@ without them. Results (validation and test MSE of every denoiser):
 size, default the registry's, and ``:free`` last for an unbounded noise estimate,
 ``bound_noise=False``) is fitted on the same fit split as ``run_denoise`` (54,000
 noisy training images) and scored on its 6,000 validation images; the test set is not
-read. Writes ``benchmarks/results/unet_validation.json``:
+read. Rows of earlier runs on the same split are kept; ``--configs ""`` fits nothing and
+only chooses again from them. Writes ``benchmarks/results/unet_validation.json``:
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_denoise.py --validate-unet \
         --configs 6:0.015,6:0.015::free
@@ -98,7 +99,9 @@ def validate_unet(ds, configs: list[tuple[int, float, list[int], bool]]) -> None
     old = json.loads(path.read_text()) if path.exists() else {}
     # rows from before bound_noise existed ran unbounded: "bound_noise" False by _config_key
     kept = old.get("figures", {}).get("runs", []) if old.get("split") == split else []
-    new = Parallel(n_jobs=len(configs))(
+    # no configurations: only the choice is made again, from the stored rows (after a change
+    # of the registry, so that the table records today's)
+    new = Parallel(n_jobs=max(1, len(configs)))(
         delayed(_validate_unet_one)(ds, e, lr, ch, b, 1) for e, lr, ch, b in configs
     )
     done = {_config_key(r) for r in new}
@@ -140,7 +143,7 @@ def main() -> None:
     parser.add_argument("--validate-unet", action="store_true")
     parser.add_argument(
         "--configs",
-        default="6:0.015,6:0.015::free",
+        default="8:0.015,8:0.015:free",
         help="EPOCHS:LR[:C1xC2][:free], comma-separated (free: bound_noise=False)",
     )
     parser.add_argument(
@@ -152,10 +155,11 @@ def main() -> None:
     if args.validate_unet:
         default = list(models.get_denoiser("unet").get_params()["channels"])
         configs = []
-        for c in args.configs.split(","):
+        for c in filter(None, args.configs.split(",")):
             epochs, lr, *rest = c.split(":")
+            free = bool(rest) and rest[-1] == "free"
+            rest = rest[:-1] if free else rest
             channels = [int(n) for n in rest[0].split("x")] if rest and rest[0] else default
-            free = len(rest) > 1 and rest[1] == "free"
             configs.append((int(epochs), float(lr), channels, not free))
         validate_unet(ds, configs)
         return

@@ -81,9 +81,11 @@ def test_the_noise_range_bounds_every_output_pixel(noisy_digits):
     out = d.predict(X[600:])
     # a clean pixel is at most its noisy value and at least 6 below it: so is every output
     assert np.all(out <= X[600:] + 1e-4) and np.all(out >= X[600:] - 6 - 1e-4)
-    # even for inputs far outside training (the bound holds whatever the network learnt)
-    far = np.full((3, 64), 16.0)
-    assert np.all(d.predict(far) >= 10 - 1e-4)
+    # the bound holds whatever the network learnt: a saturated image, and inputs outside
+    # the noisy range (above 16 + 6, below 0) land on the nearest clean value
+    assert np.all(d.predict(np.full((3, 64), 16.0)) >= 10 - 1e-4)
+    np.testing.assert_allclose(d.predict(np.full((2, 64), 40.0)), 16.0, atol=1e-4)
+    np.testing.assert_allclose(d.predict(np.full((2, 64), -5.0)), 0.0, atol=1e-4)
 
 
 def test_bounding_the_noise_denoises_better_than_not(noisy_digits):

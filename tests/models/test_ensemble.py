@@ -1,7 +1,10 @@
+import os
+
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import load_digits
-from sklearn.linear_model import RidgeClassifier
+from sklearn.linear_model import LogisticRegression, RidgeClassifier
 from sklearn.naive_bayes import GaussianNB
 from sklearn.svm import SVC
 
@@ -111,4 +114,63 @@ def test_a_model_file_with_a_member_no_registry_model_holds_is_refused(tmp_path)
     with pytest.raises(
         InputError, match="RidgeClassifier.*(refusing to load it|no mnistlab model contains)"
     ):
+        models.load_model(path)
+
+
+def test_huge_weights_do_not_overflow(xy):
+    X, y, Xt, _ = xy
+    huge = _pair(weights=[1e308, 1e308]).fit(X, y)
+    np.testing.assert_allclose(huge.decision_function(Xt), _pair().fit(X, y).decision_function(Xt))
+
+
+def test_one_vs_one_members_are_refused(xy):
+    X, y, *_ = xy
+    model = DecisionAveragingClassifier(
+        [("svc", SVC(decision_function_shape="ovo")), ("ridge", RidgeClassifier())]
+    )
+    with pytest.raises(ValueError, match="'svc' scores one-vs-one"):
+        model.fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def saved_pair():
+    digits = load("digits")
+    return digits, _pair_of_registry_svms().fit(digits.X_train, digits.y_train)
+
+
+def _pair_of_registry_svms():
+    # members the registry builds (SVC, LogisticRegression), so model files may hold them
+    return DecisionAveragingClassifier(
+        [("svc", SVC()), ("logistic", LogisticRegression(max_iter=1000))]
+    )
+
+
+def _crafted(saved_pair, tmp_path, **attrs):
+    digits, model = saved_pair
+    crafted = clone(model)
+    crafted.__dict__.update({**model.__dict__, **attrs})
+    return models.save_model(crafted, tmp_path / "crafted", name="crafted", dataset=digits)
+
+
+def test_a_crafted_thread_count_starts_no_more_threads_than_cores(saved_pair, tmp_path):
+    path = _crafted(saved_pair, tmp_path, n_jobs=10**6)
+    loaded, _ = models.load_model(path)
+    assert loaded.n_jobs == 10**6 and loaded._threads() <= min(2, os.cpu_count())
+    digits = saved_pair[0]
+    assert loaded.score(digits.X_test, digits.y_test) > 0.9
+
+
+@pytest.mark.parametrize(
+    ("attrs", "message"),
+    [
+        ({"weights": [1.0, -1.0]}, "weights"),
+        ({"weights": [1.0, 2.0, 3.0]}, "weights"),
+        ({"estimators_": []}, "not lists"),
+        ({"estimators": [("svc", SVC())]}, "do not match"),
+        ({"classes_": np.arange(1, 11)}, "classes"),
+    ],
+)
+def test_a_crafted_ensemble_is_refused(saved_pair, tmp_path, attrs, message):
+    path = _crafted(saved_pair, tmp_path, **attrs)
+    with pytest.raises(InputError, match=f"refusing this model: .*{message}"):
         models.load_model(path)

@@ -22,7 +22,7 @@ def test_denoiser_chosen_on_validation_has_test_mse_at_most_60(mnist_dir):
     assert set(r.denoisers) == set(models.denoiser_names())
     best = r.denoisers[r.best()]
     assert best.validation_mse == min(d.validation_mse for d in r.denoisers.values())
-    # issue 16's target; bench_denoise.py: the U-Net with its noise estimate bounded, 59.3
-    # (64.1 unbounded); hinge-ridge 81.1
-    print(f"{r.best()}: test MSE {best.mse:.2f}")
+    # issue 16's target; bench_denoise.py: the U-Net with its noise estimate bounded, 59.29
+    # (64.1 unbounded); hinge-ridge 81.1. No margin: on 2 cores PyTorch repeats the fit
+    # exactly (this pin gave 59.29 as well, with another classifier)
     assert best.mse <= 60, (r.best(), best.mse)

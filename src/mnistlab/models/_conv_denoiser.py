@@ -80,8 +80,6 @@ def _unet_class():
 
 def _noise_range(X: np.ndarray, Y: np.ndarray, chunk: int = 4096) -> tuple[float, float]:
     """The smallest and largest ``X - Y``, a chunk of rows at a time (no full-size copy)."""
-    if not len(X):
-        return 0.0, 0.0
     lows, highs = [], []
     for s in range(0, len(X), chunk):
         d = X[s : s + chunk] - Y[s : s + chunk]

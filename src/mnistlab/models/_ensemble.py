@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
+from joblib import cpu_count, effective_n_jobs
 from sklearn.base import ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.utils.metaestimators import _BaseComposition
 from sklearn.utils.parallel import Parallel, delayed
@@ -24,10 +25,11 @@ def _decision(estimator, X) -> np.ndarray:
 class DecisionAveragingClassifier(MetaEstimatorMixin, ClassifierMixin, _BaseComposition):
     """Fit several classifiers on the same data and average their decision functions.
 
-    scikit-learn's ``VotingClassifier`` averages class probabilities, which a support
-    vector machine only gives through an internal cross-validation (five more fits);
-    this averages ``decision_function`` instead, so SVMs over different features (one on
-    pixels and HOG, one on wavelet scattering) vote with the scores they already have.
+    scikit-learn's ``VotingClassifier`` counts votes or averages class probabilities,
+    which a support vector machine only gives through an internal cross-validation (five
+    more fits); this averages ``decision_function`` instead, so SVMs over different
+    features (one on pixels and HOG, one on wavelet scattering) vote with the scores they
+    already have. Members must score one-vs-rest (scikit-learn's default shape).
     The estimators are fitted, and score, side by side in threads: scikit-learn's libsvm
     releases the GIL, so two SVMs use two cores without copying the data.
 
@@ -92,11 +94,17 @@ class DecisionAveragingClassifier(MetaEstimatorMixin, ClassifierMixin, _BaseComp
         if self.weights is None:
             return np.full(n, 1.0 / n)
         w = np.asarray(self.weights, dtype=float)
-        if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        if w.shape != (n,) or not np.all(np.isfinite(w)) or np.any(w < 0) or w.max() <= 0:
             raise ValueError(
                 f"weights must be {n} non-negative numbers, not all zero; got {self.weights!r}"
             )
+        w = w / w.max()  # first: a sum of huge weights would overflow to inf
         return w / w.sum()
+
+    def _threads(self) -> int:
+        # never more threads than members or cores, whatever n_jobs a model file holds
+        # (joblib starts every thread of its pool up front)
+        return max(1, min(effective_n_jobs(self.n_jobs), len(self.estimators_), cpu_count()))
 
     @_fit_context(prefer_skip_nested_validation=False)  # each estimator validates in its fit
     def fit(self, X, y):
@@ -108,9 +116,15 @@ class DecisionAveragingClassifier(MetaEstimatorMixin, ClassifierMixin, _BaseComp
         for name, est in self.estimators:
             if not hasattr(est, "decision_function"):
                 raise ValueError(f"estimator {name!r} has no decision_function to average")
+            # one-vs-one scores are per pair of classes: not comparable with per-class ones
+            params = est.get_params(deep=True) if hasattr(est, "get_params") else {}
+            if getattr(est, "decision_function_shape", None) == "ovo" or any(
+                k.endswith("decision_function_shape") and v == "ovo" for k, v in params.items()
+            ):
+                raise ValueError(f"estimator {name!r} scores one-vs-one: set 'ovr' to average")
         self._weights()
         X, y = validate_data(self, X, y, dtype=None)
-        fitted = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+        fitted = Parallel(n_jobs=min(effective_n_jobs(self.n_jobs), len(ests)), prefer="threads")(
             delayed(_fit)(est, X, y) for est in ests
         )
         for name, est in zip(names[1:], fitted[1:], strict=True):
@@ -125,9 +139,14 @@ class DecisionAveragingClassifier(MetaEstimatorMixin, ClassifierMixin, _BaseComp
         """The weighted average of the estimators' decision functions."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=None)
-        scores = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+        scores = Parallel(n_jobs=self._threads(), prefer="threads")(
             delayed(_decision)(est, X) for est in self.estimators_
         )
+        n_classes = len(self.classes_)
+        shape = (len(X),) if n_classes == 2 else (len(X), n_classes)
+        for (name, _), s in zip(self.estimators, scores, strict=True):
+            if s.shape != shape:
+                raise ValueError(f"estimator {name!r} gave scores of shape {s.shape}, not {shape}")
         return sum(w * s for w, s in zip(self._weights(), scores, strict=True))
 
     def predict(self, X):

@@ -587,7 +587,8 @@ register(
         ),
         search_space={"weights": [[1, 1], [2, 1], [1, 2]]},
         family="svm",
-        slow=True,  # not in the zoo's search: two SVMs with virtual SVs per candidate
+        slow=True,
+        # zoo=False: 'search all' would fit two SVMs with virtual SVs per candidate
     )
 )
 

@@ -372,6 +372,26 @@ def _check_scattering(est: Any) -> None:
         raise Refused(f"Scattering: J={est.J!r:.20}, L={est.L!r:.20} for {h}x{w} images")
 
 
+def _check_ensemble(est: Any) -> None:
+    """Members fitted one per named estimator, each with the ensemble's classes, and
+    weights it can use (its ``n_jobs`` is capped where it is used)."""
+    named, fitted = getattr(est, "estimators", None), getattr(est, "estimators_", None)
+    if not isinstance(named, list) or not isinstance(fitted, list) or not fitted:
+        raise Refused("the ensemble's estimators are not lists")
+    if len(named) != len(fitted) or not all(
+        isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str) for pair in named
+    ):
+        raise Refused("the ensemble's named estimators do not match its fitted ones")
+    classes = getattr(est, "classes_", None)
+    for member in fitted:
+        if not np.array_equal(getattr(member, "classes_", None), classes):
+            raise Refused("an ensemble member's classes are not the ensemble's")
+    try:
+        est._weights()
+    except (ValueError, TypeError) as exc:
+        raise Refused(f"the ensemble's weights: {exc}") from None
+
+
 def _check_cnn(est: Any) -> None:
     """The CNN's weights have the shapes of its architecture, compared on torch's "meta"
     device (no memory): a file cannot make the network allocate what its weights lack."""
@@ -418,6 +438,7 @@ def check_estimator_file(est: Any) -> None:
     from sklearn.tree._tree import Tree
 
     from mnistlab.models._cnn import CNNClassifier
+    from mnistlab.models._ensemble import DecisionAveragingClassifier
     from mnistlab.preprocessing import HOG, Scattering
 
     if not isinstance(est, BaseEstimator):
@@ -452,6 +473,8 @@ def check_estimator_file(est: Any) -> None:
             _check_scattering(obj)
         elif isinstance(obj, CNNClassifier):
             _check_cnn(obj)
+        elif isinstance(obj, DecisionAveragingClassifier):
+            _check_ensemble(obj)
     if any(id(t) not in checked_trees for t in found_trees):
         raise Refused("holds a decision tree outside a tree estimator")
 
