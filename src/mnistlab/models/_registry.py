@@ -479,21 +479,26 @@ register(
     )
 )
 
+
+def _scattering_svm() -> Pipeline:
+    """svc-scattering without its deskewing: scattering, PCA(100), one scale, RBF SVC(C=5)."""
+    return Pipeline(
+        [
+            ("scattering", Scattering(J=2, L=8)),
+            ("pca", PCA(100, svd_solver="covariance_eigh", random_state=TEXTBOOK_SEED)),
+            ("scale", BlockScaler()),
+            ("svc", SVC(C=5, cache_size=2000, random_state=TEXTBOOK_SEED)),
+        ]
+    )
+
+
 register(
     ModelEntry(
         "svc-scattering",
         "deskew, wavelet scattering features (J=2, L=8, log), PCA(100), RBF SVC(C=5): "
         "0.9892 on validation against 0.9870 for best's pixel and HOG features, both fitted "
         "on 10,000 images without virtual support vectors",
-        lambda: Pipeline(
-            [
-                ("deskew", Deskew()),
-                ("scattering", Scattering(J=2, L=8)),
-                ("pca", PCA(100, svd_solver="covariance_eigh", random_state=TEXTBOOK_SEED)),
-                ("scale", BlockScaler()),
-                ("svc", SVC(C=5, cache_size=2000, random_state=TEXTBOOK_SEED)),
-            ]
-        ),
+        lambda: Pipeline([("deskew", Deskew()), *_scattering_svm().steps]),
         search_space={"pca__n_components": [60, 100, 200], "svc__C": [2, 5, 10, 20]},
         family="svm",
         zoo=True,
@@ -558,19 +563,11 @@ register(
 
 
 def _scattering_vsv() -> Pipeline:
-    # svc-scattering's settings, with best's virtual support vectors (rotations of 12 degrees)
-    svm = Pipeline(
-        [
-            ("scattering", Scattering(J=2, L=8)),
-            ("pca", PCA(100, svd_solver="covariance_eigh", random_state=TEXTBOOK_SEED)),
-            ("scale", BlockScaler()),
-            ("svc", SVC(C=5, cache_size=2000, random_state=TEXTBOOK_SEED)),
-        ]
-    )
+    # svc-scattering, with best's virtual support vectors (rotations of 12 degrees)
     return Pipeline(
         [
             ("deskew", Deskew()),
-            ("vsv", Augmented(svm, angles=(-12, 12), support_vectors_only=True)),
+            ("vsv", Augmented(_scattering_svm(), angles=(-12, 12), support_vectors_only=True)),
         ]
     )
 
