@@ -101,10 +101,10 @@ class DecisionAveragingClassifier(MetaEstimatorMixin, ClassifierMixin, _BaseComp
         w = w / w.max()  # first: a sum of huge weights would overflow to inf
         return w / w.sum()
 
-    def _threads(self) -> int:
+    def _threads(self, n_members: int) -> int:
         # never more threads than members or cores, whatever n_jobs a model file holds
         # (joblib starts every thread of its pool up front)
-        return max(1, min(effective_n_jobs(self.n_jobs), len(self.estimators_), cpu_count()))
+        return max(1, min(effective_n_jobs(self.n_jobs), n_members, cpu_count()))
 
     @_fit_context(prefer_skip_nested_validation=False)  # each estimator validates in its fit
     def fit(self, X, y):
@@ -124,7 +124,7 @@ class DecisionAveragingClassifier(MetaEstimatorMixin, ClassifierMixin, _BaseComp
                 raise ValueError(f"estimator {name!r} scores one-vs-one: set 'ovr' to average")
         self._weights()
         X, y = validate_data(self, X, y, dtype=None)
-        fitted = Parallel(n_jobs=min(effective_n_jobs(self.n_jobs), len(ests)), prefer="threads")(
+        fitted = Parallel(n_jobs=self._threads(len(ests)), prefer="threads")(
             delayed(_fit)(est, X, y) for est in ests
         )
         for name, est in zip(names[1:], fitted[1:], strict=True):
@@ -139,7 +139,7 @@ class DecisionAveragingClassifier(MetaEstimatorMixin, ClassifierMixin, _BaseComp
         """The weighted average of the estimators' decision functions."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=None)
-        scores = Parallel(n_jobs=self._threads(), prefer="threads")(
+        scores = Parallel(n_jobs=self._threads(len(self.estimators_)), prefer="threads")(
             delayed(_decision)(est, X) for est in self.estimators_
         )
         n_classes = len(self.classes_)
