@@ -21,7 +21,7 @@ read. Rows of earlier runs on the same split are kept; ``--configs ""`` fits not
 only chooses again from them. Writes ``benchmarks/results/unet_validation.json``:
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_denoise.py --validate-unet \
-        --configs 6:0.015,6:0.015::free
+        --configs 6:0.015:16x32:free,8:0.015:16x32,6:0.015:16x32
 """
 
 from __future__ import annotations
@@ -58,8 +58,7 @@ def _validate_unet_one(
     mse = mse_255(ds.X_train[val], est.predict(noisy[val]), ds.pixel_max)
     print(
         f"unet {epochs} epochs, lr {lr:g}, channels {channels}, bound_noise {bound_noise}: "
-        f"validation MSE {mse:.1f}, "
-        f"fit {seconds:.0f} s"
+        f"validation MSE {mse:.1f}, fit {seconds:.0f} s"
     )
     return {
         "epochs": epochs,
