@@ -8,11 +8,14 @@ and exits 1 when a target is missed, so that a regression fails the run.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import inspect
+import json
 import os
 import platform
 import shlex
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +84,66 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def code_digest(*objects: Any) -> str:
+    """A digest of the code that computes a result: the source of the mnistlab modules that
+    define ``objects`` (estimators, with every estimator nested in their parameters, or
+    classes and functions) and of the mnistlab modules whose classes and functions those
+    modules import by name, and the versions of the numerical libraries.
+
+    A results table that keeps rows of earlier runs keeps only rows with today's digest: a
+    row computed before the model's code changed is not compared with new ones. (A module
+    imported as a whole, ``from mnistlab import models``, is not followed: the digest would
+    then cover most of the package, and every edit would drop every row.)
+    """
+    modules: set[str] = set()
+    todo = []
+    for obj in objects:
+        nested = obj.get_params(deep=True).values() if hasattr(obj, "get_params") else ()
+        for item in (obj, *nested):
+            cls = item if inspect.isclass(item) or inspect.isfunction(item) else type(item)
+            todo.append(cls.__module__)
+    while todo:
+        name = todo.pop()
+        if name in modules or not name.startswith("mnistlab"):
+            continue
+        modules.add(name)
+        module = sys.modules[name]
+        todo.extend(
+            value.__module__
+            for value in vars(module).values()
+            if (inspect.isclass(value) or inspect.isfunction(value))
+            and getattr(value, "__module__", "").startswith("mnistlab")
+        )
+    digest = hashlib.sha256()
+    for name in sorted(modules):
+        digest.update(name.encode() + b"\0" + Path(sys.modules[name].__file__).read_bytes())
+    versions = library_versions(("numpy", "scipy", "scikit-learn", "torch"))
+    digest.update(json.dumps(versions, sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+def earlier_rows(
+    name: str, split: dict[str, Any], rows: str, digest: Callable[[dict[str, Any]], str | None]
+) -> list[dict[str, Any]]:
+    """The rows of results table ``name`` (``figures[rows]``) that a new run keeps: those of
+    an earlier run on the same ``split`` whose ``"code"`` is ``digest(row)`` (today's
+    :func:`code_digest` of the row's candidate; None for a candidate that no longer exists).
+    Dropped rows are counted on stdout: the new run must compute them again."""
+    path = RESULTS / f"{name}.json"
+    old = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if old.get("split") != split:
+        return []
+    table = old.get("figures", {}).get(rows, [])
+    kept = [r for r in table if r.get("code") is not None and r.get("code") == digest(r)]
+    if len(kept) < len(table):
+        print(
+            f"{len(table) - len(kept)} of {len(table)} earlier rows of {name} dropped: "
+            "computed by other code (or before rows recorded theirs)",
+            flush=True,
+        )
+    return kept
 
 
 def write_results(

@@ -17,8 +17,10 @@ without them. Results (validation and test MSE of every denoiser):
 size, default the registry's, and ``:free`` last for an unbounded noise estimate,
 ``bound_noise=False``) is fitted on the same fit split as ``run_denoise`` (54,000
 noisy training images) and scored on its 6,000 validation images; the test set is not
-read. Rows of earlier runs on the same split are kept; ``--configs ""`` fits nothing and
-only chooses again from them. Writes ``benchmarks/results/unet_validation.json``:
+read. Rows of earlier runs on the same split are kept while the U-Net's code is unchanged
+(``code``, a digest of its modules; other rows are dropped and must be run again);
+``--configs ""`` fits nothing and only chooses again from them. Writes
+``benchmarks/results/unet_validation.json``:
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_denoise.py --validate-unet \
         --configs 6:0.015:16x32:free,8:0.015:16x32,6:0.015:16x32
@@ -27,11 +29,10 @@ only chooses again from them. Writes ``benchmarks/results/unet_validation.json``
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 import numpy as np
-from _common import RESULTS, Target, finish
+from _common import Target, code_digest, earlier_rows, finish
 
 from mnistlab import models
 from mnistlab.data import load
@@ -69,6 +70,7 @@ def _validate_unet_one(
         "fit_seconds": seconds,
         "threads": threads,
         "history": est.history_,
+        "code": code_digest(est),
     }
 
 
@@ -83,8 +85,8 @@ def _config_arg(run: dict) -> str:
 
 def validate_unet(ds, configs: list[tuple[int, float, list[int], bool]]) -> None:
     """The U-Net's configurations side by side (one process and thread each). Runs of an
-    earlier call on the same split are kept (a configuration run again replaces its row),
-    so the table grows across calls and its command re-derives it at once."""
+    earlier call on the same split by the same code are kept (a configuration run again
+    replaces its row), so the table grows across calls and its command re-derives it at once."""
     from joblib import Parallel, delayed
 
     split = {
@@ -94,19 +96,18 @@ def validate_unet(ds, configs: list[tuple[int, float, list[int], bool]]) -> None
         "source": "MNIST training set, textbook noise (seed 42), as run_denoise; "
         "the test set is not read",
     }
-    path = RESULTS / "unet_validation.json"
-    old = json.loads(path.read_text()) if path.exists() else {}
-    # rows from before bound_noise existed ran unbounded: "bound_noise" False by _config_key
-    kept = old.get("figures", {}).get("runs", []) if old.get("split") == split else []
+    # rows of another U-Net (its code changed since) are dropped: they are run again
+    unet = code_digest(models.get_denoiser("unet"))
+    kept = earlier_rows("unet_validation", split, "runs", lambda row: unet)
     # no configurations: only the choice is made again, from the stored rows (after a change
     # of the registry, so that the table records today's)
+    if not configs and not kept:
+        raise SystemExit("no stored rows of today's U-Net on this split: pass --configs")
     new = Parallel(n_jobs=max(1, len(configs)))(
         delayed(_validate_unet_one)(ds, e, lr, ch, b, 1) for e, lr, ch, b in configs
     )
     done = {_config_key(r) for r in new}
-    runs = [
-        {**r, "bound_noise": _config_key(r)[3]} for r in kept if _config_key(r) not in done
-    ] + new
+    runs = [r for r in kept if _config_key(r) not in done] + new
     top = min(runs, key=lambda r: (r["validation_mse"], r["epochs"]))
     p = models.get_denoiser("unet").get_params()
     registry = {k: p[k] for k in ("epochs", "lr", "bound_noise")}

@@ -156,3 +156,45 @@ def test_best_with_scattering_adds_a_third_block_and_leaves_the_registry_alone()
     assert est.score(X[400:600], y[400:600]) > 0.8
     fresh = models.get("best").named_steps["vsv"].estimator.named_steps["features"]
     assert [name for name, _ in fresh.transformer_list] == ["pixels", "hog"]
+
+
+def test_code_digest_follows_the_code_not_the_settings(tmp_path, monkeypatch):
+    """A row's ``code`` changes with the source of the model's modules (and of the mnistlab
+    modules whose names they import), not with its settings."""
+    import importlib
+
+    from _common import code_digest
+    from sklearn.pipeline import make_pipeline
+
+    from mnistlab.preprocessing import Deskew
+
+    probe = tmp_path / "mnistlab_probe_digest.py"
+    probe.write_text("from mnistlab.preprocessing import Deskew\n\nclass Probe:\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("mnistlab_probe_digest")
+    try:
+        before = code_digest(module.Probe)
+        assert before == code_digest(module.Probe())
+        probe.write_text(probe.read_text() + "\nSEEN = 1\n")
+        assert code_digest(importlib.reload(module).Probe) != before
+    finally:
+        monkeypatch.delitem(__import__("sys").modules, "mnistlab_probe_digest")
+    # the estimator's nested steps count; their settings do not
+    one = code_digest(make_pipeline(Deskew(), KNeighborsClassifier(3)))
+    assert one == code_digest(make_pipeline(Deskew(chunk_size=7), KNeighborsClassifier(5)))
+    assert one != code_digest(KNeighborsClassifier(3))
+
+
+def test_earlier_rows_keep_only_todays_code_on_the_same_split(tmp_path, monkeypatch, capsys):
+    import _common
+
+    monkeypatch.setattr(_common, "RESULTS", tmp_path)
+    split = {"fit": 10, "seed": 0}
+    rows = [{"name": "a", "code": "new"}, {"name": "b", "code": "old"}, {"name": "c"}]
+    (tmp_path / "table.json").write_text(json.dumps({"split": split, "figures": {"runs": rows}}))
+    assert _common.earlier_rows("table", split, "runs", lambda row: "new") == rows[:1]
+    assert "2 of 3 earlier rows of table dropped" in capsys.readouterr().out
+    assert _common.earlier_rows("table", {**split, "seed": 1}, "runs", lambda row: "new") == []
+    assert _common.earlier_rows("missing", split, "runs", lambda row: "new") == []
+    # a candidate that no longer exists (digest None) keeps none, even a row without code
+    assert _common.earlier_rows("table", split, "runs", lambda row: None) == []
