@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from mnistlab import _defaults as defaults
 from mnistlab import plots
 from mnistlab.evaluation import confident_mistakes
+from mnistlab.report._tables import format_params
 
 
 def described(fig: Figure, text: str) -> Figure:
@@ -263,15 +264,6 @@ def evaluate_figures(name: str, y_true: Any, y_pred: Any) -> dict[str, Figure]:
     }
 
 
-def _params(params: dict) -> str:
-    return ", ".join(
-        f"{k.rpartition('__')[2]}={v:.3g}"
-        if isinstance(v, float)
-        else f"{k.rpartition('__')[2]}={v}"
-        for k, v in params.items()
-    )
-
-
 def search_figures(results: dict) -> dict[str, Figure]:
     """Per tuned model (:class:`~mnistlab.tasks.TuningResult`): the successive-halving
     rounds and the validation score against each searched parameter."""
@@ -283,7 +275,7 @@ def search_figures(results: dict) -> dict[str, Figure]:
             plots.halving_rounds(s),
             f"{name}: validation accuracy of each candidate against the training images it "
             f"was fitted on, log scale, one line per candidate while it survives ({steps}); "
-            f"the winner ({_params(t.best_params)}) in black reaches "
+            f"the winner ({format_params(t.best_params)}) in black reaches "
             f"{s.best_score:.2%}",
         )
         figs[f"search_scores_{name}.png"] = described(

@@ -38,6 +38,7 @@ from mnistlab.report._tables import (
     confusions_table,
     dataset_tables,
     denoise_tables,
+    format_params,
     format_value,
     model_scores_table,
     multiclass_tables,
@@ -451,16 +452,6 @@ def _strategies_table(result: Any, variants: Any) -> Table:
     )
 
 
-def _short(params: dict) -> str:
-    """Parameters as "k=v, ..." with the pipeline step prefixes dropped."""
-    return ", ".join(
-        f"{k.rpartition('__')[2]}={v:.3g}"
-        if isinstance(v, float)
-        else f"{k.rpartition('__')[2]}={v}"
-        for k, v in params.items()
-    )
-
-
 def _search_table(results: dict) -> Table:
     """Default against tuned, per model: validation (CV) accuracy on the same images."""
     import pandas as pd
@@ -469,9 +460,9 @@ def _search_table(results: dict) -> Table:
         [
             {
                 "model": name,
-                "default": f"{t.default}: {_short(t.default_params)}",
+                "default": f"{t.default}: {format_params(t.default_params)}",
                 "default CV accuracy": t.default_scores.mean(),
-                "tuned": _short(t.best_params),
+                "tuned": format_params(t.best_params),
                 "tuned CV accuracy": t.tuned_scores.mean(),
                 "candidates": t.search.n_candidates,
                 "rounds": t.search.n_iterations,

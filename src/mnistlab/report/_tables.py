@@ -565,6 +565,22 @@ def _params(params: Any) -> str:
     return json.dumps(params, default=str)
 
 
+def format_params(params: dict) -> str:
+    """Parameters as "k=v, ..." with the pipeline step prefixes dropped (floats to 3 digits).
+
+    Examples
+    --------
+    >>> format_params({"svc__C": 2.0, "pca__n_components": 40, "svc__gamma": 1.2345e-06})
+    'C=2, n_components=40, gamma=1.23e-06'
+    """
+    return ", ".join(
+        f"{k.rpartition('__')[2]}={v:.3g}"
+        if isinstance(v, float)
+        else f"{k.rpartition('__')[2]}={v}"
+        for k, v in params.items()
+    )
+
+
 def search_tables(run: Any, top: int = 10) -> list[Table]:
     """Per model: the ``top`` candidates by validation score; neural networks' architectures."""
     tables = []
