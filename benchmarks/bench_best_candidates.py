@@ -38,13 +38,12 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from _common import RESULTS, finish, validation_split, write_results
+from _common import code_digest, earlier_rows, finish, validation_split, write_results
 from joblib import Parallel, delayed
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
@@ -243,10 +242,19 @@ def _n_virtual(est) -> int:
     return int(est.named_steps["vsv"].n_augmented_)
 
 
+def _row_digest(row: dict[str, Any]) -> str | None:
+    """Today's :func:`code_digest` of a table row's candidate (None: no longer a variant)."""
+    try:
+        make = variant(row["variant"])[1] if row["variant"] else lambda: models.get("best")
+    except SystemExit:
+        return None
+    return code_digest(make())
+
+
 def blocks(ds, train_size: int, variants: list[str]) -> None:
     """Validation accuracy of ``best`` and of each variant, on the grid's split. Rows of an
-    earlier run on the same split and settings of ``best`` are kept (a variant run again
-    replaces its row), and the baseline runs only when the table lacks it."""
+    earlier run on the same split and settings of ``best``, by today's code, are kept (a
+    variant run again replaces its row), and the baseline runs only when the table lacks it."""
     fit, va = _split(ds, train_size)
     y = ds.y_train
     split = {
@@ -258,9 +266,8 @@ def blocks(ds, train_size: int, variants: list[str]) -> None:
         # rows of another best (its settings changed since) are not compared with new ones
         "best_settings": _settings_digest(models.get("best")),
     }
-    path = RESULTS / "best_blocks_validation.json"
-    old = json.loads(path.read_text()) if path.exists() else {}
-    table = old.get("figures", {}).get("table", []) if old.get("split") == split else []
+    # rows of a candidate whose code changed since (or that no longer exists) are dropped
+    table = earlier_rows("best_blocks_validation", split, "table", _row_digest)
     candidates = {v: variant(v) for v in variants}
     if not any(r["candidate"] == BASELINE for r in table):
         baseline = (BASELINE, lambda: models.get("best", n_jobs=-1))
@@ -282,6 +289,7 @@ def blocks(ds, train_size: int, variants: list[str]) -> None:
                 "fit_seconds": fit_seconds,
                 "predict_seconds": time.perf_counter() - t,
                 "n_virtual": _n_virtual(est),
+                "code": code_digest(est),
             }
         )
         print(

@@ -198,3 +198,15 @@ def test_earlier_rows_keep_only_todays_code_on_the_same_split(tmp_path, monkeypa
     assert _common.earlier_rows("missing", split, "runs", lambda row: "new") == []
     # a candidate that no longer exists (digest None) keeps none, even a row without code
     assert _common.earlier_rows("table", split, "runs", lambda row: None) == []
+
+
+def test_best_candidates_rows_are_keyed_by_their_candidates_code():
+    from _common import code_digest
+    from bench_best_candidates import _row_digest
+
+    from mnistlab import models
+
+    assert _row_digest({"variant": ""}) == code_digest(models.get("best"))
+    # the ensemble holds a scattering SVM: other modules, another digest
+    assert _row_digest({"variant": "ensemble"}) != _row_digest({"variant": ""})
+    assert _row_digest({"variant": "no-longer-a-variant"}) is None
