@@ -99,7 +99,7 @@ def _profile(**changes: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 #: The settings of every section in each profile. ``n_train``/``n_test`` name a stated
-#: stratified subset for that section. "default" fits in 15 minutes cold on 2 cores (797 s)
+#: stratified subset for that section. "default" fits in 15 minutes cold on 2 cores (802 s)
 #: on full MNIST: the sections whose models are slow (nearest-neighbour predictions,
 #: SVMs) see a subset; "full" runs every section as its own command does by default, on
 #: all the data; "quick" is for the commands' --quick subset.
