@@ -218,22 +218,55 @@ def _settings_digest(est) -> str:
     return hashlib.sha256(repr(plain).encode()).hexdigest()[:16]
 
 
+def _scattering_member(J: int, n_components: int, C: float):
+    """svc-ensemble's scattering member (virtual SVs at +-12 degrees) with Scattering(J, L=8),
+    PCA(``n_components``; 0: none) and SVC(``C``); J=3 is Bruna and Mallat's MNIST setting."""
+    member = models.get("svc-ensemble").estimators[1][1]
+    return member.set_params(
+        vsv__estimator__scattering__J=J,
+        vsv__estimator__pca=(
+            PCA(n_components, svd_solver="covariance_eigh", random_state=42)
+            if n_components
+            else "passthrough"
+        ),
+        vsv__estimator__svc__C=C,
+    )
+
+
 def variant(spec: str) -> tuple[str, Callable[[], Any]]:
     """A candidate of ``--variants``: ``scattering:N`` (a scattering block with PCA(N)),
-    ``shifts:8`` (virtual support vectors shifted in eight directions) or ``ensemble`` (the
-    registry's ``svc-ensemble``: best and a scattering SVM, decision functions averaged)."""
+    ``shifts:8`` (virtual support vectors shifted in eight directions), ``ensemble`` (the
+    registry's ``svc-ensemble``: best and a scattering SVM, decision functions averaged),
+    ``scattering-svm:J:N:C`` (the scattering SVM alone, see :func:`_scattering_member`),
+    ``ensemble:J:N:C`` (svc-ensemble with that scattering member) or ``ensemble:shifts8``
+    (svc-ensemble, both members' virtual SVs shifted in eight directions)."""
     kind, _, value = spec.partition(":")
     if kind == "scattering":
         return f"best + scattering PCA({int(value)})", lambda: with_scattering(int(value))
-    if kind == "ensemble":
+    if kind == "ensemble" and not value:
         return "best + scattering SVM, decisions averaged", lambda: models.get(
             "svc-ensemble", n_jobs=-1
         )
+    if kind == "ensemble" and value == "shifts8":
+        return "svc-ensemble, eight 1-pixel shifts", lambda: models.get(
+            "svc-ensemble", n_jobs=-1
+        ).set_params(pixels_hog__vsv__shifts=EIGHT_SHIFTS, scattering__vsv__shifts=EIGHT_SHIFTS)
+    if kind in ("ensemble", "scattering-svm") and value.count(":") == 2:
+        J, n, C = (int(v) for v in value.split(":"))
+        member = f"scattering J={J} {f'PCA({n})' if n else 'no PCA'} SVC(C={C})"
+        if kind == "scattering-svm":
+            return f"{member}, virtual SVs", lambda: _scattering_member(J, n, C)
+        return f"best + {member}, decisions averaged", lambda: models.get(
+            "svc-ensemble", n_jobs=-1
+        ).set_params(scattering=_scattering_member(J, n, C))
     if kind == "shifts" and value == "8":
         return "best, eight 1-pixel shifts", lambda: models.get("best", n_jobs=-1).set_params(
             vsv__shifts=EIGHT_SHIFTS
         )
-    raise SystemExit(f"unknown variant {spec!r}: scattering:N, shifts:8 or ensemble")
+    raise SystemExit(
+        f"unknown variant {spec!r}: scattering:N, shifts:8, ensemble, ensemble:shifts8, "
+        "ensemble:J:N:C or scattering-svm:J:N:C"
+    )
 
 
 def _n_virtual(est) -> int:
