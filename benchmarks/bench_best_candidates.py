@@ -346,7 +346,7 @@ def blocks(ds, train_size: int, variants: list[str]) -> None:
         },
         # the command that re-derives the whole table, not only this run's rows
         argv=[
-            "benchmarks/bench_best_candidates.py",
+            __file__,  # recorded from the repository root, whatever the working directory
             "--blocks",
             "--train-size",
             str(train_size),
