@@ -21,13 +21,15 @@ split, and writes ``benchmarks/results/best_validation.json``:
 registry's settings and virtual support vectors: ``best`` as it is, ``best`` with a third
 block of wavelet scattering features (``Scattering``, PCA, one scale), ``best`` with
 virtual support vectors shifted in eight directions, and ``svc-ensemble`` (``best`` and a
-second SVM on scattering features, their decision functions averaged). Rows of an
+second SVM on scattering features, their decision functions averaged), and variants of
+that ensemble (``variant()`` lists the specs). Rows of an
 earlier run on the same split, with the same settings of ``best``, are kept; a variant is
 chosen only with at least ``MIN_GAIN_ERRORS`` fewer errors than ``best``. Writes
 ``benchmarks/results/best_blocks_validation.json``:
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --blocks \
-        --train-size 20000 --variants scattering:60,scattering:100,shifts:8,ensemble
+        --train-size 20000 --variants scattering:60,scattering:100,shifts:8,ensemble,\
+scattering-svm:3:200:5,ensemble:3:200:5,ensemble:shifts8,ensemble:2:200:5,ensemble:2:100:10
 
 On all 50,000 images step 1 is hours of SVM fits on 2 cores; ``--train-size N`` fits on
 a stratified subset of N of them (still scored on all 10,000 validation images), and
