@@ -240,8 +240,9 @@ def variant(spec: str) -> tuple[str, Callable[[], Any]]:
     ``shifts:8`` (virtual support vectors shifted in eight directions), ``ensemble`` (the
     registry's ``svc-ensemble``: best and a scattering SVM, decision functions averaged),
     ``scattering-svm:J:N:C`` (the scattering SVM alone, see :func:`_scattering_member`),
-    ``ensemble:J:N:C`` (svc-ensemble with that scattering member) or ``ensemble:shifts8``
-    (svc-ensemble, both members' virtual SVs shifted in eight directions)."""
+    ``ensemble:J:N:C`` (svc-ensemble with that scattering member), ``ensemble:shifts8``
+    (svc-ensemble, both members' virtual SVs shifted in eight directions) or
+    ``ensemble:J:N:C:shifts8`` (both)."""
     kind, _, value = spec.partition(":")
     if kind == "scattering":
         return f"best + scattering PCA({int(value)})", lambda: with_scattering(int(value))
@@ -253,14 +254,22 @@ def variant(spec: str) -> tuple[str, Callable[[], Any]]:
         return "svc-ensemble, eight 1-pixel shifts", lambda: models.get(
             "svc-ensemble", n_jobs=-1
         ).set_params(pixels_hog__vsv__shifts=EIGHT_SHIFTS, scattering__vsv__shifts=EIGHT_SHIFTS)
+    eight = kind == "ensemble" and value.endswith(":shifts8")
+    value = value.removesuffix(":shifts8") if eight else value
     if kind in ("ensemble", "scattering-svm") and value.count(":") == 2:
         J, n, C = (int(v) for v in value.split(":"))
         member = f"scattering J={J} {f'PCA({n})' if n else 'no PCA'} SVC(C={C})"
         if kind == "scattering-svm":
             return f"{member}, virtual SVs", lambda: _scattering_member(J, n, C)
-        return f"best + {member}, decisions averaged", lambda: models.get(
-            "svc-ensemble", n_jobs=-1
-        ).set_params(scattering=_scattering_member(J, n, C))
+        shifts = {"pixels_hog__vsv__shifts": EIGHT_SHIFTS} if eight else {}
+
+        def make():
+            scattering = _scattering_member(J, n, C)
+            if eight:
+                scattering.set_params(vsv__shifts=EIGHT_SHIFTS)
+            return models.get("svc-ensemble", n_jobs=-1).set_params(scattering=scattering, **shifts)
+
+        return f"best + {member}, decisions averaged{', eight shifts' if eight else ''}", make
     if kind == "shifts" and value == "8":
         return "best, eight 1-pixel shifts", lambda: models.get("best", n_jobs=-1).set_params(
             vsv__shifts=EIGHT_SHIFTS
