@@ -29,7 +29,8 @@ chosen only with at least ``MIN_GAIN_ERRORS`` fewer errors than ``best``. Writes
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --blocks \
         --train-size 20000 --variants scattering:60,scattering:100,shifts:8,ensemble,\
-scattering-svm:3:200:5,ensemble:3:200:5,ensemble:shifts8,ensemble:2:200:5,ensemble:2:100:10
+ensemble:2:100:10:shifts8,ensemble:shifts8,ensemble:2:100:10,scattering-svm:3:200:5,\
+ensemble:3:200:5,ensemble:2:200:5
 
 On all 50,000 images step 1 is hours of SVM fits on 2 cores; ``--train-size N`` fits on
 a stratified subset of N of them (still scored on all 10,000 validation images), and
