@@ -21,13 +21,16 @@ split, and writes ``benchmarks/results/best_validation.json``:
 registry's settings and virtual support vectors: ``best`` as it is, ``best`` with a third
 block of wavelet scattering features (``Scattering``, PCA, one scale), ``best`` with
 virtual support vectors shifted in eight directions, and ``svc-ensemble`` (``best`` and a
-second SVM on scattering features, their decision functions averaged). Rows of an
+second SVM on scattering features, their decision functions averaged), and variants of
+that ensemble (``variant()`` lists the specs). Rows of an
 earlier run on the same split, with the same settings of ``best``, are kept; a variant is
 chosen only with at least ``MIN_GAIN_ERRORS`` fewer errors than ``best``. Writes
 ``benchmarks/results/best_blocks_validation.json``:
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --blocks \
-        --train-size 20000 --variants scattering:60,scattering:100,shifts:8,ensemble
+        --train-size 20000 --variants scattering:60,scattering:100,shifts:8,ensemble,\
+ensemble:2:100:10:shifts8,ensemble:shifts8,ensemble:2:100:10,scattering-svm:3:200:5,\
+ensemble:3:200:5,ensemble:2:200:5
 
 On all 50,000 images step 1 is hours of SVM fits on 2 cores; ``--train-size N`` fits on
 a stratified subset of N of them (still scored on all 10,000 validation images), and
@@ -217,22 +220,64 @@ def _settings_digest(est) -> str:
     return hashlib.sha256(repr(plain).encode()).hexdigest()[:16]
 
 
+def _scattering_member(J: int, n_components: int, C: float):
+    """svc-ensemble's scattering member (virtual SVs at +-12 degrees) with Scattering(J, L=8),
+    PCA(``n_components``; 0: none) and SVC(``C``); J=3 is Bruna and Mallat's MNIST setting."""
+    member = models.get("svc-ensemble").estimators[1][1]
+    return member.set_params(
+        vsv__estimator__scattering__J=J,
+        vsv__estimator__pca=(
+            PCA(n_components, svd_solver="covariance_eigh", random_state=42)
+            if n_components
+            else "passthrough"
+        ),
+        vsv__estimator__svc__C=C,
+    )
+
+
 def variant(spec: str) -> tuple[str, Callable[[], Any]]:
     """A candidate of ``--variants``: ``scattering:N`` (a scattering block with PCA(N)),
-    ``shifts:8`` (virtual support vectors shifted in eight directions) or ``ensemble`` (the
-    registry's ``svc-ensemble``: best and a scattering SVM, decision functions averaged)."""
+    ``shifts:8`` (virtual support vectors shifted in eight directions), ``ensemble`` (the
+    registry's ``svc-ensemble``: best and a scattering SVM, decision functions averaged),
+    ``scattering-svm:J:N:C`` (the scattering SVM alone, see :func:`_scattering_member`),
+    ``ensemble:J:N:C`` (svc-ensemble with that scattering member), ``ensemble:shifts8``
+    (svc-ensemble, both members' virtual SVs shifted in eight directions) or
+    ``ensemble:J:N:C:shifts8`` (both)."""
     kind, _, value = spec.partition(":")
     if kind == "scattering":
         return f"best + scattering PCA({int(value)})", lambda: with_scattering(int(value))
-    if kind == "ensemble":
+    if kind == "ensemble" and not value:
         return "best + scattering SVM, decisions averaged", lambda: models.get(
             "svc-ensemble", n_jobs=-1
         )
+    if kind == "ensemble" and value == "shifts8":
+        return "svc-ensemble, eight 1-pixel shifts", lambda: models.get(
+            "svc-ensemble", n_jobs=-1
+        ).set_params(pixels_hog__vsv__shifts=EIGHT_SHIFTS, scattering__vsv__shifts=EIGHT_SHIFTS)
+    eight = kind == "ensemble" and value.endswith(":shifts8")
+    value = value.removesuffix(":shifts8") if eight else value
+    if kind in ("ensemble", "scattering-svm") and value.count(":") == 2:
+        J, n, C = (int(v) for v in value.split(":"))
+        member = f"scattering J={J} {f'PCA({n})' if n else 'no PCA'} SVC(C={C})"
+        if kind == "scattering-svm":
+            return f"{member}, virtual SVs", lambda: _scattering_member(J, n, C)
+        shifts = {"pixels_hog__vsv__shifts": EIGHT_SHIFTS} if eight else {}
+
+        def make():
+            scattering = _scattering_member(J, n, C)
+            if eight:
+                scattering.set_params(vsv__shifts=EIGHT_SHIFTS)
+            return models.get("svc-ensemble", n_jobs=-1).set_params(scattering=scattering, **shifts)
+
+        return f"best + {member}, decisions averaged{', eight shifts' if eight else ''}", make
     if kind == "shifts" and value == "8":
         return "best, eight 1-pixel shifts", lambda: models.get("best", n_jobs=-1).set_params(
             vsv__shifts=EIGHT_SHIFTS
         )
-    raise SystemExit(f"unknown variant {spec!r}: scattering:N, shifts:8 or ensemble")
+    raise SystemExit(
+        f"unknown variant {spec!r}: scattering:N, shifts:8, ensemble, ensemble:shifts8, "
+        "ensemble:J:N:C or scattering-svm:J:N:C"
+    )
 
 
 def _n_virtual(est) -> int:
@@ -321,7 +366,7 @@ def blocks(ds, train_size: int, variants: list[str]) -> None:
         },
         # the command that re-derives the whole table, not only this run's rows
         argv=[
-            "benchmarks/bench_best_candidates.py",
+            __file__,  # recorded from the repository root, whatever the working directory
             "--blocks",
             "--train-size",
             str(train_size),
