@@ -23,7 +23,8 @@ block of wavelet scattering features (``Scattering``, PCA, one scale), ``best`` 
 virtual support vectors shifted in eight directions, and ``svc-ensemble`` (``best`` and a
 second SVM on scattering features, their decision functions averaged), and variants of
 that ensemble (``variant()`` lists the specs). Rows of an
-earlier run on the same split, with the same settings of ``best``, are kept; a variant is
+earlier run on the same split, with the same settings of ``best`` and by today's code
+(``code_digest`` of each row's candidate), are kept; a variant is
 chosen only with at least ``MIN_GAIN_ERRORS`` fewer errors than ``best``. Writes
 ``benchmarks/results/best_blocks_validation.json``:
 
