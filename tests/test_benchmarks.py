@@ -162,6 +162,7 @@ def test_code_digest_follows_the_code_not_the_settings(tmp_path, monkeypatch):
     """A row's ``code`` changes with the source of the model's modules (and of the mnistlab
     modules whose names they import), not with its settings."""
     import importlib
+    import sys
 
     from _common import code_digest
     from sklearn.pipeline import make_pipeline
@@ -178,7 +179,7 @@ def test_code_digest_follows_the_code_not_the_settings(tmp_path, monkeypatch):
         probe.write_text(probe.read_text() + "\nSEEN = 1\n")
         assert code_digest(importlib.reload(module).Probe) != before
     finally:
-        monkeypatch.delitem(__import__("sys").modules, "mnistlab_probe_digest")
+        monkeypatch.delitem(sys.modules, "mnistlab_probe_digest")
     # the estimator's nested steps count; their settings do not
     one = code_digest(make_pipeline(Deskew(), KNeighborsClassifier(3)))
     assert one == code_digest(make_pipeline(Deskew(chunk_size=7), KNeighborsClassifier(5)))
