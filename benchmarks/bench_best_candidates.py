@@ -26,7 +26,8 @@ that ensemble (``variant()`` lists the specs). Rows of an
 earlier run on the same split, with the same settings of ``best`` and by today's code
 (``code_digest`` of each row's candidate), are kept; a variant is
 chosen only with at least ``MIN_GAIN_ERRORS`` fewer errors than ``best``. Writes
-``benchmarks/results/best_blocks_validation.json``:
+``benchmarks/results/best_blocks_validation.json`` (another ``--train-size N``:
+``best_blocks_validation_N.json``, to confirm the closest variants on a bigger fit):
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --blocks \
         --train-size 20000 --variants scattering:60,scattering:100,shifts:8,ensemble,\
@@ -212,6 +213,8 @@ EIGHT_SHIFTS = ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1,
 BASELINE = "best (pixels, HOG)"
 #: Fewer validation errors a variant must make than the baseline to be chosen (0.1%).
 MIN_GAIN_ERRORS = 10
+#: The fit size of the main ``--blocks`` table (``best_blocks_validation.json``).
+BLOCKS_TRAIN_SIZE = 20_000
 
 
 def _settings_digest(est) -> str:
@@ -297,6 +300,14 @@ def _row_digest(row: dict[str, Any]) -> str | None:
     return code_digest(make())
 
 
+def blocks_results_name(train_size: int) -> str:
+    """The results name of a ``--blocks`` table: each fit size keeps its own table, so that
+    confirming a few variants on a bigger fit does not replace the 20,000-image table."""
+    if train_size == BLOCKS_TRAIN_SIZE:
+        return "best_blocks_validation"
+    return f"best_blocks_validation_{train_size}"
+
+
 def blocks(ds, train_size: int, variants: list[str]) -> None:
     """Validation accuracy of ``best`` and of each variant, on the grid's split. Rows of an
     earlier run on the same split and settings of ``best``, by today's code, are kept (a
@@ -313,7 +324,8 @@ def blocks(ds, train_size: int, variants: list[str]) -> None:
         "best_settings": _settings_digest(models.get("best")),
     }
     # rows of a candidate whose code changed since (or that no longer exists) are dropped
-    table = earlier_rows("best_blocks_validation", split, "table", _row_digest)
+    results = blocks_results_name(train_size)
+    table = earlier_rows(results, split, "table", _row_digest)
     candidates = {v: variant(v) for v in variants}
     if not any(r["candidate"] == BASELINE for r in table):
         baseline = (BASELINE, lambda: models.get("best", n_jobs=-1))
@@ -358,7 +370,7 @@ def blocks(ds, train_size: int, variants: list[str]) -> None:
         "registry_matches": top["candidate"] == BASELINE,
     }
     finish(
-        "best_blocks_validation",
+        results,
         figures,
         extra={
             "split": split,
