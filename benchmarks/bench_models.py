@@ -3,7 +3,8 @@
 Prints, for each model named (default: the textbook ``knn`` as the baseline, then
 ``fast``), the train and evaluate times with ``n_jobs=-1`` and the test accuracy, side
 by side with the baseline, as ratios. Targets: ``fast`` >= 98.5% in <= 1/4 of the
-textbook knn's train + evaluate time; ``best`` >= 99.3% (aim 99.4%), train <= 15 min.
+textbook knn's train + evaluate time; ``best`` >= 99.5% (aim 99.6%), train <= 15 min,
+the 10,000 test images predicted in <= 60 s.
 Results: ``benchmarks/results/bench_models.json``; exits 1 when a target is missed.
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_models.py [--models knn,fast,...]
@@ -195,9 +196,10 @@ def main() -> None:
                 targets.append(Target("fast test accuracy", a, ">=", 0.985))
                 if names[0] == "knn":
                     targets.append(Target("fast time / knn time", (f + e) / base, "<=", 0.25))
-            if name == "best":
-                targets.append(Target("best test accuracy", a, ">=", 0.993))
+            if name == "best":  # issue 16: above every classical result in the literature
+                targets.append(Target("best test accuracy", a, ">=", 0.995))
                 targets.append(Target("best train seconds", f, "<=", 900, " s"))
+                targets.append(Target("best evaluate seconds", e, "<=", 60, " s"))
     suffix = "" if not kinds else f"_augment_{scored}"
     finish(
         f"bench_models{suffix}",

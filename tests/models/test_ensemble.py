@@ -96,11 +96,11 @@ def test_bad_estimators_are_refused(xy, estimators, message):
 
 def test_the_registrys_ensemble_is_saved_and_loaded_safely(tmp_path):
     digits = load("digits")
-    model = models.get("svc-ensemble")
-    # the scattering member's J=2 needs more than 8x8 pixels: J=1 on the small digits
+    model = models.get("best")  # the registry's ensemble
+    # J=1: on 8x8 digits J=2's scattering leaves 2x2 positions
     model.set_params(scattering__vsv__estimator__scattering__J=1)
     model.fit(digits.X_train[:300], digits.y_train[:300])
-    path = models.save_model(model, tmp_path / "ensemble", name="svc-ensemble", dataset=digits)
+    path = models.save_model(model, tmp_path / "ensemble", name="best", dataset=digits)
     loaded, _ = models.load_model(path, image_shape=digits.image_shape)
     np.testing.assert_array_equal(loaded.predict(digits.X_test), model.predict(digits.X_test))
     assert loaded.score(digits.X_test, digits.y_test) > 0.9
