@@ -31,6 +31,8 @@ def test_fast_as_the_default_study_trains_it(default_study):
     assert result["test"]["accuracy"] >= 0.985
 
 
-@pytest.mark.ci_beside  # libsvm fits and predicts on one core
+# two SVMs fitted side by side in threads (libsvm: one core each); CI runs it in the
+# background beside the ci_paired pins
+@pytest.mark.ci_beside
 def test_best(mnist):
-    assert _test_accuracy("best", mnist) >= 0.993
+    assert _test_accuracy("best", mnist) >= 0.994  # 0.9948 by bench_models.py
