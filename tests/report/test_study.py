@@ -44,6 +44,15 @@ def test_every_profile_sets_every_section():
         assert set(profile) == set(SECTIONS)
 
 
+def test_the_quick_profile_has_every_denoiser_but_the_networks():
+    from mnistlab import models
+    from mnistlab.report._study import QUICK_DENOISERS
+
+    classical = [n for n in models.denoiser_names() if models.denoiser_entry(n).extra is None]
+    assert QUICK_DENOISERS.split(",") == classical
+    assert PROFILES["quick"]["denoise"]["denoisers"] == QUICK_DENOISERS
+
+
 def test_key_depends_on_settings_seed_and_data(digits):
     s = PROFILES["default"]["model"]
     key = section_key("model", s, digits, 42)
