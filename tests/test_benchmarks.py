@@ -158,8 +158,9 @@ def test_the_registrys_best_is_what_the_50000_image_blocks_table_chose():
     assert repr(make().get_params()) == repr(models.get("best", n_jobs=-1).get_params())
 
 
-def test_best_with_scattering_adds_a_third_block_and_leaves_the_registry_alone():
-    """bench_best_candidates --blocks: ``best`` plus a scattering block, on the 8x8 digits."""
+def test_svc_pixels_hog_with_scattering_adds_a_third_block_and_leaves_the_registry_alone():
+    """bench_best_candidates --blocks: ``svc-pixels-hog`` plus a scattering block, on the 8x8
+    digits."""
     from bench_best_candidates import with_scattering
     from sklearn.datasets import load_digits
 
@@ -227,3 +228,14 @@ def test_best_candidates_rows_are_keyed_by_their_candidates_code():
     # the ensemble holds a scattering SVM: other modules, another digest
     assert _row_digest({"variant": "ensemble"}) != _row_digest({"variant": ""})
     assert _row_digest({"variant": "no-longer-a-variant"}) is None
+
+
+def test_blocks_tables_are_named_by_fit_size_and_the_ensembles_by_shifts():
+    from bench_best_candidates import blocks_results_name, variant
+
+    from mnistlab.preprocessing import TEXTBOOK_SHIFTS
+
+    assert blocks_results_name(20_000) == "best_blocks_validation"
+    assert blocks_results_name(50_000) == "best_blocks_validation_50000"
+    params = variant("ensemble")[1]().get_params()
+    assert params["pixels_hog__vsv__shifts"] == params["scattering__vsv__shifts"] == TEXTBOOK_SHIFTS

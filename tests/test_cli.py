@@ -30,6 +30,13 @@ def test_version():
     assert code == 0 and __version__ in out
 
 
+def test_search_help_names_the_registrys_zoo():
+    from mnistlab import models
+    from mnistlab.cli._train import ZOO
+
+    assert ZOO.split(", ") == [e.name for e in models.MODELS.entries() if e.zoo]
+
+
 def test_help_explains_shared_options():
     code, out, _ = run("data", "info", "--help")
     assert code == 0

@@ -496,8 +496,8 @@ register(
     ModelEntry(
         "svc-scattering",
         "deskew, wavelet scattering features (J=2, L=8, log), PCA(100), RBF SVC(C=5): "
-        "0.9892 on validation against 0.9870 for best's pixel and HOG features, both fitted "
-        "on 10,000 images without virtual support vectors",
+        "0.9892 on validation against 0.9870 for svc-pixels-hog's pixel and HOG features, "
+        "both fitted on 10,000 images without virtual support vectors",
         lambda: Pipeline([("deskew", Deskew()), *_scattering_svm().steps]),
         search_space={"pca__n_components": [60, 100, 200], "svc__C": [2, 5, 10, 20]},
         family="svm",
