@@ -1,5 +1,7 @@
 """The default model of predict and serve: one per dataset and seed, shared by processes."""
 
+import pytest
+
 from mnistlab import models
 from mnistlab.data import load
 from mnistlab.models import default_model, load_model
@@ -70,3 +72,17 @@ def test_a_model_kept_as_default_is_what_default_model_finds():
     assert (card["name"], found, trained) == ("best", path, False)
     assert card["train_seconds"] == 1.5
     assert models.preferred_model_dirs(ds, 4) == {}  # another seed does not see it
+
+
+@pytest.mark.parametrize("name", [models.DEFAULT_MODEL, *models.PREFERRED_MODELS])
+def test_where_a_default_model_is_kept_follows_its_recipe_in_the_registry(name):
+    # predict does not import the registry, so the digests are written out: a change to a
+    # model's settings must change where it is kept, or the old model is served as the new
+    assert models.RECIPES[name] == models.recipe_digest(name), "update models.RECIPES"
+
+
+def test_a_model_kept_by_another_recipe_is_not_found(monkeypatch):
+    ds = load("digits")
+    path = models.default_model_dir(ds, "best")
+    monkeypatch.setitem(models.RECIPES, "best", "another recipe")
+    assert models.default_model_dir(ds, "best") != path

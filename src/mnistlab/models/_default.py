@@ -33,6 +33,16 @@ DEFAULT_THICKNESS = (1, -1)
 #: (``mnistlab train --model cnn --as-default``), the first found wins; never trained unasked.
 PREFERRED_MODELS = ("cnn", "best")
 
+#: The registry's recipe of each model above (:func:`~mnistlab.models.recipe_digest`), part
+#: of where it is kept: a model trained by an earlier recipe (``best`` before it became an
+#: ensemble, say) is never served as today's. Written out, so that ``predict`` need not
+#: import the registry; a test keeps each equal to the registry's.
+RECIPES = {
+    "fast": "4b1a44114f209b2f",
+    "cnn": "048c43091fdd7845",
+    "best": "d4b0ddf3b3b520e6",
+}
+
 
 def default_model_dir(dataset: Any, name: str = DEFAULT_MODEL, random_state: int = 42) -> Path:
     """Where the default model for ``dataset`` lives (keyed by its data, seed and our version)."""
@@ -47,6 +57,7 @@ def default_model_dir(dataset: Any, name: str = DEFAULT_MODEL, random_state: int
             __version__,
             random_state,  # another --seed trains (and keeps) another model
             _thickness(dataset, name),  # how it is trained: another recipe, another model
+            RECIPES.get(name, ""),
         ]
     )
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]

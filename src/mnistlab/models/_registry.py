@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
 
+import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.decomposition import PCA
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
@@ -254,6 +258,39 @@ denoiser_names = DENOISERS.names
 def describe(name: str) -> str:
     """The one-line description of model ``name``."""
     return entry(name).description
+
+
+def recipe(value: Any) -> Any:
+    """A JSON-able description of how an estimator is built: its class and the parameters
+    that differ from their defaults, nested estimators described the same way (as
+    scikit-learn's ``print_changed_only``, but never cut short)."""
+    if isinstance(value, BaseEstimator):
+        init = inspect.signature(type(value).__init__).parameters
+        params = {
+            name: recipe(v)
+            for name, v in sorted(value.get_params(deep=False).items())
+            if name not in init or repr(v) != repr(init[name].default)
+        }
+        return {"class": type(value).__name__, "params": params}
+    if isinstance(value, list | tuple):
+        return [recipe(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): recipe(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if inspect.isclass(value) or inspect.isroutine(value):
+        return f"{value.__module__}.{value.__qualname__}"  # a repr would hold an address
+    if isinstance(value, np.ndarray):
+        return recipe(value.tolist())
+    return repr(value)
+
+
+def recipe_digest(name: str) -> str:
+    """A short digest of the registry's recipe for model ``name`` (:func:`recipe`).
+
+    >>> recipe_digest("knn") == recipe_digest("knn") != recipe_digest("knn5")
+    True
+    """
+    text = json.dumps(recipe(get(name)), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _set_nested(estimator: BaseEstimator, suffix: str, value: Any, *, outermost: bool) -> None:
