@@ -26,6 +26,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_sections": ["SECTIONS", "Section", "SectionResult"],
         "_study": [
             "PROFILES",
+            "QUICK_DENOISERS",
             "SectionCache",
             "StudyResult",
             "parse_sections",
