@@ -1,4 +1,6 @@
+import contextlib
 import io
+import os
 
 import numpy as np
 import pytest
@@ -228,3 +230,40 @@ def test_image_files_refuses_empty_directories_and_missing_paths(tmp_path, make,
         path.mkdir()
     with pytest.raises(InputError, match=match):
         image_files([path])
+
+
+def _within(seconds, func, *args):
+    """``func(*args)``, failing the test if it does not return within ``seconds``."""
+    import threading
+
+    out = {}
+    worker = threading.Thread(target=lambda: out.update(value=func(*args)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"{func.__name__} did not return within {seconds} s"
+    return out["value"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_named_like_an_image_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    try:
+        batch = _within(10, read_images, [fifo], (8, 8), 16)
+    finally:  # a reader still blocked in open() gets its end of file (none: ENXIO)
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert [e.reason for e in batch.refused] == ["read"]
+    assert str(batch.refused[0]) == f"{fifo}: not a regular file"
+
+
+def test_a_file_too_large_to_be_an_image_is_refused_unread(tmp_path):
+    from mnistlab.preprocessing._import import MAX_FILE_BYTES
+
+    big = tmp_path / "big.png"
+    big.write_bytes(_png(_stroke()))
+    with big.open("r+b") as f:  # sparse: no disk used, but read whole it fills memory
+        f.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(ImageError, match=f"larger than {MAX_FILE_BYTES:,} bytes") as err:
+        image_to_row(big)
+    assert err.value.reason == "size"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ _WORK_SIDE = 160
 
 #: Largest accepted image, checked from the header before any pixel is decoded.
 MAX_PIXELS_SIDE = 2000
+#: Largest accepted image file: twice a 2000x2000 PNG of 16-bit RGBA stored uncompressed.
+MAX_FILE_BYTES = 64 << 20
 FORMATS = ("PNG", "JPEG")
 
 
@@ -45,10 +48,7 @@ def open_image(source: str | os.PathLike | bytes, *, name: str | None = None):
     from PIL import Image, UnidentifiedImageError
 
     label = name or (str(source) if not isinstance(source, bytes) else "image")
-    try:
-        data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    except OSError as exc:
-        raise ImageError(f"{label}: cannot read it ({exc.strerror})", "read") from None
+    data = source if isinstance(source, bytes) else _read_file(source, label)
     try:
         img = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
@@ -69,6 +69,24 @@ def open_image(source: str | os.PathLike | bytes, *, name: str | None = None):
     if w == 0 or h == 0:
         raise ImageError(f"{label}: an empty image", "corrupt")
     return img
+
+
+def _read_file(path: str | os.PathLike, label: str) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`: a FIFO, a device
+    (``/dev/zero``) or a huge file is refused, never waited for or read whole."""
+    try:
+        # non-blocking: opening a FIFO waits for a writer otherwise (no effect on files)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise ImageError(f"{label}: not a regular file", "read")
+            data = f.read(MAX_FILE_BYTES + 1)  # the file may grow after fstat
+    except OSError as exc:
+        raise ImageError(f"{label}: cannot read it ({exc.strerror or exc})", "read") from None
+    if max(st.st_size, len(data)) > MAX_FILE_BYTES:
+        raise ImageError(f"{label}: larger than {MAX_FILE_BYTES:,} bytes", "size")
+    return data
 
 
 def _grey(img) -> np.ndarray:
