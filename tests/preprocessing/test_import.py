@@ -267,3 +267,41 @@ def test_a_file_too_large_to_be_an_image_is_refused_unread(tmp_path):
     with pytest.raises(ImageError, match=f"larger than {MAX_FILE_BYTES:,} bytes") as err:
         image_to_row(big)
     assert err.value.reason == "size"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs or symlinks here")
+def test_a_directory_s_unreadable_entries_are_refused_one_by_one_not_skipped(tmp_path):
+    from mnistlab.preprocessing import image_files
+
+    (tmp_path / "a.png").write_bytes(_png(_stroke()))
+    os.mkfifo(tmp_path / "b.png")
+    (tmp_path / "c.png").symlink_to(tmp_path / "gone.png")
+    (tmp_path / "d.png").symlink_to(tmp_path / "e.png")  # a loop of two links
+    (tmp_path / "e.png").symlink_to(tmp_path / "d.png")
+    (tmp_path / "f.png").mkdir()  # a directory is still no image file
+    (tmp_path / "g.png").symlink_to(tmp_path, target_is_directory=True)
+    files = image_files([tmp_path])
+    assert [f.name for f in files] == ["a.png", "b.png", "c.png", "d.png", "e.png"]
+    batch = _within(10, read_images, files, (8, 8), 16)
+    assert batch.X.shape == (1, 64)
+    assert [e.reason if e else None for e in batch.errors] == [None, *["read"] * 4]
+
+
+def test_a_directory_or_an_entry_that_cannot_be_looked_at(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from mnistlab.preprocessing import image_files
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    (tmp_path / "a.png").write_bytes(b"x")
+    (tmp_path / "b.png").write_bytes(b"x")
+    is_dir = Path.is_dir
+    monkeypatch.setattr(  # root may stat everything
+        Path, "is_dir", lambda self: denied(self) if self.name == "b.png" else is_dir(self)
+    )
+    assert image_files([tmp_path]) == [tmp_path / "a.png", tmp_path / "b.png"]
+    monkeypatch.setattr(Path, "iterdir", denied)
+    with pytest.raises(InputError, match=r"cannot list it \(Permission denied\)"):
+        image_files([tmp_path])

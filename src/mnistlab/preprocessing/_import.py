@@ -286,15 +286,21 @@ def image_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """The files to read: each path, a directory standing for its PNG and JPEG files.
 
     A directory's files are taken in name order, by their suffix (.png, .jpg, .jpeg in
-    any case); whether they really are images is for :func:`read_images` to find out.
+    any case); whether they really are images is for :func:`read_images` to find out
+    (so a FIFO, a broken link or a loop of links named like an image is refused there,
+    not skipped; only a directory named like one is).
     """
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
+            try:
+                entries = list(p.iterdir())
+            except OSError as exc:
+                raise InputError(f"{p}: cannot list it ({exc.strerror or exc})") from None
             found = sorted(
                 f
-                for f in p.iterdir()
-                if f.suffix.lower() in (".png", ".jpg", ".jpeg") and f.is_file()
+                for f in entries
+                if f.suffix.lower() in (".png", ".jpg", ".jpeg") and not _is_dir(f)
             )
             if not found:
                 raise InputError(f"{p}: no PNG or JPEG files in this directory")
@@ -304,6 +310,15 @@ def image_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
         else:
             raise InputError(f"{p}: no such file or directory")
     return files
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether ``path`` is a directory; False when that cannot be known (a link into a
+    directory one may not read): reading it then says why."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def read_images(
