@@ -305,3 +305,19 @@ def test_a_directory_or_an_entry_that_cannot_be_looked_at(tmp_path, monkeypatch)
     monkeypatch.setattr(Path, "iterdir", denied)
     with pytest.raises(InputError, match=r"cannot list it \(Permission denied\)"):
         image_files([tmp_path])
+
+
+def test_an_image_with_exif_of_the_wrong_types_is_refused_and_the_others_read(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112], exif[0x010F] = 6, "cam"  # rotated; the camera's make
+    buf = io.BytesIO()
+    Image.fromarray(_stroke()).save(buf, "JPEG", exif=exif)
+    # the make's tag renamed XResolution (a number), its value still text: Pillow's
+    # exif_transpose raises TypeError (struct.error for other tags), not OSError
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(buf.getvalue().replace(b"\x01\x0f\x00\x02", b"\x01\x1a\x00\x02", 1))
+    good = tmp_path / "good.png"
+    good.write_bytes(_png(_stroke()))
+    batch = read_images([bad, good], (8, 8), 16)
+    assert [e.reason if e else None for e in batch.errors] == ["corrupt", None]
+    assert str(batch.refused[0]).startswith(f"{bad}: cannot decode the image (TypeError: ")

@@ -149,6 +149,9 @@ def image_to_row(
         grey = _grey(img)
     except (OSError, ValueError, SyntaxError) as exc:  # truncated or corrupt data
         raise ImageError(f"{label}: cannot decode the image ({exc})", "corrupt") from None
+    except Exception as exc:  # Pillow on crafted data (EXIF values of the wrong type): anything
+        shown = f"{type(exc).__name__}: {str(exc)[:200]}"
+        raise ImageError(f"{label}: cannot decode the image ({shown})", "corrupt") from None
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     background = float(np.median(border))
     ink = grey - background if background < 128 else background - grey  # light ink
