@@ -321,3 +321,16 @@ def test_an_image_with_exif_of_the_wrong_types_is_refused_and_the_others_read(tm
     batch = read_images([bad, good], (8, 8), 16)
     assert [e.reason if e else None for e in batch.errors] == ["corrupt", None]
     assert str(batch.refused[0]).startswith(f"{bad}: cannot decode the image (TypeError: ")
+
+
+@pytest.mark.parametrize("paper", [(0, 0, 0, 0), (255, 255, 255, 0)])
+def test_light_ink_on_a_transparent_canvas_is_read_like_dark_ink(paper):
+    """A drawing app in dark mode exports white strokes on a transparent canvas."""
+    rows = []
+    for ink in ((255, 255, 255, 255), (0, 0, 0, 255)):
+        rgba = np.zeros((100, 100, 4), np.uint8)
+        rgba[:] = paper
+        rgba[20:80, 45:55] = ink
+        rgba[20:30, 35:45] = ink  # the flag of a "1"
+        rows.append(image_to_row(_png(rgba)))
+    assert np.array_equal(rows[0], rows[1])

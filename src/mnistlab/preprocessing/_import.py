@@ -100,6 +100,9 @@ def _grey(img) -> np.ndarray:
         if alpha.min() < 0.99:  # transparent drawing: ink is where it is opaque
             white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
             grey = np.asarray(Image.alpha_composite(white, rgba).convert("L"), np.float32)
+            if float(np.ptp(grey)) < 32:  # light ink, gone on white: on black then
+                black = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
+                grey = np.asarray(Image.alpha_composite(black, rgba).convert("L"), np.float32)
         return grey
     return np.asarray(img.convert("L"), dtype=np.float32)
 
