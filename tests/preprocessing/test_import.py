@@ -334,3 +334,14 @@ def test_light_ink_on_a_transparent_canvas_is_read_like_dark_ink(paper):
         rgba[20:30, 35:45] = ink  # the flag of a "1"
         rows.append(image_to_row(_png(rgba)))
     assert np.array_equal(rows[0], rows[1])
+
+
+def test_a_phone_s_jpeg_with_a_second_image_is_read_as_the_jpeg_it_starts_with():
+    """Cameras append a preview (or the other eye) to the JPEG: Pillow calls it MPO."""
+    first = Image.fromarray(_stroke()).convert("RGB")
+    buf = io.BytesIO()
+    first.save(buf, "MPO", save_all=True, append_images=[first.resize((50, 50))])
+    assert Image.open(io.BytesIO(buf.getvalue())).format == "MPO"
+    plain = io.BytesIO()
+    first.save(plain, "JPEG")
+    assert np.array_equal(image_to_row(buf.getvalue()), image_to_row(plain.getvalue()))

@@ -26,6 +26,8 @@ MAX_PIXELS_SIDE = 2000
 #: Largest accepted image file: twice a 2000x2000 PNG of 16-bit RGBA stored uncompressed.
 MAX_FILE_BYTES = 64 << 20
 FORMATS = ("PNG", "JPEG")
+#: Pillow's names of JPEG files with more images after the first (a camera's preview)
+_JPEG_KINDS = ("MPO",)
 
 
 class ImageError(InputError):
@@ -59,7 +61,7 @@ def open_image(source: str | os.PathLike | bytes, *, name: str | None = None):
         ) from None
     except (OSError, SyntaxError, ValueError) as exc:  # a header that does not parse
         raise ImageError(f"{label}: cannot decode the image ({exc})", "corrupt") from None
-    if img.format not in FORMATS:
+    if img.format not in FORMATS + _JPEG_KINDS:
         raise ImageError(f"{label}: a {img.format} image; only PNG and JPEG are accepted", "format")
     w, h = img.size
     if max(w, h) > MAX_PIXELS_SIDE:
