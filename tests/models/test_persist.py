@@ -131,3 +131,19 @@ def test_loading_a_model_imports_neither_every_estimator_nor_torch_nor_plotting(
 def test_not_a_directory(tmp_path):
     with pytest.raises(InputError, match="not a model directory"):
         models.load_model(tmp_path / "nope")
+
+
+def test_a_huge_model_file_is_checked_without_being_read_into_memory(rf_dir):
+    import tracemalloc
+
+    path = rf_dir / "model.skops"
+    with path.open("r+b") as f:  # sparse: no disk used, but read whole it fills memory
+        f.truncate(64 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="does not match the checksum"):
+            models.load_model(rf_dir)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20

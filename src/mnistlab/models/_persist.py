@@ -135,7 +135,8 @@ def _jsonable_params(estimator: BaseEstimator) -> dict[str, Any]:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as f:  # in blocks: a model file may be larger than the memory
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def save_model(
