@@ -25,6 +25,9 @@ _WORK_SIDE = 160
 MAX_PIXELS_SIDE = 2000
 #: Largest accepted image file: twice a 2000x2000 PNG of 16-bit RGBA stored uncompressed.
 MAX_FILE_BYTES = 64 << 20
+#: Most scans of a JPEG: each is a pass over the whole image (libjpeg's progressive JPEGs
+#: have about 10; thousands of empty ones in a small file take minutes to decode).
+MAX_JPEG_SCANS = 100
 FORMATS = ("PNG", "JPEG")
 #: Pillow's names of JPEG files with more images after the first (a camera's preview)
 _JPEG_KINDS = ("MPO",)
@@ -63,6 +66,10 @@ def open_image(source: str | os.PathLike | bytes, *, name: str | None = None):
         raise ImageError(f"{label}: cannot decode the image ({exc})", "corrupt") from None
     if img.format not in FORMATS + _JPEG_KINDS:
         raise ImageError(f"{label}: a {img.format} image; only PNG and JPEG are accepted", "format")
+    # 0xFF 0xDA starts a scan; entropy-coded data never holds it (0xFF is followed by 0),
+    # other segments rarely: an upper bound of the scans, counted before any is decoded
+    if img.format != "PNG" and data.count(b"\xff\xda") > MAX_JPEG_SCANS:
+        raise ImageError(f"{label}: a JPEG of more than {MAX_JPEG_SCANS} scans", "size")
     w, h = img.size
     if max(w, h) > MAX_PIXELS_SIDE:
         raise ImageError(
