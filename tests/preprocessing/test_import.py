@@ -360,3 +360,22 @@ def test_a_jpeg_of_thousands_of_scans_is_refused_before_it_is_decoded():
         image_to_row(bomb)
     assert err.value.reason == "size"
     assert image_to_row(data).max() == 255  # an ordinary progressive JPEG is read
+
+
+def test_a_file_that_cannot_be_looked_at_is_refused_by_read_images(tmp_path, monkeypatch):
+    """A file in a directory one may not read: stat fails with EACCES (root may stat
+    everything, hence the stand-in), which pathlib's exists() and is_dir() raise."""
+    from pathlib import Path
+
+    from mnistlab.preprocessing import image_files
+
+    hidden = tmp_path / "locked" / "x.png"
+    stat = Path.stat
+
+    def denied(self, *args, **kwargs):
+        if self == hidden:
+            raise PermissionError(13, "Permission denied", str(self))
+        return stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", denied)
+    assert image_files([hidden]) == [hidden]

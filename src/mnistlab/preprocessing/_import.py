@@ -307,7 +307,7 @@ def image_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """
     files: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        if _is_dir(p):
             try:
                 entries = list(p.iterdir())
             except OSError as exc:
@@ -320,11 +320,20 @@ def image_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
             if not found:
                 raise InputError(f"{p}: no PNG or JPEG files in this directory")
             files += found
-        elif p.exists():
+        elif _exists(p):
             files.append(p)
         else:
             raise InputError(f"{p}: no such file or directory")
     return files
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; True when that cannot be known (a file in a directory one
+    may not read): reading it then says why."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
 
 
 def _is_dir(path: Path) -> bool:
