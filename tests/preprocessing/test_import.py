@@ -1,6 +1,7 @@
 import contextlib
 import io
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -253,8 +254,36 @@ def test_a_fifo_named_like_an_image_is_refused_without_waiting_for_a_writer(tmp_
     finally:  # a reader still blocked in open() gets its end of file (none: ENXIO)
         with contextlib.suppress(OSError):
             os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-    assert [e.reason for e in batch.refused] == ["read"]
-    assert str(batch.refused[0]) == f"{fifo}: not a regular file"
+    assert str(batch.refused[0]) == f"{fifo}: not a PNG or JPEG image"  # nothing in it
+
+
+@pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="no /dev/fd here")
+def test_an_image_through_a_pipe_is_read():
+    """``mnistlab predict <(convert scan.tif png:-)`` passes /dev/fd/N, a pipe."""
+    import threading
+
+    data = _png(_stroke())
+    read_end, write_end = os.pipe()
+
+    def write():
+        with os.fdopen(write_end, "wb") as f:
+            f.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        row = _within(10, image_to_row, f"/dev/fd/{read_end}")
+    finally:
+        os.close(read_end)
+        writer.join(10)
+    assert np.array_equal(row, image_to_row(data))
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null here")
+def test_a_device_is_refused():
+    with pytest.raises(ImageError, match=r"^/dev/null: not a file or a pipe$") as err:
+        image_to_row("/dev/null")  # /dev/zero or /dev/urandom would fill memory, read whole
+    assert err.value.reason == "read"
 
 
 def test_a_file_too_large_to_be_an_image_is_refused_unread(tmp_path):
@@ -284,12 +313,10 @@ def test_a_directory_s_unreadable_entries_are_refused_one_by_one_not_skipped(tmp
     assert [f.name for f in files] == ["a.png", "b.png", "c.png", "d.png", "e.png"]
     batch = _within(10, read_images, files, (8, 8), 16)
     assert batch.X.shape == (1, 64)
-    assert [e.reason if e else None for e in batch.errors] == [None, *["read"] * 4]
+    assert [e.reason if e else None for e in batch.errors] == [None, "format", *["read"] * 3]
 
 
 def test_a_directory_or_an_entry_that_cannot_be_looked_at(tmp_path, monkeypatch):
-    from pathlib import Path
-
     from mnistlab.preprocessing import image_files
 
     def denied(self):
@@ -365,8 +392,6 @@ def test_a_jpeg_of_thousands_of_scans_is_refused_before_it_is_decoded():
 def test_a_file_that_cannot_be_looked_at_is_refused_by_read_images(tmp_path, monkeypatch):
     """A file in a directory one may not read: stat fails with EACCES (root may stat
     everything, hence the stand-in), which pathlib's exists() and is_dir() raise."""
-    from pathlib import Path
-
     from mnistlab.preprocessing import image_files
 
     hidden = tmp_path / "locked" / "x.png"

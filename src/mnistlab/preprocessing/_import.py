@@ -81,15 +81,18 @@ def open_image(source: str | os.PathLike | bytes, *, name: str | None = None):
 
 
 def _read_file(path: str | os.PathLike, label: str) -> bytes:
-    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`: a FIFO, a device
-    (``/dev/zero``) or a huge file is refused, never waited for or read whole."""
+    """The bytes of a file or a pipe, at most :data:`MAX_FILE_BYTES`: a FIFO nobody writes
+    to is empty at once (never waited for), a device (``/dev/zero``) is refused, a huge
+    file is refused unread."""
     try:
         # non-blocking: opening a FIFO waits for a writer otherwise (no effect on files)
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as f:
             st = os.fstat(f.fileno())
-            if not stat.S_ISREG(st.st_mode):
-                raise ImageError(f"{label}: not a regular file", "read")
+            if stat.S_ISFIFO(st.st_mode):  # a pipe (predict <(...)): read as it comes
+                os.set_blocking(f.fileno(), True)  # without a writer: end of file at once
+            elif not stat.S_ISREG(st.st_mode):
+                raise ImageError(f"{label}: not a file or a pipe", "read")
             data = f.read(MAX_FILE_BYTES + 1)  # the file may grow after fstat
     except OSError as exc:
         raise ImageError(f"{label}: cannot read it ({exc.strerror or exc})", "read") from None
