@@ -125,8 +125,10 @@ class OutputDir:
             marker = self.path / OUT_MARKER
             previous = []
             if marker.is_file():
-                with contextlib.suppress(ValueError, OSError):
+                with contextlib.suppress(ValueError, OSError, RecursionError, AttributeError):
                     previous = json.loads(marker.read_text()).get("files", [])
+                if not (isinstance(previous, list) and all(isinstance(f, str) for f in previous)):
+                    previous = []  # not a marker mnistlab wrote: replaced
             write_json(marker, {"files": sorted(set(previous) | set(self.written))})
         path = self.path / name
         path.parent.mkdir(parents=True, exist_ok=True)  # names may hold a subdirectory

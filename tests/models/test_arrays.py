@@ -117,6 +117,20 @@ def _zip(*members, compress=zipfile.ZIP_STORED) -> bytes:
     return out.getvalue()
 
 
+def _flagged(data: bytes, flag: int = 0, version: int = 0) -> bytes:
+    """``data`` (a zip) with ``flag`` set in every member's flags, and ``version`` as the
+    zip version its members need, in the central directory and the local headers."""
+    out = bytearray(data)
+    for signature, flags_at in ((b"PK\x01\x02", 8), (b"PK\x03\x04", 6)):
+        at = out.find(signature)
+        while at >= 0:
+            out[at + flags_at] |= flag
+            if version:
+                out[at + flags_at - 2] = version
+            at = out.find(signature, at + 4)
+    return bytes(out)
+
+
 def _members(arrays, **replace):
     out = []
     for k, v in {**arrays, **replace}.items():
@@ -154,6 +168,9 @@ TAMPERINGS = {
         ),
     ),
     "a compressed member": lambda a: _zip(*_members(a), compress=zipfile.ZIP_DEFLATED),
+    # zipfile raises RuntimeError and NotImplementedError for these, not BadZipFile
+    "an encrypted member": lambda a: _flagged(_zip(*_members(a)), flag=0x01),
+    "a member of a later zip version": lambda a: _flagged(_zip(*_members(a)), version=99),
     "not a zip": lambda a: b"PK\x03\x04 not really",
     "a truncated file": lambda a: _zip(*_members(a))[:-500],
 }

@@ -86,3 +86,20 @@ def test_a_model_kept_by_another_recipe_is_not_found(monkeypatch):
     path = models.default_model_dir(ds, "best")
     monkeypatch.setitem(models.RECIPES, "best", "another recipe")
     assert models.default_model_dir(ds, "best") != path
+
+
+@pytest.mark.parametrize("name", ["card.json", "model.skops", "arrays.npz"])
+def test_a_directory_in_place_of_a_cached_file_is_cleared_and_the_model_trained_again(name):
+    ds = load("digits")
+    path = default_model(ds, n_jobs=1)[2]
+    outside = path.parent / "outside.txt"  # what a link in the directory points to is kept
+    outside.write_text("kept")
+    (path / "model.skops").unlink()  # damaged: trained again
+    (path / "arrays.npz").unlink()
+    (path / name).unlink(missing_ok=True)
+    (path / name).mkdir()
+    (path / name / "inside").symlink_to(outside)
+    _, card2, path2, trained = default_model(ds, n_jobs=1)
+    assert trained and path2 == path and (path / name).is_file()
+    assert load_model(path)[1]["model_sha256"] == card2["model_sha256"]
+    assert outside.read_text() == "kept"

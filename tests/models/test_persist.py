@@ -131,3 +131,34 @@ def test_loading_a_model_imports_neither_every_estimator_nor_torch_nor_plotting(
 def test_not_a_directory(tmp_path):
     with pytest.raises(InputError, match="not a model directory"):
         models.load_model(tmp_path / "nope")
+
+
+def test_a_huge_model_file_is_checked_without_being_read_into_memory(rf_dir):
+    import tracemalloc
+
+    path = rf_dir / "model.skops"
+    with path.open("r+b") as f:  # sparse: no disk used, but read whole it fills memory
+        f.truncate(64 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="does not match the checksum"):
+            models.load_model(rf_dir)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20
+
+
+def test_refuses_a_compressed_member_before_inflating_it(rf_dir, tmp_path):
+    """mnistlab writes model files uncompressed: a small compressed one could inflate to
+    gigabytes (skops reads its schema.json whole); the checksum cannot tell, as the card
+    comes with the file."""
+    import zipfile
+
+    bomb = tmp_path / "bomb.skops"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr("schema.json", b'{"protocol": 2, "pad": "' + b" " * (32 << 20) + b'"}')
+    assert bomb.stat().st_size < 100_000
+    _rewrite_model(rf_dir, bomb.read_bytes())
+    with pytest.raises(InputError, match="'schema.json' is compressed"):
+        models.load_model(rf_dir)

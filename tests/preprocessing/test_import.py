@@ -1,4 +1,7 @@
+import contextlib
 import io
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -228,3 +231,176 @@ def test_image_files_refuses_empty_directories_and_missing_paths(tmp_path, make,
         path.mkdir()
     with pytest.raises(InputError, match=match):
         image_files([path])
+
+
+def _within(seconds, func, *args):
+    """``func(*args)``, failing the test if it does not return within ``seconds``."""
+    import threading
+
+    out = {}
+    worker = threading.Thread(target=lambda: out.update(value=func(*args)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"{func.__name__} did not return within {seconds} s"
+    return out["value"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_named_like_an_image_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)
+    try:
+        batch = _within(10, read_images, [fifo], (8, 8), 16)
+    finally:  # a reader still blocked in open() gets its end of file (none: ENXIO)
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+    assert str(batch.refused[0]) == f"{fifo}: not a PNG or JPEG image"  # nothing in it
+
+
+@pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="no /dev/fd here")
+def test_an_image_through_a_pipe_is_read():
+    """``mnistlab predict <(convert scan.tif png:-)`` passes /dev/fd/N, a pipe."""
+    import threading
+
+    data = _png(_stroke())
+    read_end, write_end = os.pipe()
+
+    def write():
+        with os.fdopen(write_end, "wb") as f:
+            f.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:
+        row = _within(10, image_to_row, f"/dev/fd/{read_end}")
+    finally:
+        os.close(read_end)
+        writer.join(10)
+    assert np.array_equal(row, image_to_row(data))
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null here")
+def test_a_device_is_refused():
+    with pytest.raises(ImageError, match=r"^/dev/null: not a file or a pipe$") as err:
+        image_to_row("/dev/null")  # /dev/zero or /dev/urandom would fill memory, read whole
+    assert err.value.reason == "read"
+
+
+def test_a_file_too_large_to_be_an_image_is_refused_unread(tmp_path):
+    from mnistlab.preprocessing._import import MAX_FILE_BYTES
+
+    big = tmp_path / "big.png"
+    big.write_bytes(_png(_stroke()))
+    with big.open("r+b") as f:  # sparse: no disk used, but read whole it fills memory
+        f.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(ImageError, match=f"larger than {MAX_FILE_BYTES:,} bytes") as err:
+        image_to_row(big)
+    assert err.value.reason == "size"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs or symlinks here")
+def test_a_directory_s_unreadable_entries_are_refused_one_by_one_not_skipped(tmp_path):
+    from mnistlab.preprocessing import image_files
+
+    (tmp_path / "a.png").write_bytes(_png(_stroke()))
+    os.mkfifo(tmp_path / "b.png")
+    (tmp_path / "c.png").symlink_to(tmp_path / "gone.png")
+    (tmp_path / "d.png").symlink_to(tmp_path / "e.png")  # a loop of two links
+    (tmp_path / "e.png").symlink_to(tmp_path / "d.png")
+    (tmp_path / "f.png").mkdir()  # a directory is still no image file
+    (tmp_path / "g.png").symlink_to(tmp_path, target_is_directory=True)
+    files = image_files([tmp_path])
+    assert [f.name for f in files] == ["a.png", "b.png", "c.png", "d.png", "e.png"]
+    batch = _within(10, read_images, files, (8, 8), 16)
+    assert batch.X.shape == (1, 64)
+    assert [e.reason if e else None for e in batch.errors] == [None, "format", *["read"] * 3]
+
+
+def test_a_directory_or_an_entry_that_cannot_be_looked_at(tmp_path, monkeypatch):
+    from mnistlab.preprocessing import image_files
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    (tmp_path / "a.png").write_bytes(b"x")
+    (tmp_path / "b.png").write_bytes(b"x")
+    is_dir = Path.is_dir
+    monkeypatch.setattr(  # root may stat everything
+        Path, "is_dir", lambda self: denied(self) if self.name == "b.png" else is_dir(self)
+    )
+    assert image_files([tmp_path]) == [tmp_path / "a.png", tmp_path / "b.png"]
+    monkeypatch.setattr(Path, "iterdir", denied)
+    with pytest.raises(InputError, match=r"cannot list it \(Permission denied\)"):
+        image_files([tmp_path])
+
+
+def test_an_image_with_exif_of_the_wrong_types_is_refused_and_the_others_read(tmp_path):
+    exif = Image.Exif()
+    exif[0x0112], exif[0x010F] = 6, "cam"  # rotated; the camera's make
+    buf = io.BytesIO()
+    Image.fromarray(_stroke()).save(buf, "JPEG", exif=exif)
+    # the make's tag renamed XResolution (a number), its value still text: Pillow's
+    # exif_transpose raises TypeError (struct.error for other tags), not OSError
+    bad = tmp_path / "bad.jpg"
+    bad.write_bytes(buf.getvalue().replace(b"\x01\x0f\x00\x02", b"\x01\x1a\x00\x02", 1))
+    good = tmp_path / "good.png"
+    good.write_bytes(_png(_stroke()))
+    batch = read_images([bad, good], (8, 8), 16)
+    assert [e.reason if e else None for e in batch.errors] == ["corrupt", None]
+    assert str(batch.refused[0]).startswith(f"{bad}: cannot decode the image (TypeError: ")
+
+
+@pytest.mark.parametrize("paper", [(0, 0, 0, 0), (255, 255, 255, 0)])
+def test_light_ink_on_a_transparent_canvas_is_read_like_dark_ink(paper):
+    """A drawing app in dark mode exports white strokes on a transparent canvas."""
+    rows = []
+    for ink in ((255, 255, 255, 255), (0, 0, 0, 255)):
+        rgba = np.zeros((100, 100, 4), np.uint8)
+        rgba[:] = paper
+        rgba[20:80, 45:55] = ink
+        rgba[20:30, 35:45] = ink  # the flag of a "1"
+        rows.append(image_to_row(_png(rgba)))
+    assert np.array_equal(rows[0], rows[1])
+
+
+def test_a_phone_s_jpeg_with_a_second_image_is_read_as_the_jpeg_it_starts_with():
+    """Cameras append a preview (or the other eye) to the JPEG: Pillow calls it MPO."""
+    first = Image.fromarray(_stroke()).convert("RGB")
+    buf = io.BytesIO()
+    first.save(buf, "MPO", save_all=True, append_images=[first.resize((50, 50))])
+    assert Image.open(io.BytesIO(buf.getvalue())).format == "MPO"
+    plain = io.BytesIO()
+    first.save(plain, "JPEG")
+    assert np.array_equal(image_to_row(buf.getvalue()), image_to_row(plain.getvalue()))
+
+
+def test_a_jpeg_of_thousands_of_scans_is_refused_before_it_is_decoded():
+    """Each progressive scan is a pass over the whole image: 20,000 of them (3 MB) took
+    28 s to decode at 2000x2000, 6,000 (a 1 MB upload to serve) 9 s."""
+    buf = io.BytesIO()
+    Image.fromarray(_stroke()).save(buf, "JPEG", progressive=True)
+    data = buf.getvalue()
+    last_scan = data[data.rindex(b"\xff\xda") : -2]  # up to the end-of-image marker
+    bomb = data[:-2] + last_scan * 1000 + data[-2:]
+    assert Image.open(io.BytesIO(bomb)).load() is not None  # libjpeg reads it
+    with pytest.raises(ImageError, match=r"a JPEG of more than \d+ scans") as err:
+        image_to_row(bomb)
+    assert err.value.reason == "size"
+    assert image_to_row(data).max() == 255  # an ordinary progressive JPEG is read
+
+
+def test_a_file_that_cannot_be_looked_at_is_refused_by_read_images(tmp_path, monkeypatch):
+    """A file in a directory one may not read: stat fails with EACCES (root may stat
+    everything, hence the stand-in), which pathlib's exists() and is_dir() raise."""
+    from mnistlab.preprocessing import image_files
+
+    hidden = tmp_path / "locked" / "x.png"
+    stat = Path.stat
+
+    def denied(self, *args, **kwargs):
+        if self == hidden:
+            raise PermissionError(13, "Permission denied", str(self))
+        return stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", denied)
+    assert image_files([hidden]) == [hidden]

@@ -154,6 +154,8 @@ def read_arrays(file: str | Path) -> dict[str, np.ndarray]:
                     out[name] = _read_member(f, name, info.file_size)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
         raise Refused(f"not a valid arrays file ({str(exc)[:200]})") from None
+    except (RuntimeError, NotImplementedError) as exc:  # encrypted, a later zip version
+        raise Refused(f"not an arrays file this module wrote ({str(exc)[:200]})") from None
     missing = set(_SCHEMA) - _OPTIONAL - set(out)
     if missing or len(_OPTIONAL & set(out)) == 1:
         raise Refused(f"lacks {', '.join(sorted(missing or _OPTIONAL - set(out)))}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,7 @@ from mnistlab import __version__
 from mnistlab._cache import cache_dir, cache_lock, dataset_digest, holding
 from mnistlab._errors import InputError
 from mnistlab.models._arrays import ARRAYS_FILE, load_arrays, write_arrays
-from mnistlab.models._persist import CARD_FILE, load_model, read_card, save_model
+from mnistlab.models._persist import CARD_FILE, MODEL_FILE, load_model, read_card, save_model
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -109,11 +110,23 @@ def default_model(
             X, y = augment(X, y, dataset.image_shape, shifts=(), thickness=thickness)
             extra["augment"] = {"thickness": list(thickness)}
         est.fit(X, y)
-        (path / ARRAYS_FILE).unlink(missing_ok=True)  # never beside another model's file
+        _clear(path)  # never arrays beside another model's file
         save_model(est, path, name=name, dataset=dataset, extra=extra, overwrite=True)
         est, card = load_model(path, image_shape=dataset.image_shape)
         keep_arrays(est, path, card)
         return est, card, path, True
+
+
+def _clear(path: Path) -> None:
+    """Remove the files of the cached model directory ``path`` before another is saved
+    there, and whatever took a file's place (a directory: else saving fails every time);
+    a link goes, never what it points to."""
+    for name in (ARRAYS_FILE, CARD_FILE, MODEL_FILE):
+        file = path / name
+        if file.is_dir() and not file.is_symlink():
+            shutil.rmtree(file)
+        else:
+            file.unlink(missing_ok=True)
 
 
 def _cached_arrays(path: Path, image_shape: tuple[int, ...]) -> tuple[Any, dict] | None:
@@ -161,7 +174,7 @@ def keep_as_default(
     """
     path = default_model_dir(dataset, name, random_state)
     with default_model_lock(path):  # readers wait rather than load a half-written model
-        (path / ARRAYS_FILE).unlink(missing_ok=True)
+        _clear(path)
         save_model(estimator, path, name=name, dataset=dataset, overwrite=True, **card)
     return path
 

@@ -8,6 +8,7 @@ import os
 import platform
 import sys
 import time
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -135,7 +136,23 @@ def _jsonable_params(estimator: BaseEstimator) -> dict[str, Any]:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as f:  # in blocks: a model file may be larger than the memory
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def _check_stored(model_path: Path) -> None:
+    """A model file mnistlab wrote has no compressed member (skops' default): one that
+    has may inflate to gigabytes, which the checksum cannot tell (the card comes with it)."""
+    try:
+        with zipfile.ZipFile(model_path) as zf:
+            packed = [i.filename for i in zf.infolist() if i.compress_type != zipfile.ZIP_STORED]
+    except Exception as exc:  # not a zip, or a damaged one
+        raise InputError(f"{model_path}: not a valid skops file ({_first_line(exc)})") from None
+    if packed:
+        raise InputError(
+            f"{model_path}: {packed[0][:80]!r} is compressed; mnistlab writes model files "
+            "uncompressed (a compressed one may inflate to gigabytes), refusing it"
+        )
 
 
 def save_model(
@@ -270,6 +287,7 @@ def load_model(
             f"{path}: model was trained on {tuple(card['image_shape'])} images but the data "
             f"has {tuple(image_shape)}; use data of the same kind (--data) or another model"
         )
+    _check_stored(model_path)
     sio = skops_io()
     try:
         untrusted = sio.get_untrusted_types(file=model_path)

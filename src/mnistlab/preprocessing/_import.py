@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,14 @@ _WORK_SIDE = 160
 
 #: Largest accepted image, checked from the header before any pixel is decoded.
 MAX_PIXELS_SIDE = 2000
+#: Largest accepted image file: twice a 2000x2000 PNG of 16-bit RGBA stored uncompressed.
+MAX_FILE_BYTES = 64 << 20
+#: Most scans of a JPEG: each is a pass over the whole image (libjpeg's progressive JPEGs
+#: have about 10; thousands of empty ones in a small file take minutes to decode).
+MAX_JPEG_SCANS = 100
 FORMATS = ("PNG", "JPEG")
+#: Pillow's names of JPEG files with more images after the first (a camera's preview)
+_JPEG_KINDS = ("MPO",)
 
 
 class ImageError(InputError):
@@ -45,10 +53,7 @@ def open_image(source: str | os.PathLike | bytes, *, name: str | None = None):
     from PIL import Image, UnidentifiedImageError
 
     label = name or (str(source) if not isinstance(source, bytes) else "image")
-    try:
-        data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    except OSError as exc:
-        raise ImageError(f"{label}: cannot read it ({exc.strerror})", "read") from None
+    data = source if isinstance(source, bytes) else _read_file(source, label)
     try:
         img = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
@@ -59,8 +64,12 @@ def open_image(source: str | os.PathLike | bytes, *, name: str | None = None):
         ) from None
     except (OSError, SyntaxError, ValueError) as exc:  # a header that does not parse
         raise ImageError(f"{label}: cannot decode the image ({exc})", "corrupt") from None
-    if img.format not in FORMATS:
+    if img.format not in FORMATS + _JPEG_KINDS:
         raise ImageError(f"{label}: a {img.format} image; only PNG and JPEG are accepted", "format")
+    # 0xFF 0xDA starts a scan; entropy-coded data never holds it (0xFF is followed by 0),
+    # other segments rarely: an upper bound of the scans, counted before any is decoded
+    if img.format != "PNG" and data.count(b"\xff\xda") > MAX_JPEG_SCANS:
+        raise ImageError(f"{label}: a JPEG of more than {MAX_JPEG_SCANS} scans", "size")
     w, h = img.size
     if max(w, h) > MAX_PIXELS_SIDE:
         raise ImageError(
@@ -69,6 +78,27 @@ def open_image(source: str | os.PathLike | bytes, *, name: str | None = None):
     if w == 0 or h == 0:
         raise ImageError(f"{label}: an empty image", "corrupt")
     return img
+
+
+def _read_file(path: str | os.PathLike, label: str) -> bytes:
+    """The bytes of a file or a pipe, at most :data:`MAX_FILE_BYTES`: a FIFO nobody writes
+    to is empty at once (never waited for), a device (``/dev/zero``) is refused, a huge
+    file is refused unread."""
+    try:
+        # non-blocking: opening a FIFO waits for a writer otherwise (no effect on files)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if stat.S_ISFIFO(st.st_mode):  # a pipe (predict <(...)): read as it comes
+                os.set_blocking(f.fileno(), True)  # without a writer: end of file at once
+            elif not stat.S_ISREG(st.st_mode):
+                raise ImageError(f"{label}: not a file or a pipe", "read")
+            data = f.read(MAX_FILE_BYTES + 1)  # the file may grow after fstat
+    except OSError as exc:
+        raise ImageError(f"{label}: cannot read it ({exc.strerror or exc})", "read") from None
+    if max(st.st_size, len(data)) > MAX_FILE_BYTES:
+        raise ImageError(f"{label}: larger than {MAX_FILE_BYTES:,} bytes", "size")
+    return data
 
 
 def _grey(img) -> np.ndarray:
@@ -82,6 +112,9 @@ def _grey(img) -> np.ndarray:
         if alpha.min() < 0.99:  # transparent drawing: ink is where it is opaque
             white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
             grey = np.asarray(Image.alpha_composite(white, rgba).convert("L"), np.float32)
+            if float(np.ptp(grey)) < 32:  # light ink, gone on white: on black then
+                black = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
+                grey = np.asarray(Image.alpha_composite(black, rgba).convert("L"), np.float32)
         return grey
     return np.asarray(img.convert("L"), dtype=np.float32)
 
@@ -131,6 +164,9 @@ def image_to_row(
         grey = _grey(img)
     except (OSError, ValueError, SyntaxError) as exc:  # truncated or corrupt data
         raise ImageError(f"{label}: cannot decode the image ({exc})", "corrupt") from None
+    except Exception as exc:  # Pillow on crafted data (EXIF values of the wrong type): anything
+        shown = f"{type(exc).__name__}: {str(exc)[:200]}"
+        raise ImageError(f"{label}: cannot decode the image ({shown})", "corrupt") from None
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     background = float(np.median(border))
     ink = grey - background if background < 128 else background - grey  # light ink
@@ -268,24 +304,48 @@ def image_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
     """The files to read: each path, a directory standing for its PNG and JPEG files.
 
     A directory's files are taken in name order, by their suffix (.png, .jpg, .jpeg in
-    any case); whether they really are images is for :func:`read_images` to find out.
+    any case); whether they really are images is for :func:`read_images` to find out
+    (so a FIFO, a broken link or a loop of links named like an image is refused there,
+    not skipped; only a directory named like one is).
     """
     files: list[Path] = []
     for p in map(Path, paths):
-        if p.is_dir():
+        if _is_dir(p):
+            try:
+                entries = list(p.iterdir())
+            except OSError as exc:
+                raise InputError(f"{p}: cannot list it ({exc.strerror or exc})") from None
             found = sorted(
                 f
-                for f in p.iterdir()
-                if f.suffix.lower() in (".png", ".jpg", ".jpeg") and f.is_file()
+                for f in entries
+                if f.suffix.lower() in (".png", ".jpg", ".jpeg") and not _is_dir(f)
             )
             if not found:
                 raise InputError(f"{p}: no PNG or JPEG files in this directory")
             files += found
-        elif p.exists():
+        elif _exists(p):
             files.append(p)
         else:
             raise InputError(f"{p}: no such file or directory")
     return files
+
+
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; True when that cannot be known (a file in a directory one
+    may not read): reading it then says why."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether ``path`` is a directory; False when that cannot be known (a link into a
+    directory one may not read): reading it then says why."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def read_images(
