@@ -64,6 +64,7 @@ if importlib.util.find_spec("mnistlab") is None:
     (
         "code",
         """%matplotlib inline
+import os
 import warnings
 
 import matplotlib.pyplot as plt
@@ -83,6 +84,9 @@ progress = mnistlab.TqdmProgress()  # a progress bar for the long steps
 # SGD on raw pixels stops at max_iter before meeting its tolerance; scikit-learn warns each
 # time. Expected here (the scaled SGD below converges faster), so the warning is silenced.
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
+# ... and in the processes that run cross-validation folds side by side (started later,
+# they read this variable; it names the warning by its text)
+os.environ["PYTHONWARNINGS"] = "ignore:Maximum number of iteration reached"
 
 ds = load(progressbar=True)  # MNISTLAB_DATA, else the cache, else a download
 if QUICK:
