@@ -7,6 +7,7 @@ import ipaddress
 import logging
 import os
 import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -317,9 +318,20 @@ def download_mnist(*, progressbar: bool = False) -> Path:
 
     pooch.get_logger().setLevel(logging.WARNING)  # we say what we download ourselves
     target = mnist_cache_dir()
-    staging = cache_dir("downloads")
-    failures: list[str] = []
     bases = mirrors()
+    # a folder of its own: "downloads" may be the user's, where MNISTLAB_CACHE names their folder
+    staging = Path(tempfile.mkdtemp(prefix=".mnistlab-", dir=cache_dir("downloads")))
+    try:
+        _download_into(target, staging, bases, progressbar)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _download_into(target: Path, staging: Path, bases: list[str], progressbar: bool) -> None:
+    import pooch
+
+    failures: list[str] = []
     for stem in MNIST_FILES:
         final = target / f"{stem}.gz"
         if final.is_file() and _is_genuine(final, stem):
@@ -352,8 +364,6 @@ def download_mnist(*, progressbar: bool = False) -> Path:
                 f"could not download {stem}.gz from any mirror ({'; '.join(failures)}); "
                 f"set {MIRRORS_ENV} to a reachable mirror, or MNISTLAB_DATA to a local copy"
             )
-    shutil.rmtree(staging, ignore_errors=True)
-    return target
 
 
 def _url_key(url: str) -> str:
