@@ -81,6 +81,26 @@ def test_structural_errors_name_file_and_problem(idx_dir, name, payload, match):
     assert name in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("prefix", "shape", "match"),
+    [
+        ("train", (0, 6, 5), "holds no images"),
+        ("t10k", (0, 6, 5), "holds no images"),
+        ("train", (60, 0, 0), "images of 0x0 pixels"),
+        ("train", (60, 6, 0), "images of 6x0 pixels"),
+    ],
+)
+def test_no_images_or_empty_images_are_refused(idx_dir, prefix, shape, match):
+    # were loaded, then every command failed on them ("zero-size array to reduction")
+    _corrupt(idx_dir, f"{prefix}-images-idx3-ubyte", idx_bytes(np.zeros(shape, np.uint8)))
+    n_labels = shape[0]
+    _corrupt(idx_dir, f"{prefix}-labels-idx1-ubyte", idx_bytes(np.zeros(n_labels, np.uint8)))
+    if prefix == "train" and shape[1] * shape[2] == 0:
+        _corrupt(idx_dir, "t10k-images-idx3-ubyte", idx_bytes(np.zeros((20, *shape[1:]), np.uint8)))
+    with pytest.raises(InputError, match=match):
+        load_idx_dir(idx_dir)
+
+
 def test_not_gzip_but_named_gz(idx_dir):
     (idx_dir / f"{TRAIN_IMAGES}.gz").write_bytes(b"\x00\x00\x08\x03plain bytes")
     with pytest.raises(InputError, match="named .gz but is not gzip"):

@@ -205,6 +205,13 @@ def read_idx_pair(
         )
     if images.dtype != np.uint8:
         raise InputError(f"{images_path}: images must be unsigned bytes, got {images.dtype}")
+    if images.shape[1] == 0 or images.shape[2] == 0:
+        raise InputError(
+            f"{images_path}: images of {images.shape[1]}x{images.shape[2]} pixels; "
+            "each image needs at least one"
+        )
+    if len(images) == 0:
+        raise InputError(f"{images_path}: holds no images")
     if labels.ndim != 1:
         raise InputError(f"{labels_path}: labels must be a 1-D array, got {labels.shape}")
     if len(images) != len(labels):
