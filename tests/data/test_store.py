@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import os
+import stat
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -83,6 +88,12 @@ def _meta(change):
     return damage
 
 
+def _empty_test_split(entry):
+    # every command failed on it: "zero-size array to reduction operation"
+    np.save(entry / "X_test.npy", np.zeros((0, 30), np.uint8))
+    np.save(entry / "y_test.npy", np.zeros(0, np.int64))
+
+
 DAMAGE = {
     "truncated-array": _truncate,
     "labels-out-of-range": _labels_out_of_range,
@@ -93,6 +104,8 @@ DAMAGE = {
     "checksums-of-other-files": _meta(lambda m: m.update(checksums={"x": "y"})),
     "entry-of-another-key": _meta(lambda m: m.update(key="0" * 64)),
     "missing-array": lambda entry: (entry / "X_test.npy").unlink(),
+    "empty-test-split": _empty_test_split,
+    "image-shape-of-booleans": _meta(lambda m: m.update(image_shape=[True, 30])),
 }
 
 
@@ -157,3 +170,21 @@ def test_mnist_from_the_cache_is_mapped_not_read(mnist_dir, monkeypatch):
     while not isinstance(base, mmap.mmap) and getattr(base, "base", None) is not None:
         base = base.base
     assert isinstance(base, mmap.mmap)
+
+
+def test_a_pipe_in_the_entry_is_not_waited_on(idx_dir):
+    first = load_idx_dir(idx_dir)
+    pipe = _entry() / "X_train.npy"
+    pipe.unlink()
+    os.mkfifo(pipe)
+
+    def release():  # a reader blocked in open() gets an end of file: the test then fails
+        time.sleep(5)
+        with contextlib.suppress(OSError):
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+
+    threading.Thread(target=release, daemon=True).start()
+    start = time.monotonic()
+    _same(load_idx_dir(idx_dir), first)  # waited forever for a writer before
+    assert time.monotonic() - start < 4
+    assert not stat.S_ISFIFO(pipe.lstat().st_mode)  # replaced
