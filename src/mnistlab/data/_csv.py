@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,9 @@ MAX_HEADER_BYTES = 1 << 20
 
 def _read_header(path: Path) -> list[str]:
     try:
+        # a pipe would be waited on, and could not be read a second time by pandas
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise InputError(f"{path}: not a regular file; save the CSV as a file")
         with path.open("rb") as fh:
             first = fh.readline(MAX_HEADER_BYTES + 1)
     except FileNotFoundError:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import itertools
 import logging
+import math
 import os
 import shutil
 import tempfile
@@ -152,6 +154,13 @@ def load_kaggle(path: str | Path) -> Dataset:
     counts = np.bincount(y)
     if counts[counts > 0].min() < 2:
         raise InputError(f"{path}: every label needs at least 2 rows for a stratified split")
+    k = int(np.count_nonzero(counts))
+    needed = next(n for n in itertools.count(2 * k) if min(_split_sizes(n)) >= k)
+    if len(y) < needed:  # each part of the split holds at least one row of every label
+        raise InputError(
+            f"{path}: {len(y)} rows are too few for the fixed split of {k} labels "
+            f"(test_size={SPLIT_TEST_SIZE}); it needs at least {needed} rows"
+        )
     return _fixed_split(
         X,
         y,
@@ -160,6 +169,12 @@ def load_kaggle(path: str | Path) -> Dataset:
         name="kaggle",
         source=str(path.resolve()),
     )
+
+
+def _split_sizes(n: int) -> tuple[int, int]:
+    """Sizes of the train and test parts of the fixed split of ``n`` rows, as scikit-learn's."""
+    n_test = math.ceil(SPLIT_TEST_SIZE * n)
+    return n - n_test, n_test
 
 
 def load_digits_dataset() -> Dataset:
