@@ -157,6 +157,20 @@ def test_dimensions_whose_product_overflows(idx_dir, dims):
         load_idx_dir(idx_dir)
 
 
+def test_a_sparse_file_of_gigabytes_is_refused_unread(idx_dir):
+    # 3 GiB of zeros take no room on disk but were all read: 64 GiB was the cap (RAM is less)
+    header = struct.pack(">BBBBIII", 0, 0, 8, 3, 3, 2**15, 2**15)
+    with pytest.raises(InputError, match="more than the 2147483648 bytes accepted"):
+        parse_idx(header)
+    path = idx_dir / TRAIN_IMAGES
+    (idx_dir / f"{TRAIN_IMAGES}.gz").unlink()
+    with path.open("wb") as f:
+        f.write(header)
+        f.truncate(len(header) + 3 * 2**30)
+    with pytest.raises(InputError, match="bytes accepted"):
+        load_idx_dir(idx_dir)
+
+
 def test_multi_member_gzip(idx_dir):
     path = idx_dir / f"{TRAIN_IMAGES}.gz"
     data = gzip.decompress(path.read_bytes())

@@ -41,8 +41,10 @@ MNIST_FILES = tuple(MNIST_MD5)
 #: gzip file whose header claims more than this ratio allows is refused before decompressing.
 MAX_DEFLATE_RATIO = 1032
 
-#: Largest IDX data accepted, whatever the file (MNIST's train images are 47 MB).
-MAX_IDX_BYTES = 1 << 36
+#: Largest IDX data accepted, whatever the file (MNIST's train images are 47 MB, EMNIST's
+#: largest 550 MB): what a header declares is allocated and read, and a sparse file or a
+#: gzip bomb of a few MB can declare gigabytes. Four files are read at once.
+MAX_IDX_BYTES = 1 << 31
 
 _HEADER_MAX = 4 + 4 * 255  # the magic number and at most 255 dimensions
 _CHUNK = 1 << 20
