@@ -6,6 +6,7 @@ import contextlib
 import gzip
 import json
 import os
+import shutil
 import stat
 import threading
 import time
@@ -188,3 +189,26 @@ def test_a_pipe_in_the_entry_is_not_waited_on(idx_dir):
     _same(load_idx_dir(idx_dir), first)  # waited forever for a writer before
     assert time.monotonic() - start < 4
     assert not stat.S_ISFIFO(pipe.lstat().st_mode)  # replaced
+
+
+def test_files_replaced_while_decoded_are_not_stored_under_the_old_content(tmp_path, monkeypatch):
+    directory = write_idx_dir(tmp_path / "idx", seed=0, gz=False)
+    original = load_idx_dir(write_idx_dir(tmp_path / "copy", seed=0, gz=False))
+    shutil.rmtree(cache_root() / "datasets")
+    source_key = _store.source_key
+    replaced = []
+
+    def replaced_once_hashed(paths):  # the files change between hashing and decoding
+        key = source_key(paths)
+        if not replaced:
+            write_idx_dir(directory, seed=1, gz=False)
+            replaced.append(key)
+        return key
+
+    monkeypatch.setattr(_store, "source_key", replaced_once_hashed)
+    load_idx_dir(directory)
+    write_idx_dir(directory, seed=0, gz=False)  # the first content again
+    again = load_idx_dir(directory)  # was served the seed-1 arrays from the cache
+    for attr in ("X_train", "y_train", "X_test", "y_test"):
+        np.testing.assert_array_equal(getattr(again, attr), getattr(original, attr))
+    assert again.checksums == original.checksums

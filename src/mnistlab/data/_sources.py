@@ -80,10 +80,7 @@ def load_idx_dir(directory: str | Path, *, require_verified: bool = False) -> Da
     if not any(directory.iterdir()):
         raise InputError(f"{directory}: directory is empty; it needs the four MNIST IDX files")
     paths = {stem: find_idx_file(directory, stem) for stem in MNIST_FILES}
-    try:
-        key = _store.source_key(paths)
-    except OSError:  # unreadable: decoding says which file and why
-        key = None
+    key = _source_key(paths)
     stored = _store.fetch(key, MNIST_FILES) if key else None
     if stored is not None:
         arrays, meta = stored
@@ -115,10 +112,18 @@ def load_idx_dir(directory: str | Path, *, require_verified: bool = False) -> Da
     )
     if key and stored is None:
         meta = {"image_shape": shape, "checksums": checksums, "digest": dataset_digest(dataset)}
-        _store.store(key, arrays, meta)
+        if _source_key(paths) == key:  # not changed while decoded: the arrays are key's
+            _store.store(key, arrays, meta)
     else:  # the content is the one stored: it is not read to be hashed again
         remember_digest(dataset, meta["digest"])
     return dataset
+
+
+def _source_key(paths: dict[str, Path]) -> str | None:
+    try:
+        return _store.source_key(paths)
+    except OSError:  # unreadable: decoding says which file and why
+        return None
 
 
 def _decode_idx_dir(
