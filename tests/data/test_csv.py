@@ -1,5 +1,7 @@
 import contextlib
 import os
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
@@ -142,6 +144,29 @@ def test_one_huge_cell(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 32 << 20
+
+
+def test_one_huge_line_is_not_buffered_whole(tmp_path):
+    # pandas keeps a line whole, whatever its length: 470 MB to refuse a 200 MB line
+    path = tmp_path / "huge.csv"
+    with path.open("w") as f:
+        f.write(f"{HEADER}\n1,")
+        for _ in range(150):
+            f.write("1" * 2**20)
+    code = (
+        "import re, sys\n"
+        "from mnistlab.data import read_kaggle_csv\n"
+        "try:\n"
+        "    read_kaggle_csv(sys.argv[1])\n"
+        "except ValueError as exc:\n"
+        "    print(exc)\n"
+        "print(re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read())[1])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert "row 1 is longer than" in out[0]
+    assert int(out[1]) < 200 << 10  # peak KB; the imports alone take about 90 MB
 
 
 def test_utf8_byte_order_mark_is_accepted(tmp_path):
