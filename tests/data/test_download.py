@@ -213,3 +213,14 @@ def test_a_downloads_folder_of_the_users_own_is_never_deleted(
     assert (home / "downloads" / "thesis.pdf").read_text() == "mine"  # rmtree'd before
     assert download_mnist() == home / "mnist"  # all there: nothing downloaded, nothing removed
     assert sorted(p.name for p in (home / "downloads").iterdir()) == ["thesis.pdf"]
+
+
+def test_a_directory_in_place_of_a_cached_file_is_replaced(server, small_mnist, monkeypatch):
+    www, base = server
+    shutil.copytree(small_mnist, www / "good")
+    monkeypatch.setenv("MNISTLAB_MIRRORS", f"{base}/good/")
+    in_place = mnist_cache_dir() / f"{MNIST_FILES[0]}.gz"
+    in_place.mkdir()
+    (in_place / "x").write_text("x")
+    ds = load("auto")  # an internal error before (IsADirectoryError), on every run
+    assert ds.verified and in_place.is_file()

@@ -375,6 +375,8 @@ def _download_into(target: Path, staging: Path, bases: list[str], progressbar: b
                 failures.append(f"{url}: {_short(exc)}")
                 continue
             if _is_genuine(fetched, stem):
+                if final.is_dir() and not final.is_symlink():  # a damaged cache: replaced
+                    shutil.rmtree(final)
                 os.replace(fetched, final)
                 break
             fetched.unlink(missing_ok=True)
