@@ -106,6 +106,16 @@ def test_a_root_that_is_a_file_is_one_line(cache):
         cache_dir("mnist")
 
 
+@pytest.mark.parametrize("name", [".locks", "mnist", "downloads"])
+def test_a_file_in_place_of_a_cache_folder_is_one_line(cache, name):
+    cache_dir()
+    (cache / name).write_text("x")
+    with pytest.raises(InputError, match=f"{name}: a file where the cache keeps a folder"):
+        cache_dir(name)  # FileExistsError, an internal error of 'data fetch' and others
+    code, _, err = run("data", "fetch")
+    assert code == 2 and err.strip().splitlines()[-1].startswith(f"error: {cache / name}:")
+
+
 def test_cache_lock_excludes_another_holder(cache):
     from filelock import Timeout
 

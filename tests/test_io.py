@@ -1,9 +1,11 @@
-"""Output directories: a marker file that mnistlab did not write is not trusted."""
+"""Output directories: nothing mnistlab did not write is overwritten without --overwrite,
+and a marker file that mnistlab did not write is not trusted."""
 
 import json
 
 import pytest
 
+from mnistlab import InputError
 from mnistlab._io import OUT_MARKER, OutputDir
 
 
@@ -22,3 +24,43 @@ def test_the_files_of_an_earlier_run_stay_in_the_marker(tmp_path):
     OutputDir(tmp_path).write_bytes("a.png", b"x")
     OutputDir(tmp_path).write_bytes("b.png", b"x")
     assert json.loads((tmp_path / OUT_MARKER).read_text()) == {"files": ["a.png", "b.png"]}
+
+
+def test_a_file_the_marker_does_not_list_is_not_overwritten(tmp_path):
+    # a marker (copied, or left by another run) that does not name the user's own file
+    (tmp_path / OUT_MARKER).write_text(json.dumps({"files": ["metrics.json"]}))
+    (tmp_path / "digits.png").write_text("mine")
+    out = OutputDir(tmp_path)
+    out.write_json("metrics.json", {})  # listed: mnistlab wrote it, replaced
+    with pytest.raises(InputError, match="digits.png: not written by mnistlab .* --overwrite"):
+        out.write_bytes("digits.png", b"png")  # was replaced
+    assert (tmp_path / "digits.png").read_text() == "mine"
+    OutputDir(tmp_path, overwrite=True).write_bytes("digits.png", b"png")
+    assert (tmp_path / "digits.png").read_bytes() == b"png"
+
+
+def test_a_file_written_by_this_or_an_earlier_run_is_replaced(tmp_path):
+    OutputDir(tmp_path).write_bytes("a.png", b"1")
+    out = OutputDir(tmp_path)
+    out.write_bytes("a.png", b"2")
+    out.write_bytes("a.png", b"3")
+    assert (tmp_path / "a.png").read_bytes() == b"3"
+
+
+@pytest.mark.parametrize("name", ["digits.png", "sub/digits.png", OUT_MARKER])
+def test_a_directory_in_place_of_a_file_is_an_input_error(tmp_path, name):
+    (tmp_path / OUT_MARKER).write_text(json.dumps({"files": [name]}))
+    (tmp_path / name).unlink(missing_ok=True)
+    (tmp_path / name).mkdir(parents=True)
+    (tmp_path / name / "keep").write_text("mine")
+    with pytest.raises(InputError, match="is a directory"):  # an internal error before
+        OutputDir(tmp_path, overwrite=True).write_bytes(name, b"x")
+    assert (tmp_path / name / "keep").read_text() == "mine"
+
+
+def test_a_file_in_place_of_a_subdirectory_is_an_input_error(tmp_path):
+    (tmp_path / OUT_MARKER).write_text(json.dumps({"files": ["sub"]}))
+    (tmp_path / "sub").write_text("mine")
+    with pytest.raises(InputError, match="sub is a file, not a directory"):
+        OutputDir(tmp_path, overwrite=True).write_bytes("sub/a.png", b"x")
+    assert (tmp_path / "sub").read_text() == "mine"

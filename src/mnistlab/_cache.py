@@ -81,7 +81,13 @@ def _ensure_root() -> Path:
 def cache_dir(*parts: str) -> Path:
     """Return (and create) a folder below the cache root, e.g. ``cache_dir("mnist")``."""
     path = _ensure_root().joinpath(*parts)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(
+            f"{path}: a file where the cache keeps a folder; remove it, or set {CACHE_ENV} "
+            "to another folder"
+        ) from None
     return path
 
 

@@ -109,6 +109,7 @@ class OutputDir:
             raise InputError(
                 f"--out {self.path}: cannot write there ({exc.strerror}); choose another directory"
             ) from exc
+        self.overwrite = overwrite
         self.written: list[str] = []
 
     def file(self, name: str) -> Path:
@@ -120,18 +121,36 @@ class OutputDir:
         pure = PurePosixPath(name)
         if not name or "\\" in name or pure.is_absolute() or ".." in pure.parts:
             raise InputError(f"{name!r}: not a file name inside --out {self.path}; refused")
+        path = self.path / name
         if name not in self.written:  # the marker is rewritten only for a new name
-            self.written.append(name)
             marker = self.path / OUT_MARKER
+            for target in (marker, path):  # a user's folder is never replaced by a file
+                if target.is_dir():
+                    raise InputError(
+                        f"--out {self.path}: {target.relative_to(self.path)} is a directory, "
+                        "where mnistlab writes a file; move it or choose another directory"
+                    )
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)  # names may hold a subdirectory
+            except (FileExistsError, NotADirectoryError):
+                raise InputError(
+                    f"--out {self.path}: {PurePosixPath(name).parent} is a file, not a "
+                    "directory; move it or choose another directory"
+                ) from None
             previous = []
             if marker.is_file():
                 with contextlib.suppress(ValueError, OSError, RecursionError, AttributeError):
                     previous = json.loads(marker.read_text()).get("files", [])
                 if not (isinstance(previous, list) and all(isinstance(f, str) for f in previous)):
                     previous = []  # not a marker mnistlab wrote: replaced
+            # the marker names what mnistlab wrote: any other file there is the user's
+            if not self.overwrite and name not in previous and (path.exists() or path.is_symlink()):
+                raise InputError(
+                    f"--out {self.path}: {name}: not written by mnistlab (its {OUT_MARKER} "
+                    "does not list it); choose another directory or pass --overwrite"
+                )
+            self.written.append(name)
             write_json(marker, {"files": sorted(set(previous) | set(self.written))})
-        path = self.path / name
-        path.parent.mkdir(parents=True, exist_ok=True)  # names may hold a subdirectory
         return path
 
     def write_bytes(self, name: str, data: bytes | str) -> Path:

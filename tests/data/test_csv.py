@@ -1,3 +1,9 @@
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
 import tracemalloc
 
 import numpy as np
@@ -44,6 +50,31 @@ def test_load_kaggle_fixed_stratified_split(tmp_path):
     np.testing.assert_array_equal(a.y_test, b.y_test)  # independent of any seed
     assert np.bincount(a.y_test).tolist() == [2] * 10
     assert "random_state=0" in a.split
+
+
+@pytest.mark.parametrize("n", [20, 40, 45])
+def test_too_few_rows_for_the_fixed_split(tmp_path, n):
+    # 40 rows of 10 labels: a test part of 8 rows cannot hold one of each (an internal error)
+    path = write_csv(tmp_path / "train.csv", good_rows(n))
+    with pytest.raises(InputError, match=f"{n} rows are too few .* at least 46 rows"):
+        load(str(path))
+    assert load(str(write_csv(tmp_path / "46.csv", good_rows(46)))).n_test == 10
+
+
+def test_a_pipe_is_refused_not_waited_on(tmp_path):
+    pipe = tmp_path / "train.csv"
+    os.mkfifo(pipe)
+
+    def release():  # a reader blocked in open() gets an end of file: the test then fails
+        time.sleep(5)
+        with contextlib.suppress(OSError):
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+
+    threading.Thread(target=release, daemon=True).start()
+    start = time.monotonic()
+    with pytest.raises(InputError, match="not a regular file"):
+        read_kaggle_csv(pipe)  # waited forever for a writer before
+    assert time.monotonic() - start < 4
 
 
 @pytest.mark.parametrize(
@@ -113,6 +144,29 @@ def test_one_huge_cell(tmp_path):
     finally:
         tracemalloc.stop()
     assert peak < 32 << 20
+
+
+def test_one_huge_line_is_not_buffered_whole(tmp_path):
+    # pandas keeps a line whole, whatever its length: 470 MB to refuse a 200 MB line
+    path = tmp_path / "huge.csv"
+    with path.open("w") as f:
+        f.write(f"{HEADER}\n1,")
+        for _ in range(150):
+            f.write("1" * 2**20)
+    code = (
+        "import re, sys\n"
+        "from mnistlab.data import read_kaggle_csv\n"
+        "try:\n"
+        "    read_kaggle_csv(sys.argv[1])\n"
+        "except ValueError as exc:\n"
+        "    print(exc)\n"
+        "print(re.search(r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read())[1])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert "row 1 is longer than" in out[0]
+    assert int(out[1]) < 200 << 10  # peak KB; the imports alone take about 90 MB
 
 
 def test_utf8_byte_order_mark_is_accepted(tmp_path):

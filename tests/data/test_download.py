@@ -196,3 +196,31 @@ def test_processes_started_together_download_once(server, mnist_dir, monkeypatch
     names = sorted(f"{s}.gz" for s in MNIST_FILES)
     assert at_once(_download, 3) == [names] * 3
     assert sorted(p.name for p in mnist_cache_dir().iterdir()) == names
+
+
+def test_a_downloads_folder_of_the_users_own_is_never_deleted(
+    server, small_mnist, tmp_path, monkeypatch
+):
+    # MNISTLAB_CACHE names a folder of the user's (not empty, so never marked as ours)
+    home = tmp_path / "home"
+    (home / "downloads").mkdir(parents=True)
+    (home / "downloads" / "thesis.pdf").write_text("mine")
+    monkeypatch.setenv("MNISTLAB_CACHE", str(home))
+    www, base = server
+    shutil.copytree(small_mnist, www / "good")
+    monkeypatch.setenv("MNISTLAB_MIRRORS", f"{base}/good/")
+    assert download_mnist() == home / "mnist"
+    assert (home / "downloads" / "thesis.pdf").read_text() == "mine"  # rmtree'd before
+    assert download_mnist() == home / "mnist"  # all there: nothing downloaded, nothing removed
+    assert sorted(p.name for p in (home / "downloads").iterdir()) == ["thesis.pdf"]
+
+
+def test_a_directory_in_place_of_a_cached_file_is_replaced(server, small_mnist, monkeypatch):
+    www, base = server
+    shutil.copytree(small_mnist, www / "good")
+    monkeypatch.setenv("MNISTLAB_MIRRORS", f"{base}/good/")
+    in_place = mnist_cache_dir() / f"{MNIST_FILES[0]}.gz"
+    in_place.mkdir()
+    (in_place / "x").write_text("x")
+    ds = load("auto")  # an internal error before (IsADirectoryError), on every run
+    assert ds.verified and in_place.is_file()

@@ -81,6 +81,26 @@ def test_structural_errors_name_file_and_problem(idx_dir, name, payload, match):
     assert name in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("prefix", "shape", "match"),
+    [
+        ("train", (0, 6, 5), "holds no images"),
+        ("t10k", (0, 6, 5), "holds no images"),
+        ("train", (60, 0, 0), "images of 0x0 pixels"),
+        ("train", (60, 6, 0), "images of 6x0 pixels"),
+    ],
+)
+def test_no_images_or_empty_images_are_refused(idx_dir, prefix, shape, match):
+    # were loaded, then every command failed on them ("zero-size array to reduction")
+    _corrupt(idx_dir, f"{prefix}-images-idx3-ubyte", idx_bytes(np.zeros(shape, np.uint8)))
+    n_labels = shape[0]
+    _corrupt(idx_dir, f"{prefix}-labels-idx1-ubyte", idx_bytes(np.zeros(n_labels, np.uint8)))
+    if prefix == "train" and shape[1] * shape[2] == 0:
+        _corrupt(idx_dir, "t10k-images-idx3-ubyte", idx_bytes(np.zeros((20, *shape[1:]), np.uint8)))
+    with pytest.raises(InputError, match=match):
+        load_idx_dir(idx_dir)
+
+
 def test_not_gzip_but_named_gz(idx_dir):
     (idx_dir / f"{TRAIN_IMAGES}.gz").write_bytes(b"\x00\x00\x08\x03plain bytes")
     with pytest.raises(InputError, match="named .gz but is not gzip"):
@@ -133,6 +153,20 @@ def test_dimensions_whose_product_overflows(idx_dir, dims):
     with pytest.raises(InputError, match="IDX header declares .* bytes accepted"):
         parse_idx(header)  # (65536,)*4 wrapped to 0 bytes in int64 and crashed in reshape
     _corrupt(idx_dir, TRAIN_IMAGES, header)
+    with pytest.raises(InputError, match="bytes accepted"):
+        load_idx_dir(idx_dir)
+
+
+def test_a_sparse_file_of_gigabytes_is_refused_unread(idx_dir):
+    # 3 GiB of zeros take no room on disk but were all read: 64 GiB was the cap (RAM is less)
+    header = struct.pack(">BBBBIII", 0, 0, 8, 3, 3, 2**15, 2**15)
+    with pytest.raises(InputError, match="more than the 2147483648 bytes accepted"):
+        parse_idx(header)
+    path = idx_dir / TRAIN_IMAGES
+    (idx_dir / f"{TRAIN_IMAGES}.gz").unlink()
+    with path.open("wb") as f:
+        f.write(header)
+        f.truncate(len(header) + 3 * 2**30)
     with pytest.raises(InputError, match="bytes accepted"):
         load_idx_dir(idx_dir)
 

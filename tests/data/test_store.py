@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+import os
+import shutil
+import stat
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -83,6 +89,12 @@ def _meta(change):
     return damage
 
 
+def _empty_test_split(entry):
+    # every command failed on it: "zero-size array to reduction operation"
+    np.save(entry / "X_test.npy", np.zeros((0, 30), np.uint8))
+    np.save(entry / "y_test.npy", np.zeros(0, np.int64))
+
+
 DAMAGE = {
     "truncated-array": _truncate,
     "labels-out-of-range": _labels_out_of_range,
@@ -93,6 +105,8 @@ DAMAGE = {
     "checksums-of-other-files": _meta(lambda m: m.update(checksums={"x": "y"})),
     "entry-of-another-key": _meta(lambda m: m.update(key="0" * 64)),
     "missing-array": lambda entry: (entry / "X_test.npy").unlink(),
+    "empty-test-split": _empty_test_split,
+    "image-shape-of-booleans": _meta(lambda m: m.update(image_shape=[True, 30])),
 }
 
 
@@ -157,3 +171,44 @@ def test_mnist_from_the_cache_is_mapped_not_read(mnist_dir, monkeypatch):
     while not isinstance(base, mmap.mmap) and getattr(base, "base", None) is not None:
         base = base.base
     assert isinstance(base, mmap.mmap)
+
+
+def test_a_pipe_in_the_entry_is_not_waited_on(idx_dir):
+    first = load_idx_dir(idx_dir)
+    pipe = _entry() / "X_train.npy"
+    pipe.unlink()
+    os.mkfifo(pipe)
+
+    def release():  # a reader blocked in open() gets an end of file: the test then fails
+        time.sleep(5)
+        with contextlib.suppress(OSError):
+            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
+
+    threading.Thread(target=release, daemon=True).start()
+    start = time.monotonic()
+    _same(load_idx_dir(idx_dir), first)  # waited forever for a writer before
+    assert time.monotonic() - start < 4
+    assert not stat.S_ISFIFO(pipe.lstat().st_mode)  # replaced
+
+
+def test_files_replaced_while_decoded_are_not_stored_under_the_old_content(tmp_path, monkeypatch):
+    directory = write_idx_dir(tmp_path / "idx", seed=0, gz=False)
+    original = load_idx_dir(write_idx_dir(tmp_path / "copy", seed=0, gz=False))
+    shutil.rmtree(cache_root() / "datasets")
+    source_key = _store.source_key
+    replaced = []
+
+    def replaced_once_hashed(paths):  # the files change between hashing and decoding
+        key = source_key(paths)
+        if not replaced:
+            write_idx_dir(directory, seed=1, gz=False)
+            replaced.append(key)
+        return key
+
+    monkeypatch.setattr(_store, "source_key", replaced_once_hashed)
+    load_idx_dir(directory)
+    write_idx_dir(directory, seed=0, gz=False)  # the first content again
+    again = load_idx_dir(directory)  # was served the seed-1 arrays from the cache
+    for attr in ("X_train", "y_train", "X_test", "y_test"):
+        np.testing.assert_array_equal(getattr(again, attr), getattr(original, attr))
+    assert again.checksums == original.checksums

@@ -41,8 +41,10 @@ MNIST_FILES = tuple(MNIST_MD5)
 #: gzip file whose header claims more than this ratio allows is refused before decompressing.
 MAX_DEFLATE_RATIO = 1032
 
-#: Largest IDX data accepted, whatever the file (MNIST's train images are 47 MB).
-MAX_IDX_BYTES = 1 << 36
+#: Largest IDX data accepted, whatever the file (MNIST's train images are 47 MB, EMNIST's
+#: largest 550 MB): what a header declares is allocated and read, and a sparse file or a
+#: gzip bomb of a few MB can declare gigabytes. Four files are read at once.
+MAX_IDX_BYTES = 1 << 31
 
 _HEADER_MAX = 4 + 4 * 255  # the magic number and at most 255 dimensions
 _CHUNK = 1 << 20
@@ -205,6 +207,13 @@ def read_idx_pair(
         )
     if images.dtype != np.uint8:
         raise InputError(f"{images_path}: images must be unsigned bytes, got {images.dtype}")
+    if images.shape[1] == 0 or images.shape[2] == 0:
+        raise InputError(
+            f"{images_path}: images of {images.shape[1]}x{images.shape[2]} pixels; "
+            "each image needs at least one"
+        )
+    if len(images) == 0:
+        raise InputError(f"{images_path}: holds no images")
     if labels.ndim != 1:
         raise InputError(f"{labels_path}: labels must be a 1-D array, got {labels.shape}")
     if len(images) != len(labels):

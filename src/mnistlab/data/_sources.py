@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import itertools
 import logging
+import math
 import os
 import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -77,10 +80,7 @@ def load_idx_dir(directory: str | Path, *, require_verified: bool = False) -> Da
     if not any(directory.iterdir()):
         raise InputError(f"{directory}: directory is empty; it needs the four MNIST IDX files")
     paths = {stem: find_idx_file(directory, stem) for stem in MNIST_FILES}
-    try:
-        key = _store.source_key(paths)
-    except OSError:  # unreadable: decoding says which file and why
-        key = None
+    key = _source_key(paths)
     stored = _store.fetch(key, MNIST_FILES) if key else None
     if stored is not None:
         arrays, meta = stored
@@ -112,10 +112,18 @@ def load_idx_dir(directory: str | Path, *, require_verified: bool = False) -> Da
     )
     if key and stored is None:
         meta = {"image_shape": shape, "checksums": checksums, "digest": dataset_digest(dataset)}
-        _store.store(key, arrays, meta)
+        if _source_key(paths) == key:  # not changed while decoded: the arrays are key's
+            _store.store(key, arrays, meta)
     else:  # the content is the one stored: it is not read to be hashed again
         remember_digest(dataset, meta["digest"])
     return dataset
+
+
+def _source_key(paths: dict[str, Path]) -> str | None:
+    try:
+        return _store.source_key(paths)
+    except OSError:  # unreadable: decoding says which file and why
+        return None
 
 
 def _decode_idx_dir(
@@ -151,6 +159,13 @@ def load_kaggle(path: str | Path) -> Dataset:
     counts = np.bincount(y)
     if counts[counts > 0].min() < 2:
         raise InputError(f"{path}: every label needs at least 2 rows for a stratified split")
+    k = int(np.count_nonzero(counts))
+    needed = next(n for n in itertools.count(2 * k) if min(_split_sizes(n)) >= k)
+    if len(y) < needed:  # each part of the split holds at least one row of every label
+        raise InputError(
+            f"{path}: {len(y)} rows are too few for the fixed split of {k} labels "
+            f"(test_size={SPLIT_TEST_SIZE}); it needs at least {needed} rows"
+        )
     return _fixed_split(
         X,
         y,
@@ -159,6 +174,12 @@ def load_kaggle(path: str | Path) -> Dataset:
         name="kaggle",
         source=str(path.resolve()),
     )
+
+
+def _split_sizes(n: int) -> tuple[int, int]:
+    """Sizes of the train and test parts of the fixed split of ``n`` rows, as scikit-learn's."""
+    n_test = math.ceil(SPLIT_TEST_SIZE * n)
+    return n - n_test, n_test
 
 
 def load_digits_dataset() -> Dataset:
@@ -317,9 +338,20 @@ def download_mnist(*, progressbar: bool = False) -> Path:
 
     pooch.get_logger().setLevel(logging.WARNING)  # we say what we download ourselves
     target = mnist_cache_dir()
-    staging = cache_dir("downloads")
-    failures: list[str] = []
     bases = mirrors()
+    # a folder of its own: "downloads" may be the user's, where MNISTLAB_CACHE names their folder
+    staging = Path(tempfile.mkdtemp(prefix=".mnistlab-", dir=cache_dir("downloads")))
+    try:
+        _download_into(target, staging, bases, progressbar)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _download_into(target: Path, staging: Path, bases: list[str], progressbar: bool) -> None:
+    import pooch
+
+    failures: list[str] = []
     for stem in MNIST_FILES:
         final = target / f"{stem}.gz"
         if final.is_file() and _is_genuine(final, stem):
@@ -343,6 +375,8 @@ def download_mnist(*, progressbar: bool = False) -> Path:
                 failures.append(f"{url}: {_short(exc)}")
                 continue
             if _is_genuine(fetched, stem):
+                if final.is_dir() and not final.is_symlink():  # a damaged cache: replaced
+                    shutil.rmtree(final)
                 os.replace(fetched, final)
                 break
             fetched.unlink(missing_ok=True)
@@ -352,8 +386,6 @@ def download_mnist(*, progressbar: bool = False) -> Path:
                 f"could not download {stem}.gz from any mirror ({'; '.join(failures)}); "
                 f"set {MIRRORS_ENV} to a reachable mirror, or MNISTLAB_DATA to a local copy"
             )
-    shutil.rmtree(staging, ignore_errors=True)
-    return target
 
 
 def _url_key(url: str) -> str:

@@ -59,9 +59,11 @@ def fetch(key: str, files: Sequence[str]) -> tuple[dict[str, np.ndarray], dict[s
         meta = json.loads((entry / _META).read_text(encoding="utf-8"))
         if not isinstance(meta, dict) or meta.get("key") != key:
             raise ValueError("metadata of another entry")
+        paths = {name: entry / f"{name}.npy" for name in _ARRAYS}
+        if not all(path.is_file() for path in paths.values()):  # a pipe would be waited on
+            raise ValueError("an array that is not a file")
         arrays = {
-            name: np.load(entry / f"{name}.npy", mmap_mode="r", allow_pickle=False)
-            for name in _ARRAYS
+            name: np.load(path, mmap_mode="r", allow_pickle=False) for name, path in paths.items()
         }
         _check(arrays, meta, files)
     except Exception as exc:  # a damaged entry (or no cache): decoded again, never trusted
@@ -73,11 +75,11 @@ def fetch(key: str, files: Sequence[str]) -> tuple[dict[str, np.ndarray], dict[s
 
 def _check(arrays: dict[str, np.ndarray], meta: dict[str, Any], files: Sequence[str]) -> None:
     h, w = meta["image_shape"]
-    if not all(isinstance(s, int) and s >= 1 for s in (h, w)):
+    if not all(type(s) is int and s >= 1 for s in (h, w)):  # not True, a bool
         raise ValueError(f"image_shape {meta['image_shape']!r:.40}")
     for split in ("train", "test"):
         X, y = arrays[f"X_{split}"], arrays[f"y_{split}"]
-        if X.dtype != np.uint8 or X.ndim != 2 or X.shape[1] != h * w:
+        if X.dtype != np.uint8 or X.ndim != 2 or X.shape[1] != h * w or len(X) == 0:
             raise ValueError(f"X_{split} of {X.dtype} {X.shape}")
         if y.dtype != np.int64 or y.shape != (len(X),):
             raise ValueError(f"y_{split} of {y.dtype} {y.shape}")
