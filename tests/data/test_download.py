@@ -7,6 +7,7 @@ import http.server
 import logging
 import shutil
 import threading
+import time
 
 import pytest
 
@@ -180,6 +181,57 @@ def test_hostile_mirror_is_cut_short(hostile, path, match, monkeypatch):
         download_mnist()
     assert _HostileHandler.sent < 60 << 20  # the client hung up near the cap (47 MB)
     assert not any(mnist_cache_dir().iterdir())
+
+
+class _TricklingHandler(http.server.BaseHTTPRequestHandler):
+    """A mirror that sends one byte every 0.1 s: each read succeeds, the download never ends."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        try:
+            for _ in range(1000):
+                self.wfile.write(b"\0")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_trickling_mirror_is_given_up_at_the_time_limit(server, small_mnist, monkeypatch):
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TricklingHandler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    www, base = server
+    shutil.copytree(small_mnist, www / "good")
+    slow = f"http://127.0.0.1:{httpd.server_address[1]}/slow/"
+    monkeypatch.setenv("MNISTLAB_DOWNLOAD_TIME_LIMIT", "1")
+    try:
+        monkeypatch.setenv("MNISTLAB_MIRRORS", f"{slow},{base}/good/")
+        start = time.monotonic()
+        assert download_mnist() == mnist_cache_dir()  # the next mirror, once the first is given up
+        assert time.monotonic() - start < 4 * 3  # each of the four files: about 1 s, not 100 s
+        assert load("mnist").verified
+        for path in mnist_cache_dir().iterdir():
+            path.unlink()
+        monkeypatch.setenv("MNISTLAB_MIRRORS", slow)
+        with pytest.raises(MnistlabError, match=r"from any mirror \(.*not done within 1 s"):
+            download_mnist()  # the one-line error of all mirrors failing
+        assert not any(mnist_cache_dir().iterdir())
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "soon", "nan", "inf"])
+def test_a_bad_time_limit_is_a_one_line_error(value, monkeypatch):
+    monkeypatch.setenv("MNISTLAB_DOWNLOAD_TIME_LIMIT", value)
+    with pytest.raises(InputError, match="MNISTLAB_DOWNLOAD_TIME_LIMIT=.*positive number"):
+        download_mnist()
 
 
 def _download(i):

@@ -21,6 +21,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "_overlap": ["training_overlap"],
         "_sources": [
             "DEFAULT_MIRRORS",
+            "DOWNLOAD_TIME_LIMIT_ENV",
             "MIRRORS_ENV",
             "SPLIT_RANDOM_STATE",
             "SPLIT_TEST_SIZE",

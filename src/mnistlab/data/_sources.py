@@ -10,6 +10,7 @@ import math
 import os
 import shutil
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -37,6 +38,10 @@ DEFAULT_MIRRORS = (
 )
 MIRRORS_ENV = "MNISTLAB_MIRRORS"
 DOWNLOAD_TIMEOUT = 10  # seconds of waiting per unreachable mirror
+#: Seconds one file's whole download may take (``MNISTLAB_DOWNLOAD_TIME_LIMIT`` overrides):
+#: a mirror trickling bytes is then given up for the next one.
+DOWNLOAD_TIME_LIMIT = 600.0
+DOWNLOAD_TIME_LIMIT_ENV = "MNISTLAB_DOWNLOAD_TIME_LIMIT"
 
 #: Size of each decompressed MNIST file. A download may be at most this much plus 1% (a gzip
 #: of incompressible data is barely larger), so an endless or huge answer is cut short.
@@ -271,32 +276,39 @@ class _TooLarge(MnistlabError):
     pass
 
 
-class _CappedFile:
-    """A file that refuses to grow beyond ``cap`` bytes (for an endless or oversized answer)."""
+class _TooSlow(MnistlabError):
+    pass
 
-    def __init__(self, fh, cap: int) -> None:
-        self.fh, self.cap, self.size = fh, cap, 0
 
-    def write(self, chunk: bytes) -> int:
-        self.size += len(chunk)
-        if self.size > self.cap:
-            raise _TooLarge(f"larger than {self.cap} bytes, refused")
-        return self.fh.write(chunk)
-
-    def flush(self) -> None:
-        self.fh.flush()
+def download_time_limit() -> float:
+    """Seconds one file's download may take: ``MNISTLAB_DOWNLOAD_TIME_LIMIT`` or the default."""
+    env = os.environ.get(DOWNLOAD_TIME_LIMIT_ENV, "").strip()
+    if not env:
+        return DOWNLOAD_TIME_LIMIT
+    try:
+        limit = float(env)
+    except ValueError:
+        limit = math.nan
+    if not (math.isfinite(limit) and limit > 0):
+        raise InputError(
+            f"{DOWNLOAD_TIME_LIMIT_ENV}={env!r}: expected a positive number of seconds"
+        )
+    return limit
 
 
 class _Downloader:
-    """pooch's HTTP downloader with a size cap, refusing redirects to plain http."""
+    """A pooch downloader that streams with requests, within a size cap and a time limit.
 
-    def __init__(self, cap: int, progressbar: bool) -> None:
-        import pooch
+    pooch's own timeout applies to each read, so a mirror sending a byte every few
+    seconds would hold a download for hours: the whole download must end within
+    ``time_limit`` seconds (give or take one read's ``DOWNLOAD_TIMEOUT``), and grow
+    to at most ``cap`` bytes. Redirects to plain http are refused.
+    """
 
-        self.cap = cap
-        self.http = pooch.HTTPDownloader(
-            progressbar=progressbar, timeout=DOWNLOAD_TIMEOUT, hooks={"response": self._check}
-        )
+    chunk_size = 65536
+
+    def __init__(self, cap: int, progressbar: bool, time_limit: float) -> None:
+        self.cap, self.progressbar, self.time_limit = cap, progressbar, time_limit
 
     def _check(self, response, *args, **kwargs):
         if response.is_redirect:
@@ -307,8 +319,50 @@ class _Downloader:
         return response
 
     def __call__(self, url: str, output_file: str, pooch_obj, check_only: bool = False):
-        with open(output_file, "w+b") as fh:
-            return self.http(url, _CappedFile(fh, self.cap), pooch_obj, check_only=check_only)
+        import requests
+
+        if check_only:
+            raise NotImplementedError("only downloads")
+        start = time.monotonic()
+        with (
+            requests.get(
+                url, timeout=DOWNLOAD_TIMEOUT, stream=True, hooks={"response": self._check}
+            ) as response,
+            open(output_file, "w+b") as fh,
+        ):
+            response.raise_for_status()
+            progress = self._progress(response)
+            size = 0
+            try:
+                while chunk := response.raw.read1(self.chunk_size, decode_content=True):
+                    size += len(chunk)
+                    if size > self.cap:
+                        raise _TooLarge(f"larger than {self.cap} bytes, refused")
+                    if time.monotonic() - start > self.time_limit:
+                        raise _TooSlow(
+                            f"not done within {self.time_limit:g} s "
+                            f"({size} bytes so far; {DOWNLOAD_TIME_LIMIT_ENV} sets the limit)"
+                        )
+                    fh.write(chunk)
+                    if progress is not None:
+                        progress.update(len(chunk))
+            finally:
+                if progress is not None:
+                    progress.close()
+
+    def _progress(self, response):
+        if not self.progressbar:
+            return None
+        from tqdm import tqdm
+
+        total = response.headers.get("content-length", "")
+        return tqdm(
+            total=int(total) if total.isdigit() else None,
+            ncols=79,
+            unit="B",
+            unit_scale=True,
+            leave=True,
+        )
 
 
 def mnist_cache_dir() -> Path:
@@ -329,7 +383,8 @@ def download_mnist(*, progressbar: bool = False) -> Path:
     """Download the four MNIST files into the cache, verified, and return the directory.
 
     Each file is tried on each mirror in turn, waiting at most
-    ``DOWNLOAD_TIMEOUT`` seconds for an unreachable one. Mirrors compress
+    ``DOWNLOAD_TIMEOUT`` seconds for an unreachable one and giving up on one
+    that has not delivered the file within ``download_time_limit()`` seconds. Mirrors compress
     differently, so the MD5 of the *decompressed* bytes is what is checked; a
     file is moved into the cache only once it is verified (pooch writes it
     atomically), so an interrupted download leaves nothing half-written.
@@ -351,6 +406,7 @@ def download_mnist(*, progressbar: bool = False) -> Path:
 def _download_into(target: Path, staging: Path, bases: list[str], progressbar: bool) -> None:
     import pooch
 
+    time_limit = download_time_limit()
     failures: list[str] = []
     for stem in MNIST_FILES:
         final = target / f"{stem}.gz"
@@ -367,7 +423,9 @@ def _download_into(target: Path, staging: Path, bases: list[str], progressbar: b
                         fname=f"{stem}.gz",
                         path=staging / _url_key(base),
                         downloader=_Downloader(
-                            MNIST_SIZES[stem] + MNIST_SIZES[stem] // 100 + 4096, progressbar
+                            MNIST_SIZES[stem] + MNIST_SIZES[stem] // 100 + 4096,
+                            progressbar,
+                            time_limit,
                         ),
                     )
                 )
@@ -395,10 +453,11 @@ def _url_key(url: str) -> str:
 def _short(exc: Exception) -> str:
     """A few words on why a download failed (requests' messages run to hundreds of characters)."""
     import requests
+    import urllib3
 
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
         return f"HTTP {exc.response.status_code}"
-    if isinstance(exc, requests.Timeout):
+    if isinstance(exc, (requests.Timeout, urllib3.exceptions.TimeoutError)):
         return f"no answer within {DOWNLOAD_TIMEOUT} s"
     if isinstance(exc, requests.ConnectionError):
         return "unreachable"
