@@ -64,3 +64,20 @@ def test_a_file_in_place_of_a_subdirectory_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="sub is a file, not a directory"):
         OutputDir(tmp_path, overwrite=True).write_bytes("sub/a.png", b"x")
     assert (tmp_path / "sub").read_text() == "mine"
+
+
+def _write_names(i, directory, n):
+    for k in range(n):  # each name by a command of its own, as many short runs would
+        OutputDir(directory).write_bytes(f"p{i}-{k}.txt", b"x")
+
+
+def test_commands_writing_into_one_out_at_once_keep_each_others_names(tmp_path):
+    from tests._concurrency import at_once
+
+    OutputDir(tmp_path).write_bytes("first.txt", b"x")  # the marker exists: both may write
+    at_once(_write_names, 2, tmp_path, 150)
+    names = {"first.txt"} | {f"p{i}-{k}.txt" for i in range(2) for k in range(150)}
+    listed = json.loads((tmp_path / OUT_MARKER).read_text())["files"]
+    assert sorted(listed) == sorted(names)  # entries were lost: later runs refused our files
+    assert {p.name for p in tmp_path.iterdir()} == names | {OUT_MARKER}  # no lock file here
+    OutputDir(tmp_path).write_bytes("p1-0.txt", b"y")  # not refused as a user's file

@@ -8,11 +8,14 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mnistlab._errors import InputError
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 #: Marker file that records which files a command wrote into its ``--out`` directory.
 OUT_MARKER = ".mnistlab-out.json"
@@ -80,6 +83,17 @@ def write_json(path: str | os.PathLike, obj: Any) -> Path:
     return atomic_write(path, dumps_json(obj))
 
 
+def _marker_lock(directory: Path) -> FileLock:
+    """The lock of ``directory``'s marker, shared by every process using this cache.
+
+    It lives in the cache, keyed by the directory's real path, so ``--out`` holds
+    only what mnistlab wrote there.
+    """
+    from mnistlab._cache import cache_lock
+
+    return cache_lock(f"out-marker {os.path.realpath(directory)}")
+
+
 class OutputDir:
     """A command's ``--out`` directory.
 
@@ -102,9 +116,10 @@ class OutputDir:
                 )
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            probe = self.path / f".{OUT_MARKER}.probe"
-            probe.write_bytes(b"")
-            probe.unlink()
+            # a name of its own: commands writing into one --out at once each probe
+            fd, probe = tempfile.mkstemp(prefix=f".{OUT_MARKER}.", suffix=".probe", dir=self.path)
+            os.close(fd)
+            os.unlink(probe)
         except OSError as exc:
             raise InputError(
                 f"--out {self.path}: cannot write there ({exc.strerror}); choose another directory"
@@ -137,21 +152,26 @@ class OutputDir:
                     f"--out {self.path}: {PurePosixPath(name).parent} is a file, not a "
                     "directory; move it or choose another directory"
                 ) from None
-            previous = []
-            if marker.is_file():
-                with contextlib.suppress(ValueError, OSError, RecursionError, AttributeError):
-                    previous = json.loads(marker.read_text()).get("files", [])
-                if not (isinstance(previous, list) and all(isinstance(f, str) for f in previous)):
-                    previous = []  # not a marker mnistlab wrote: replaced
-            # the marker names what mnistlab wrote: any other file there is the user's
-            if not self.overwrite and name not in previous and (path.exists() or path.is_symlink()):
-                raise InputError(
-                    f"--out {self.path}: {name}: not written by mnistlab (its {OUT_MARKER} "
-                    "does not list it); choose another directory or pass --overwrite"
-                )
-            self.written.append(name)
-            write_json(marker, {"files": sorted(set(previous) | set(self.written))})
+            with _marker_lock(self.path):  # commands writing here at once keep each other's names
+                self._record(name, path, marker)
         return path
+
+    def _record(self, name: str, path: Path, marker: Path) -> None:
+        """Add ``name`` to the marker (read, checked, rewritten: under the marker's lock)."""
+        previous = []
+        if marker.is_file():
+            with contextlib.suppress(ValueError, OSError, RecursionError, AttributeError):
+                previous = json.loads(marker.read_text()).get("files", [])
+            if not (isinstance(previous, list) and all(isinstance(f, str) for f in previous)):
+                previous = []  # not a marker mnistlab wrote: replaced
+        # the marker names what mnistlab wrote: any other file there is the user's
+        if not self.overwrite and name not in previous and (path.exists() or path.is_symlink()):
+            raise InputError(
+                f"--out {self.path}: {name}: not written by mnistlab (its {OUT_MARKER} "
+                "does not list it); choose another directory or pass --overwrite"
+            )
+        self.written.append(name)
+        write_json(marker, {"files": sorted(set(previous) | set(self.written))})
 
     def write_bytes(self, name: str, data: bytes | str) -> Path:
         """Write a file atomically."""
