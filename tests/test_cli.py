@@ -1,5 +1,6 @@
 """The command line: shared contracts (exit codes, one-line errors, --out, metrics.json)."""
 
+import csv
 import json
 import sys
 
@@ -689,10 +690,18 @@ def test_predict_several_files_with_bad_ones(tmp_path):
     rows = json.loads(stdout)["predictions"]
     assert [r["file"] for r in rows] == files  # in the order given
     assert [r["digit"] is None for r in rows] == [False, True, True, True, False]
-    # only bad files: each is reported, and no model is trained for nothing
-    code, stdout, err = run("predict", *bad, "--data", "digits", "--json")
-    assert code == 2 and stdout == "" and "model:" not in err
+    # only bad files: each is reported, an error row each, and no model is trained for nothing
+    table = tmp_path / "bad.csv"
+    code, stdout, err = run("predict", *bad, "--data", "digits", "--json", "--csv", str(table))
+    assert code == 2 and "model:" not in err
     _refusal_lines(err, bad)
+    doc = json.loads(stdout)  # stdout was empty
+    assert doc["model"] is None
+    assert [r["file"] for r in doc["predictions"]] == list(bad)
+    assert all(r["digit"] is None and r["error"] for r in doc["predictions"])
+    with table.open(newline="") as f:
+        lines = list(csv.DictReader(f))
+    assert [r["file"] for r in lines] == list(bad) and all(r["error"] for r in lines)
     # a missing path is still refused at once, before anything is read
     code, _, err = run("predict", str(good[0]), str(d / "gone.png"), "--data", "digits")
     assert_one_line_error(code, err, "gone.png: no such file or directory")

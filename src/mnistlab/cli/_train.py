@@ -282,6 +282,7 @@ def predict(
 
     Every readable image is predicted; each unreadable one is reported on its own line
     (and as an error row in --json and --csv), and the command then exits with code 2.
+    When none is readable, no model is loaded or trained (and "model" is null in --json).
 
     Images are prepared the way the model's training images were made (grey, light
     ink on dark, cropped, scaled, centred by centre of mass).
@@ -303,22 +304,23 @@ def predict(
         shape, pmax = ds.image_shape, ds.pixel_max
     batch = read_images(files, shape, pmax)
     if files and not len(batch.X):  # nothing readable: no model to load or train for it
-        for exc in batch.refused:
-            shared.error_line(str(exc))
-        raise typer.Exit(2)
-    est, card = shared.serving_model(
-        model_dir, shape, None if model_dir else ds, quiet=common.quiet, seed=common.seed
-    )
-    if kaggle is not None:
-        _kaggle(est, kaggle, submission, shape, pmax, str(model_dir or "the default model"))
-        return
-    results = models.predict_files(est, batch, card.get("classes"))
+        results = models.predict_files(None, batch)  # an error row per file
+        model_name = None
+    else:
+        est, card = shared.serving_model(
+            model_dir, shape, None if model_dir else ds, quiet=common.quiet, seed=common.seed
+        )
+        if kaggle is not None:
+            _kaggle(est, kaggle, submission, shape, pmax, str(model_dir or "the default model"))
+            return
+        results = models.predict_files(est, batch, card.get("classes"))
+        model_name = card["name"]
     if csv is not None:
         models.write_predictions_csv(csv, results)
     if as_json:
-        shared.console.print_json(json.dumps({"model": card["name"], "predictions": results}))
-    else:
-        shared.print_tables([predictions_table(card["name"], results)])
+        shared.console.print_json(json.dumps({"model": model_name, "predictions": results}))
+    elif model_name is not None:  # without a model, the lines on stderr say it all
+        shared.print_tables([predictions_table(model_name, results)])
     for exc in batch.refused:
         shared.error_line(str(exc))
     if batch.refused:
