@@ -81,3 +81,11 @@ def test_commands_writing_into_one_out_at_once_keep_each_others_names(tmp_path):
     assert sorted(listed) == sorted(names)  # entries were lost: later runs refused our files
     assert {p.name for p in tmp_path.iterdir()} == names | {OUT_MARKER}  # no lock file here
     OutputDir(tmp_path).write_bytes("p1-0.txt", b"y")  # not refused as a user's file
+
+
+def test_files_are_written_without_a_usable_cache(tmp_path, monkeypatch):
+    # the marker's lock lives in the cache; a command that needs no cache still writes
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("MNISTLAB_CACHE", str(tmp_path / "file" / "cache"))
+    OutputDir(tmp_path / "out").write_bytes("a.png", b"x")
+    assert json.loads((tmp_path / "out" / OUT_MARKER).read_text()) == {"files": ["a.png"]}

@@ -83,15 +83,19 @@ def write_json(path: str | os.PathLike, obj: Any) -> Path:
     return atomic_write(path, dumps_json(obj))
 
 
-def _marker_lock(directory: Path) -> FileLock:
+def _marker_lock(directory: Path) -> FileLock | contextlib.nullcontext:
     """The lock of ``directory``'s marker, shared by every process using this cache.
 
     It lives in the cache, keyed by the directory's real path, so ``--out`` holds
-    only what mnistlab wrote there.
+    only what mnistlab wrote there. Without a usable cache (a read-only home, say) the
+    marker is written unlocked: a command that needs no cache still writes its files.
     """
     from mnistlab._cache import cache_lock
 
-    return cache_lock(f"out-marker {os.path.realpath(directory)}")
+    try:
+        return cache_lock(f"out-marker {os.path.realpath(directory)}")
+    except (InputError, OSError):
+        return contextlib.nullcontext()
 
 
 class OutputDir:
