@@ -13,6 +13,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import numpy as np
@@ -334,7 +335,7 @@ class _Downloader:
             progress = self._progress(response)
             size = 0
             try:
-                while chunk := response.raw.read1(self.chunk_size, decode_content=True):
+                while chunk := _read_some(response.raw, self.chunk_size):
                     size += len(chunk)
                     if size > self.cap:
                         raise _TooLarge(f"larger than {self.cap} bytes, refused")
@@ -363,6 +364,14 @@ class _Downloader:
             unit_scale=True,
             leave=True,
         )
+
+
+def _read_some(raw: Any, size: int) -> bytes:
+    """What has arrived, up to ``size`` bytes, decoded (urllib3's ``read1``, 2.x). An older
+    urllib3 waits for ``size`` bytes: small reads then, so the time limit is checked often."""
+    if hasattr(raw, "read1"):
+        return raw.read1(size, decode_content=True)
+    return raw.read(min(size, 1024), decode_content=True)
 
 
 def mnist_cache_dir() -> Path:
