@@ -23,7 +23,7 @@ FullOpt = Annotated[
     typer.Option(
         "--full",
         help="Run every section at its command's full settings on all the data (slower; the "
-        "default profile runs the slow models on stated subsets to finish in about 14 minutes "
+        "default profile runs the slow models on stated subsets to finish in 10 to 14 minutes "
         "on 2 cores).",
     ),
 ]

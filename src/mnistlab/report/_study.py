@@ -103,12 +103,12 @@ def _profile(**changes: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 #: The settings of every section in each profile. ``n_train``/``n_test`` name a stated
-#: stratified subset for that section. "default" fits in 15 minutes cold on 2 cores (828 s)
+#: stratified subset for that section. "default" fits in 15 minutes cold on 2 cores (573-828 s)
 #: on full MNIST: the sections whose models are slow (nearest-neighbour predictions,
 #: SVMs) see a subset; "full" runs every section as its own command does by default, on
 #: all the data; "quick" is for the commands' --quick subset.
 PROFILES: dict[str, dict[str, dict[str, Any]]] = {
-    "quick": _profile(  # the 10,000/2,000 subset: no SVMs, no U-Net (bench_study: 154 s cold)
+    "quick": _profile(  # the 10,000/2,000 subset: no SVMs, no U-Net (bench_study: 112-154 s cold)
         # the textbook SGD's strategy variants run to max_iter: 45 s on 2,000 images
         multiclass={"models": "sgd,rf,knn", "variants_max_train": 1_000},
         # the U-Net's two fits were 90 of denoise's 107 s; the network is in "default"
