@@ -103,3 +103,20 @@ def test_a_directory_in_place_of_a_cached_file_is_cleared_and_the_model_trained_
     assert trained and path2 == path and (path / name).is_file()
     assert load_model(path)[1]["model_sha256"] == card2["model_sha256"]
     assert outside.read_text() == "kept"
+
+
+def test_a_recipe_holds_every_parameter_of_our_estimators_and_changed_ones_of_others():
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from mnistlab.preprocessing import Deskew
+
+    # a changed default of our own estimator changes the recipe (and where a model is kept);
+    # a parameter a new scikit-learn adds with its default does not
+    assert models.recipe(Deskew())["params"] == {
+        "chunk_size": "2048",
+        "image_shape": "'auto'",
+        "n_jobs": "None",
+    }
+    assert models.recipe(KNeighborsClassifier())["params"] == {}
+    assert models.recipe(KNeighborsClassifier(3))["params"] == {"n_neighbors": "3"}
+    assert models.recipe({"b", "a", "c"}) == ["'a'", "'b'", "'c'"]  # not the hash seed's order

@@ -261,19 +261,26 @@ def describe(name: str) -> str:
 
 
 def recipe(value: Any) -> Any:
-    """A JSON-able description of how an estimator is built: its class and the parameters
-    that differ from their defaults, nested estimators described the same way (as
-    scikit-learn's ``print_changed_only``, but never cut short)."""
+    """A JSON-able description of how an estimator is built: its class and parameters,
+    nested estimators described the same way, never cut short.
+
+    mnistlab's own estimators give every parameter (a changed default changes the
+    recipe); other libraries' give those that differ from their defaults (as
+    scikit-learn's ``print_changed_only``), so that a new release's added parameters do not.
+    """
     if isinstance(value, BaseEstimator):
+        ours = type(value).__module__.startswith("mnistlab.")
         init = inspect.signature(type(value).__init__).parameters
         params = {
             name: recipe(v)
             for name, v in sorted(value.get_params(deep=False).items())
-            if name not in init or repr(v) != repr(init[name].default)
+            if ours or name not in init or repr(v) != repr(init[name].default)
         }
         return {"class": type(value).__name__, "params": params}
     if isinstance(value, list | tuple):
         return [recipe(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted((recipe(v) for v in value), key=repr)  # not in the hash seed's order
     if isinstance(value, dict):
         return {str(k): recipe(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if inspect.isclass(value) or inspect.isroutine(value):
