@@ -89,3 +89,23 @@ def test_files_are_written_without_a_usable_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("MNISTLAB_CACHE", str(tmp_path / "file" / "cache"))
     OutputDir(tmp_path / "out").write_bytes("a.png", b"x")
     assert json.loads((tmp_path / "out" / OUT_MARKER).read_text()) == {"files": ["a.png"]}
+
+
+def test_claimed_files_are_all_checked_before_any_is_recorded(tmp_path):
+    # train claims its files before training: a user's card.json is refused before the
+    # work, and the marker does not then list a model.skops that was never written
+    (tmp_path / OUT_MARKER).write_text(json.dumps({"files": ["metrics.json"]}))
+    (tmp_path / "card.json").write_text("mine")
+    with pytest.raises(InputError, match="card.json: not written by mnistlab"):
+        OutputDir(tmp_path).claim("model.skops", "card.json")
+    assert json.loads((tmp_path / OUT_MARKER).read_text()) == {"files": ["metrics.json"]}
+    out = OutputDir(tmp_path, overwrite=True)
+    assert out.claim("model.skops", "card.json") == [
+        tmp_path / "model.skops",
+        tmp_path / "card.json",
+    ]
+    assert json.loads((tmp_path / OUT_MARKER).read_text())["files"] == [
+        "card.json",
+        "metrics.json",
+        "model.skops",
+    ]

@@ -102,7 +102,8 @@ class OutputDir:
     """A command's ``--out`` directory.
 
     It is created if missing. A non-empty directory is refused unless mnistlab
-    wrote it before (it holds the marker file) or ``overwrite`` is true, so a
+    wrote it before (it holds the marker file) or ``overwrite`` is true; in one it
+    wrote, a file the marker does not list is the user's, refused the same way. So a
     user's own files are never overwritten by accident. Every file is written
     atomically and recorded in the marker.
     """
@@ -137,31 +138,46 @@ class OutputDir:
         ``name`` may hold subdirectories but must stay inside: no ``..``, no absolute path
         (names can come from files, e.g. the study's cache).
         """
+        return self.claim(name)[0]
+
+    def claim(self, *names: str) -> list[Path]:
+        """The paths of files ``names`` (as :meth:`file`), all checked before any is
+        recorded: a command that computes for long claims its files first, so that a
+        refusal comes before the work, and the marker never lists a file of a refused run."""
+        paths = [self._checked(name) for name in names]
+        new = [(n, p) for n, p in zip(names, paths, strict=True) if n not in self.written]
+        if new:  # the marker is rewritten only for new names
+            with _marker_lock(self.path):  # commands writing here at once keep each other's
+                self._record(new)
+        return paths
+
+    def _checked(self, name: str) -> Path:
+        """The path of ``name``, refused when it would leave the directory or replace a
+        folder, its parent folders made."""
         pure = PurePosixPath(name)
         if not name or "\\" in name or pure.is_absolute() or ".." in pure.parts:
             raise InputError(f"{name!r}: not a file name inside --out {self.path}; refused")
         path = self.path / name
-        if name not in self.written:  # the marker is rewritten only for a new name
-            marker = self.path / OUT_MARKER
-            for target in (marker, path):  # a user's folder is never replaced by a file
-                if target.is_dir():
-                    raise InputError(
-                        f"--out {self.path}: {target.relative_to(self.path)} is a directory, "
-                        "where mnistlab writes a file; move it or choose another directory"
-                    )
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)  # names may hold a subdirectory
-            except (FileExistsError, NotADirectoryError):
+        if name in self.written:
+            return path
+        for target in (self.path / OUT_MARKER, path):  # a user's folder is never replaced
+            if target.is_dir():
                 raise InputError(
-                    f"--out {self.path}: {PurePosixPath(name).parent} is a file, not a "
-                    "directory; move it or choose another directory"
-                ) from None
-            with _marker_lock(self.path):  # commands writing here at once keep each other's names
-                self._record(name, path, marker)
+                    f"--out {self.path}: {target.relative_to(self.path)} is a directory, "
+                    "where mnistlab writes a file; move it or choose another directory"
+                )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)  # names may hold a subdirectory
+        except (FileExistsError, NotADirectoryError):
+            raise InputError(
+                f"--out {self.path}: {pure.parent} is a file, not a "
+                "directory; move it or choose another directory"
+            ) from None
         return path
 
-    def _record(self, name: str, path: Path, marker: Path) -> None:
-        """Add ``name`` to the marker (read, checked, rewritten: under the marker's lock)."""
+    def _record(self, new: list[tuple[str, Path]]) -> None:
+        """Add the ``new`` names to the marker (read, checked, rewritten: under its lock)."""
+        marker = self.path / OUT_MARKER
         previous = []
         if marker.is_file():
             with contextlib.suppress(ValueError, OSError, RecursionError, AttributeError):
@@ -169,12 +185,13 @@ class OutputDir:
             if not (isinstance(previous, list) and all(isinstance(f, str) for f in previous)):
                 previous = []  # not a marker mnistlab wrote: replaced
         # the marker names what mnistlab wrote: any other file there is the user's
-        if not self.overwrite and name not in previous and (path.exists() or path.is_symlink()):
-            raise InputError(
-                f"--out {self.path}: {name}: not written by mnistlab (its {OUT_MARKER} "
-                "does not list it); choose another directory or pass --overwrite"
-            )
-        self.written.append(name)
+        for name, path in new:
+            if not self.overwrite and name not in previous and (path.exists() or path.is_symlink()):
+                raise InputError(
+                    f"--out {self.path}: {name}: not written by mnistlab (its {OUT_MARKER} "
+                    "does not list it); choose another directory or pass --overwrite"
+                )
+        self.written += [name for name, _ in new]
         write_json(marker, {"files": sorted(set(previous) | set(self.written))})
 
     def write_bytes(self, name: str, data: bytes | str) -> Path:

@@ -1,5 +1,9 @@
+import warnings
+
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_predict, cross_val_score
 
 from mnistlab import models
@@ -62,3 +66,24 @@ def test_textbook_sgd_five_detector_figures(mnist_dir):
     t = threshold_for_precision(y, out.scores, 0.9)
     assert t.value == pytest.approx(3370.0194991439557, rel=1e-9)
     assert t.recall == pytest.approx(0.4799852425751706, abs=1e-12)
+
+
+class _SeesTheFilter(ClassifierMixin, BaseEstimator):
+    """Predicts 1 where the ConvergenceWarning filter of the caller reached its fit."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        self.quiet_ = any(f[0] == "ignore" and f[2] is ConvergenceWarning for f in warnings.filters)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), int(self.quiet_))
+
+
+def test_the_fold_processes_keep_the_callers_warning_filters():
+    # the lesson silences ConvergenceWarning: its processes printed them all the same
+    X, y = np.arange(60.0).reshape(30, 2), np.arange(30) % 2
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        out = cross_val_outputs(_SeesTheFilter(), X, y, cv=3, method=None, n_jobs=2)
+    assert out.predictions.tolist() == [1] * 30

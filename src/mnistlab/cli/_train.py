@@ -155,6 +155,7 @@ def train(
     models.set_device(est, device)
     with shared.output(common) as outdir:
         _refuse_a_model_in(outdir, common.overwrite)
+        outdir.claim("model.skops", "card.json")  # a user's file there: refused before training
         ds = shared.load_data(common)
         with (
             shared.CliProgress(common) as progress,
@@ -163,8 +164,6 @@ def train(
             seconds = fit_predict(est, ds.X_train, ds.y_train).fit_seconds
             task.advance()
         extra = {"params_set": parsed, "augment": augment}
-        outdir.file("model.skops")
-        outdir.file("card.json")
         models.save_model(
             est,
             outdir.path,

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, clone
 from sklearn.model_selection import check_cv
+from sklearn.utils.parallel import Parallel, delayed  # workers inherit config and warning filters
 
 from mnistlab._progress import SILENT, Progress
 from mnistlab.evaluation._fit import fit_predict
@@ -122,7 +122,8 @@ def cross_val_outputs(
         Which scores to keep: "auto" means :func:`score_method`; None keeps only
         predictions (multilabel models, whose scores come as lists).
     n_jobs : int, optional
-        Folds fitted in parallel (joblib).
+        Folds fitted in parallel (scikit-learn's joblib wrapper: the workers see the
+        caller's warning filters and scikit-learn configuration).
     progress : Progress
         Advanced once per finished fold.
     description : str

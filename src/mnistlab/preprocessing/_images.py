@@ -6,9 +6,10 @@ import math
 from typing import ClassVar
 
 import numpy as np
-from joblib import Parallel, cpu_count, delayed, effective_n_jobs
+from joblib import cpu_count, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.parallel import Parallel, delayed  # workers see the caller's filters
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mnistlab._errors import InputError

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
+from sklearn.utils.parallel import Parallel, delayed  # workers inherit config and warning filters
 
 from mnistlab import _defaults as defaults
 from mnistlab import models
