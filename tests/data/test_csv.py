@@ -1,8 +1,6 @@
-import contextlib
 import os
 import subprocess
 import sys
-import threading
 import time
 import tracemalloc
 
@@ -14,6 +12,7 @@ from typer.testing import CliRunner
 from mnistlab import InputError
 from mnistlab.cli import app
 from mnistlab.data import load, read_kaggle_csv, write_submission
+from tests._fifo import release_later
 
 HEADER = "label," + ",".join(f"pixel{i}" for i in range(16))
 
@@ -64,13 +63,7 @@ def test_too_few_rows_for_the_fixed_split(tmp_path, n):
 def test_a_pipe_is_refused_not_waited_on(tmp_path):
     pipe = tmp_path / "train.csv"
     os.mkfifo(pipe)
-
-    def release():  # a reader blocked in open() gets an end of file: the test then fails
-        time.sleep(5)
-        with contextlib.suppress(OSError):
-            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
-
-    threading.Thread(target=release, daemon=True).start()
+    release_later(pipe)  # a reader blocked in open() gets an end of file: the test then fails
     start = time.monotonic()
     with pytest.raises(InputError, match="not a regular file"):
         read_kaggle_csv(pipe)  # waited forever for a writer before

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import json
 import os
 import shutil
 import stat
-import threading
 import time
 
 import numpy as np
@@ -16,6 +14,7 @@ import pytest
 
 from mnistlab._cache import _DIGESTS, cache_root, dataset_digest
 from mnistlab.data import _sources, _store, load_idx_dir
+from tests._fifo import release_later
 from tests.conftest import write_idx_dir
 
 
@@ -178,13 +177,7 @@ def test_a_pipe_in_the_entry_is_not_waited_on(idx_dir):
     pipe = _entry() / "X_train.npy"
     pipe.unlink()
     os.mkfifo(pipe)
-
-    def release():  # a reader blocked in open() gets an end of file: the test then fails
-        time.sleep(5)
-        with contextlib.suppress(OSError):
-            os.close(os.open(pipe, os.O_WRONLY | os.O_NONBLOCK))
-
-    threading.Thread(target=release, daemon=True).start()
+    release_later(pipe)  # a reader blocked in open() gets an end of file: the test then fails
     start = time.monotonic()
     _same(load_idx_dir(idx_dir), first)  # waited forever for a writer before
     assert time.monotonic() - start < 4

@@ -254,7 +254,7 @@ def test_a_fifo_named_like_an_image_is_refused_without_waiting_for_a_writer(tmp_
     finally:  # a reader still blocked in open() gets its end of file (none: ENXIO)
         with contextlib.suppress(OSError):
             os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-    assert str(batch.refused[0]) == f"{fifo}: not a PNG or JPEG image"  # nothing in it
+    assert str(batch.refused[0]) == f"{fifo}: empty (nothing was written to it)"
 
 
 @pytest.mark.skipif(not Path("/dev/fd").is_dir(), reason="no /dev/fd here")
@@ -313,7 +313,7 @@ def test_a_directory_s_unreadable_entries_are_refused_one_by_one_not_skipped(tmp
     assert [f.name for f in files] == ["a.png", "b.png", "c.png", "d.png", "e.png"]
     batch = _within(10, read_images, files, (8, 8), 16)
     assert batch.X.shape == (1, 64)
-    assert [e.reason if e else None for e in batch.errors] == [None, "format", *["read"] * 3]
+    assert [e.reason if e else None for e in batch.errors] == [None, *["read"] * 4]
 
 
 def test_a_directory_or_an_entry_that_cannot_be_looked_at(tmp_path, monkeypatch):
@@ -403,4 +403,7 @@ def test_a_file_that_cannot_be_looked_at_is_refused_by_read_images(tmp_path, mon
         return stat(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "stat", denied)
-    assert image_files([hidden]) == [hidden]
+    assert image_files([hidden]) == [hidden]  # not an internal error: passed on to be read
+    batch = read_images([hidden], (8, 8), 16)
+    assert batch.X.shape == (0, 64)
+    assert batch.errors[0].reason == "read" and "cannot read it" in str(batch.errors[0])

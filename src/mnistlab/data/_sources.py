@@ -126,6 +126,8 @@ def load_idx_dir(directory: str | Path, *, require_verified: bool = False) -> Da
 
 
 def _source_key(paths: dict[str, Path]) -> str | None:
+    """The stored-dataset key of the IDX files ``paths`` (their content hashed); None when
+    one cannot be read."""
     try:
         return _store.source_key(paths)
     except OSError:  # unreadable: decoding says which file and why
@@ -413,6 +415,8 @@ def download_mnist(*, progressbar: bool = False) -> Path:
 
 
 def _download_into(target: Path, staging: Path, bases: list[str], progressbar: bool) -> None:
+    """Download each MNIST file missing from ``target`` from the first mirror of ``bases``
+    that delivers it verified, through the folder ``staging``."""
     import pooch
 
     time_limit = download_time_limit()

@@ -151,7 +151,8 @@ def _check_stored(model_path: Path) -> None:
     if packed:
         raise InputError(
             f"{model_path}: {packed[0][:80]!r} is compressed; mnistlab writes model files "
-            "uncompressed (a compressed one may inflate to gigabytes), refusing it"
+            "uncompressed (a compressed one may inflate to gigabytes), refusing it; train it "
+            "again, or save it with skops.io.dump(..., compression=zipfile.ZIP_STORED)"
         )
 
 

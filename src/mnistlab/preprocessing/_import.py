@@ -54,6 +54,8 @@ def open_image(source: str | os.PathLike | bytes, *, name: str | None = None):
 
     label = name or (str(source) if not isinstance(source, bytes) else "image")
     data = source if isinstance(source, bytes) else _read_file(source, label)
+    if not data:  # an empty file, or a pipe nobody wrote to
+        raise ImageError(f"{label}: empty (nothing was written to it)", "read")
     try:
         img = Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
@@ -166,7 +168,8 @@ def image_to_row(
         raise ImageError(f"{label}: cannot decode the image ({exc})", "corrupt") from None
     except Exception as exc:  # Pillow on crafted data (EXIF values of the wrong type): anything
         shown = f"{type(exc).__name__}: {str(exc)[:200]}"
-        raise ImageError(f"{label}: cannot decode the image ({shown})", "corrupt") from None
+        # the cause kept: with --debug, a bug of ours is not taken for a corrupt image
+        raise ImageError(f"{label}: cannot decode the image ({shown})", "corrupt") from exc
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     background = float(np.median(border))
     ink = grey - background if background < 128 else background - grey  # light ink
