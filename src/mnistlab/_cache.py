@@ -91,6 +91,15 @@ def cache_dir(*parts: str) -> Path:
     return path
 
 
+def remove_entry(path: Path) -> None:
+    """Remove ``path`` whatever it is: a folder with what it holds, else the file or the
+    link itself (never what a link points to); nothing when it is missing."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
 def cache_lock(name: str) -> FileLock:
     """A lock shared by every process using this cache, e.g. ``cache_lock("mnist")``.
 
@@ -230,10 +239,7 @@ def clear_cache() -> tuple[int, list[str]]:
         if (name == CACHE_MARKER and kept) or not (entry.exists() or entry.is_symlink()):
             continue  # a root that still holds other files stays marked as ours
         freed += 0 if name in (CACHE_MARKER, ".locks") else _size(entry)
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
+        remove_entry(entry)
     if not kept:
         root.rmdir()
     return freed, kept

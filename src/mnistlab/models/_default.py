@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mnistlab import __version__
-from mnistlab._cache import cache_dir, cache_lock, dataset_digest, holding
+from mnistlab._cache import cache_dir, cache_lock, dataset_digest, holding, remove_entry
 from mnistlab._errors import InputError
 from mnistlab.models._arrays import ARRAYS_FILE, load_arrays, write_arrays
 from mnistlab.models._persist import CARD_FILE, MODEL_FILE, load_model, read_card, save_model
@@ -125,11 +124,7 @@ def _clear(path: Path) -> None:
     there, and whatever took a file's place (a directory: else saving fails every time);
     a link goes, never what it points to."""
     for name in (ARRAYS_FILE, CARD_FILE, MODEL_FILE):
-        file = path / name
-        if file.is_dir() and not file.is_symlink():
-            shutil.rmtree(file)
-        else:
-            file.unlink(missing_ok=True)
+        remove_entry(path / name)
 
 
 def _cached_arrays(path: Path, image_shape: tuple[int, ...]) -> tuple[Any, dict] | None:
