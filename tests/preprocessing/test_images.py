@@ -46,6 +46,21 @@ def test_deskew_equals_the_per_image_scipy_version(digits):
     assert ours.dtype == np.float32
 
 
+def test_deskew_equals_scipy_on_steep_slants_and_wide_images():
+    # a few ink pixels far from the diagonal slant a row wholly off the image: the
+    # row-wise shifts must read zeros there, as scipy's sampling does
+    rng = np.random.default_rng(0)
+    X = np.zeros((64, 12, 20))
+    for image in X[:60]:
+        image.flat[rng.choice(image.size, size=rng.integers(2, 12), replace=False)] = 200
+    for image, (a, b) in zip(X[60:], [(0, 19), (19, 0), (1, 18), (18, 1)], strict=True):
+        image[5, a], image[6, b] = 255, 90  # adjacent rows, far apart: a slant of about 19
+    X = X.reshape(len(X), -1)
+    ours = Deskew(image_shape=(12, 20), chunk_size=16).fit_transform(X)
+    ref = np.array([_scipy_deskew(x.reshape(12, 20)).ravel() for x in X])
+    np.testing.assert_allclose(ours, ref, atol=2e-3)
+
+
 def test_deskew_straightens_a_slanted_bar():
     img = np.zeros((16, 16))
     for r in range(2, 14):

@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
-from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
-from sklearn.tree import DecisionTreeClassifier
 
 from mnistlab._progress import SILENT, Progress
-from mnistlab.evaluation._errors import per_class_report, test_summary
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Classifiers whose ``predict`` is exactly ``classes_[argmax(predict_proba)]``: their
 #: predictions are derived from the probabilities instead of a second neighbour search
-#: or pass through the trees.
-_ARGMAX_OF_PROBA = (
-    KNeighborsClassifier,
-    RandomForestClassifier,
-    ExtraTreesClassifier,
-    DecisionTreeClassifier,
-)
+#: or pass through the trees. Named by module, so that ``train`` (which only fits)
+#: imports none of them: an estimator of a class whose module was never imported
+#: cannot exist.
+_ARGMAX_OF_PROBA = {
+    "sklearn.neighbors": ("KNeighborsClassifier",),
+    "sklearn.ensemble": ("RandomForestClassifier", "ExtraTreesClassifier"),
+    "sklearn.tree": ("DecisionTreeClassifier",),
+}
+
+
+def _predicts_argmax_of_proba(estimator) -> bool:
+    """Whether ``estimator`` is one of :data:`_ARGMAX_OF_PROBA` (or a subclass)."""
+    for module, names in _ARGMAX_OF_PROBA.items():
+        loaded = sys.modules.get(module)
+        if loaded is not None and isinstance(estimator, tuple(getattr(loaded, n) for n in names)):
+            return True
+    return False
 
 
 def predict_with_scores(estimator, X, method: str | None):
@@ -33,7 +43,7 @@ def predict_with_scores(estimator, X, method: str | None):
         return estimator.predict(X), None
     scores = getattr(estimator, method)(X)
     last = estimator[-1] if isinstance(estimator, Pipeline) else estimator
-    if method == "predict_proba" and isinstance(last, _ARGMAX_OF_PROBA) and np.ndim(scores) == 2:
+    if method == "predict_proba" and _predicts_argmax_of_proba(last) and np.ndim(scores) == 2:
         return last.classes_[np.argmax(scores, axis=1)], scores
     return estimator.predict(X), scores
 
@@ -121,6 +131,8 @@ class ModelEvaluation:
     test: dict = field(init=False)
 
     def __post_init__(self) -> None:
+        from mnistlab.evaluation._errors import test_summary  # metrics: not for train
+
         self.test = test_summary(self.y_test, self.predictions)
 
     @property
@@ -130,6 +142,8 @@ class ModelEvaluation:
 
     def per_class(self) -> pd.DataFrame:
         """Precision, recall, F1 and support of every class on the test set."""
+        from mnistlab.evaluation._errors import per_class_report
+
         return per_class_report(self.y_test, self.predictions)
 
     def to_metrics(self) -> dict:

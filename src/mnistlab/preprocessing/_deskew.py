@@ -4,6 +4,7 @@ numpy predictor (:mod:`mnistlab.models._arrays`) uses it without importing sciki
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 
 def deskew_chunk(X: np.ndarray, h: int, w: int) -> np.ndarray:
@@ -12,8 +13,9 @@ def deskew_chunk(X: np.ndarray, h: int, w: int) -> np.ndarray:
     img = X.reshape(n, h, w).astype(np.float32)
     rows = np.arange(h, dtype=np.float32)
     cols = np.arange(w, dtype=np.float32)
-    row_mass = img.sum(axis=2)  # (n, h)
-    col_mass = img.sum(axis=1)  # (n, w)
+    # batched matrix-vector products: several times faster than sum() over these short axes
+    row_mass = img @ np.ones(w, dtype=np.float32)  # (n, h)
+    col_mass = np.ones(h, dtype=np.float32) @ img  # (n, w)
     total = row_mass.sum(axis=1)
     total[total == 0] = 1.0  # blank images stay blank
     mr = row_mass @ rows / total
@@ -24,30 +26,36 @@ def deskew_chunk(X: np.ndarray, h: int, w: int) -> np.ndarray:
     cov = (np.einsum("nij,nj->ni", img, dc) * dr).sum(axis=1) / total
     alpha = np.divide(cov, var_r, out=np.zeros_like(cov), where=var_r > 1e-6)
     # Output (r, c) samples the input at (r + mr - h/2, c + alpha (r - h/2) + mc - w/2):
-    # straighten the slant and move the centre of mass to the centre (bilinear).
-    src_r = rows[None, :, None] + (mr - h / 2.0)[:, None, None]  # (n, h, 1): one per row
-    src_c = (
-        cols[None, None, :]
-        + (alpha[:, None] * (rows[None, :] - h / 2.0))[:, :, None]
-        + (mc - w / 2.0)[:, None, None]
-    )  # (n, h, w)
-    r0 = np.floor(src_r)
-    c0 = np.floor(src_c)
-    fr = src_r - r0
-    fc = src_c - c0
-    # a zero border of one pixel: indices clipped onto it read 0, so no masks are needed
-    padded = np.zeros((n, h + 2, w + 2), dtype=np.float32)
-    padded[:, 1:-1, 1:-1] = img
-    flat = padded.reshape(-1)
-    # flat indices into the whole chunk: one 1-D take per corner (take_along_axis is slower)
-    base = (np.arange(n, dtype=np.intp) * ((h + 2) * (w + 2)))[:, None, None]
-    r0 = r0.astype(np.intp)  # (n, h, 1): one per row
-    c0 = c0.astype(np.intp)
-    rows0 = (np.clip(r0, -1, h) + 1) * (w + 2) + base
-    rows1 = (np.clip(r0 + 1, -1, h) + 1) * (w + 2) + base
-    cols0 = np.clip(c0, -1, w) + 1
-    cols1 = np.clip(c0 + 1, -1, w) + 1
-    wc0 = 1 - fc
-    top = flat.take(rows0 + cols0) * wc0 + flat.take(rows0 + cols1) * fc
-    bottom = flat.take(rows1 + cols0) * wc0 + flat.take(rows1 + cols1) * fc
-    return (top * (1 - fr) + bottom * fr).reshape(n, h * w)
+    # straighten the slant and move the centre of mass to the centre, bilinearly. Bilinear
+    # sampling is separable, and each shift is whole rows: first every row moves down by
+    # one fraction per image, then each row moves sideways by its own fraction. Both are
+    # gathers of whole rows plus a blend, not a gather per pixel and corner.
+    shift_r = mr - h / 2.0
+    k_r = np.floor(shift_r)
+    fr = (shift_r - k_r)[:, None, None]
+    # a zero row above and below: row indices clipped onto them read 0
+    padded = np.empty((n, h + 2, w), dtype=np.float32)
+    padded[:, 0] = 0
+    padded[:, -1] = 0
+    padded[:, 1:-1] = img
+    src_rows = np.clip(k_r.astype(np.intp)[:, None] + np.arange(h + 1), -1, h) + 1
+    g = padded[np.arange(n)[:, None], src_rows]  # (n, h + 1, w): rows r + k and r + k + 1
+    v = np.subtract(g[:, 1:], g[:, :-1])
+    v *= fr
+    v += g[:, :-1]
+    shift_c = alpha[:, None] * (rows[None, :] - h / 2.0) + (mc - w / 2.0)[:, None]  # (n, h)
+    k_c = np.floor(shift_c)
+    fc = (shift_c - k_c)[:, :, None]
+    # w + 1 zeros each side, so a window of w + 1 columns at any clipped start reads zeros
+    # beyond the image (a slant can push a row wholly out)
+    wide = np.empty((n, h, 3 * w + 2), dtype=np.float32)
+    wide[:, :, : w + 1] = 0
+    wide[:, :, 2 * w + 1 :] = 0
+    wide[:, :, w + 1 : 2 * w + 1] = v
+    starts = np.clip(k_c.astype(np.intp), -w - 1, w) + w + 1  # (n, h)
+    windows = sliding_window_view(wide, w + 1, axis=2)  # a view: (n, h, 2w + 2, w + 1)
+    g2 = windows[np.arange(n)[:, None], np.arange(h)[None, :], starts]  # (n, h, w + 1)
+    out = np.subtract(g2[..., 1:], g2[..., :-1])
+    out *= fc
+    out += g2[..., :-1]
+    return out.reshape(n, h * w)
