@@ -36,6 +36,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "PCADenoiser",
         ],
         "_make": ["make_model", "read_params"],
+        "_svc": ["BlasSVC"],
         "_persist": [
             "CARD_FILE",
             "MODEL_FILE",

@@ -52,6 +52,7 @@ TRUSTED_TYPES: list[str] = [
     "mnistlab.preprocessing._scattering.Scattering",
     "mnistlab.models._cnn.CNNClassifier",
     "mnistlab.models._ensemble.DecisionAveragingClassifier",
+    "mnistlab.models._svc.BlasSVC",
     "mnistlab.models._denoisers.ClippedRegressor",
     "mnistlab.models._denoisers.IsotonicOutputRegressor",
     "mnistlab.models._denoisers.NoiseFloorHinge",

@@ -32,6 +32,7 @@ from mnistlab.models._denoisers import (
     PCADenoiser,
 )
 from mnistlab.models._ensemble import DecisionAveragingClassifier
+from mnistlab.models._svc import BlasSVC
 from mnistlab.preprocessing import HOG, TEXTBOOK_SHIFTS, Augmented, BlockScaler, Deskew, Scattering
 
 #: The textbook's seed (Hands-On ML uses ``random_state=42`` throughout).
@@ -493,7 +494,7 @@ register(
             [
                 ("deskew", Deskew()),
                 ("pca", PCA(n_components=50, random_state=TEXTBOOK_SEED)),
-                ("svc", SVC(C=10, random_state=TEXTBOOK_SEED)),
+                ("svc", BlasSVC(C=10, random_state=TEXTBOOK_SEED)),
             ]
         ),
         search_space={
@@ -513,7 +514,7 @@ register(
             [
                 ("deskew", Deskew()),
                 ("hog", HOG()),
-                ("svc", SVC(C=10, random_state=TEXTBOOK_SEED)),
+                ("svc", BlasSVC(C=10, random_state=TEXTBOOK_SEED)),
             ]
         ),
         search_space={"hog__orientations": [8, 9, 12], "svc__C": [2, 5, 10, 20, 50]},
@@ -531,7 +532,7 @@ def _scattering_svm() -> Pipeline:
             ("scattering", Scattering(J=2, L=8)),
             ("pca", PCA(100, svd_solver="covariance_eigh", random_state=TEXTBOOK_SEED)),
             ("scale", BlockScaler()),
-            ("svc", SVC(C=5, cache_size=2000, random_state=TEXTBOOK_SEED)),
+            ("svc", BlasSVC(C=5, cache_size=2000, random_state=TEXTBOOK_SEED)),
         ]
     )
 
@@ -577,7 +578,7 @@ def _svc_pixels_hog() -> Pipeline:
         ]
     )
     svm = Pipeline(
-        [("features", features), ("svc", SVC(C=2, cache_size=2000, random_state=TEXTBOOK_SEED))]
+        [("features", features), ("svc", BlasSVC(C=2, cache_size=2000, random_state=TEXTBOOK_SEED))]
     )
     return Pipeline(
         [
