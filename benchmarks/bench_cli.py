@@ -5,7 +5,8 @@ cache), ``train --model fast`` and ``evaluate`` of it, and the same two commands
 textbook ``knn``; each is run ``--repeat`` times and its median wall time, CPU time (user +
 system) and peak resident memory (of that process, from ``wait4``) are recorded. The
 cache is a fresh folder that one untimed ``predict`` fills first (the data decoded once, the
-default model trained once), as on the machine of a user who has run mnistlab before.
+default model trained once), as on the machine of a user who has run mnistlab before, and
+the sources are compiled to bytecode first, as pip does when it installs a package.
 
 With ``--before SRC`` the same commands are also timed with the mnistlab source tree
 ``SRC`` (e.g. an earlier commit: ``git archive COMMIT src | tar -x -C /tmp/before``, then
@@ -71,6 +72,9 @@ def time_tree(src: Path, repeat: int, image: Path, workdir: Path) -> dict[str, A
         "train_knn": ["train", "--model", "knn", "--out", "knn", "--overwrite"],
         "evaluate_knn": ["evaluate", "knn", "--out", "knn-eval", "--overwrite"],
     }
+    # bytecode as an installed package has it (pip compiles at install): where
+    # PYTHONDONTWRITEBYTECODE is set (CI images) every run would compile the sources again
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(src)], check=True)
     first = run(commands["predict"], env, workdir)  # fills the cache: not timed as a command
     print(
         f"  {src}: first predict (decodes the data, trains the default model): "
