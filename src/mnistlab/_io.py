@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,10 @@ from mnistlab._errors import InputError
 
 if TYPE_CHECKING:
     from filelock import FileLock
+
+#: Bytes of a zip's central directory (its list of members, about 100 bytes each), which
+#: :mod:`zipfile` reads whole into Python objects before any member can be checked.
+MAX_ZIP_DIRECTORY = 4 << 20
 
 #: Marker file that records which files a command wrote into its ``--out`` directory.
 OUT_MARKER = ".mnistlab-out.json"
@@ -214,3 +219,15 @@ def tight_bbox(fig: Any) -> str | None:
     layout) already fits it to its canvas. The tight box costs a measuring pass over every
     artist, about half a second for evaluate's four annotated confusion matrices."""
     return None if fig.get_layout_engine() is not None else "tight"
+
+
+def zip_directory_size(path: str | os.PathLike) -> int | None:
+    """The size in bytes of the central directory of the zip file at ``path`` (None when it
+    has no end record: not a zip). :class:`zipfile.ZipFile` parses the whole directory into
+    an object per member when it opens a file, and reads as many bytes as this size says,
+    whatever member count the file claims: check it against :data:`MAX_ZIP_DIRECTORY` first.
+    """
+    with open(path, "rb") as f:
+        # the standard library's reader of the end record (zip64 included), as ZipFile uses
+        end = zipfile._EndRecData(f)
+    return None if end is None else int(end[zipfile._ECD_SIZE])

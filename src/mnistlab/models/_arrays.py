@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from mnistlab._errors import InputError
-from mnistlab._io import atomic_path
+from mnistlab._io import atomic_path, zip_directory_size
 from mnistlab.preprocessing._deskew import deskew_chunk
 
 ARRAYS_FILE = "arrays.npz"
@@ -140,6 +140,10 @@ def read_arrays(file: str | Path) -> dict[str, np.ndarray]:
         raise Refused(f"larger than {MAX_ARRAYS_BYTES:,} bytes")
     out: dict[str, np.ndarray] = {}
     try:
+        directory = zip_directory_size(file)
+        # eleven members at most: a few kilobytes of directory, never megabytes
+        if directory is not None and directory > 1 << 16:
+            raise Refused(f"lists members in {directory:,} bytes; expected a few")
         with zipfile.ZipFile(file) as zf:
             infos = zf.infolist()
             if len(infos) > len(_SCHEMA):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mnistlab._errors import InputError
-from mnistlab._io import dumps_json
+from mnistlab._io import MAX_ZIP_DIRECTORY, dumps_json, zip_directory_size
 from mnistlab.models._validate import (
     Refused,
     check_against_card,
@@ -143,10 +143,19 @@ def _sha256(path: Path) -> str:
 
 def _check_stored(model_path: Path) -> None:
     """A model file mnistlab wrote has no compressed member (skops' default): one that
-    has may inflate to gigabytes, which the checksum cannot tell (the card comes with it)."""
+    has may inflate to gigabytes, which the checksum cannot tell (the card comes with it).
+    Nor has it millions of members: their list is parsed whole before any can be checked."""
     try:
+        directory = zip_directory_size(model_path)
+        if directory is not None and directory > MAX_ZIP_DIRECTORY:
+            raise InputError(
+                f"{model_path}: lists members in {directory:,} bytes (at most "
+                f"{MAX_ZIP_DIRECTORY:,}: far more members than a model has); refusing it"
+            )
         with zipfile.ZipFile(model_path) as zf:
             packed = [i.filename for i in zf.infolist() if i.compress_type != zipfile.ZIP_STORED]
+    except InputError:
+        raise
     except Exception as exc:  # not a zip, or a damaged one
         raise InputError(f"{model_path}: not a valid skops file ({_first_line(exc)})") from None
     if packed:
