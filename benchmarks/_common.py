@@ -61,6 +61,17 @@ def validation_split(n_train: int, size: int = VALIDATION_SIZE, seed: int = VALI
     return idx[size:], idx[:size]
 
 
+def split_record(fit, validation, **extra: Any) -> dict[str, Any]:
+    """How a :func:`validation_split` was used, as a results file records it."""
+    return {
+        "fit": len(fit),
+        "validation": len(validation),
+        "seed": VALIDATION_SEED,
+        **extra,
+        "source": "MNIST training set; the test set is not read",
+    }
+
+
 def environment() -> dict[str, Any]:
     """The machine and library versions the figures were measured with."""
     versions = library_versions(_LIBRARIES)  # torch and skorch are optional: left out

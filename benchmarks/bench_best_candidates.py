@@ -60,7 +60,14 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from _common import code_digest, earlier_rows, finish, validation_split, write_results
+from _common import (
+    code_digest,
+    earlier_rows,
+    finish,
+    split_record,
+    validation_split,
+    write_results,
+)
 from joblib import Parallel, delayed
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
@@ -154,14 +161,7 @@ def grid(ds, train_size: int) -> None:
     reg = models.get(PIXELS_HOG).get_params()
     registry = {k: reg[k] for k in (_SVC, _PIX, _HOG)}
     registry["vsv__angles"] = list(reg["vsv__angles"])
-    split = {
-        "fit": len(fit),
-        "validation": len(va),
-        "seed": 0,
-        "train_size": train_size,
-        "reduced": len(fit) < ds.n_train - len(va),
-        "source": "MNIST training set; the test set is not read",
-    }
+    split = split_record(fit, va, train_size=train_size, reduced=len(fit) < ds.n_train - len(va))
 
     def record(angles_table: list[dict]) -> None:
         """Write the table so far (after each step: a cut-short run leaves a record)."""
@@ -350,15 +350,13 @@ def blocks(ds, train_size: int, variants: list[str]) -> None:
     variant run again replaces its row), and the baseline runs only when the table lacks it."""
     fit, va = _split(ds, train_size)
     y = ds.y_train
-    split = {
-        "fit": len(fit),
-        "validation": len(va),
-        "seed": 0,
-        "train_size": train_size,
-        "source": "MNIST training set; the test set is not read",
+    split = split_record(
+        fit,
+        va,
+        train_size=train_size,
         # rows of another best (its settings changed since) are not compared with new ones
-        "best_settings": _settings_digest(models.get(PIXELS_HOG)),
-    }
+        best_settings=_settings_digest(models.get(PIXELS_HOG)),
+    )
     # rows of a candidate whose code changed since (or that no longer exists) are dropped
     results = blocks_results_name(train_size)
     table = earlier_rows(results, split, "table", _row_digest)
@@ -482,14 +480,7 @@ def tta(ds) -> None:
             "fit_seconds": fit_seconds,
             "predict_seconds_all_copies": predict_seconds,
         },
-        extra={
-            "split": {
-                "fit": len(fit),
-                "validation": len(va),
-                "seed": 0,
-                "source": "MNIST training set; the test set is not read",
-            },
-        },
+        extra={"split": split_record(fit, va)},
     )
 
 
