@@ -274,6 +274,11 @@ def _ensemble() -> Any:
     )
 
 
+#: DeCoste and Schölkopf's jitter reached two pixels: ``best``'s eight shifts, plus two
+#: pixels up, down, left and right.
+TWELVE_SHIFTS = (*EIGHT_SHIFTS, (2, 0), (-2, 0), (0, 2), (0, -2))
+
+
 def variant(spec: str) -> tuple[str, Callable[[], Any]]:
     """A candidate of ``--variants``. The baseline is ``svc-pixels-hog`` (the SVM on pixels
     and HOG features with virtual SVs; ``best (pixels, HOG)`` in the tables), and:
@@ -282,7 +287,8 @@ def variant(spec: str) -> tuple[str, Callable[[], Any]]:
     decision functions averaged), ``scattering-svm:J:N:C`` (the scattering SVM alone, see
     :func:`_scattering_member`), ``ensemble:J:N:C`` (the ensemble with that scattering
     member), ``ensemble:shifts8`` (the ensemble, both members' virtual SVs shifted in eight
-    directions: today's registry ``best``) or ``ensemble:J:N:C:shifts8`` (both)."""
+    directions: today's registry ``best``), ``ensemble:J:N:C:shifts8`` (both) or
+    ``ensemble:shifts12`` (``best`` with four 2-pixel shifts more)."""
     kind, _, value = spec.partition(":")
     if kind == "scattering":
         return f"best + scattering PCA({int(value)})", lambda: with_scattering(int(value))
@@ -294,6 +300,9 @@ def variant(spec: str) -> tuple[str, Callable[[], Any]]:
         return "svc-ensemble, eight 1-pixel shifts", lambda: _ensemble().set_params(
             pixels_hog__vsv__shifts=EIGHT_SHIFTS, scattering__vsv__shifts=EIGHT_SHIFTS
         )
+    if kind == "ensemble" and value == "shifts12":
+        shifts = {f"{m}__vsv__shifts": TWELVE_SHIFTS for m in ("pixels_hog", "scattering")}
+        return "svc-ensemble, 1- and 2-pixel shifts", lambda: _ensemble().set_params(**shifts)
     eight = kind == "ensemble" and value.endswith(":shifts8")
     value = value.removesuffix(":shifts8") if eight else value
     if kind in ("ensemble", "scattering-svm") and value.count(":") == 2:
@@ -316,6 +325,7 @@ def variant(spec: str) -> tuple[str, Callable[[], Any]]:
         )
     raise SystemExit(
         f"unknown variant {spec!r}: scattering:N, shifts:8, ensemble, ensemble:shifts8, "
+        "ensemble:shifts12, "
         "ensemble:J:N:C or scattering-svm:J:N:C"
     )
 
