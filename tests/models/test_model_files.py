@@ -90,6 +90,23 @@ def _svc(digits, **attrs):
     return est
 
 
+def _svc_of_many_classes(digits, k: int = 200):
+    """A BlasSVC of ``k`` classes (one support vector each), every array consistent.
+
+    Its scores cost ``k (k - 1) / 2`` pairs of classes: BlasSVC weighs every support vector
+    against every pair (600 classes, a 5 MB file: 0.9 GB and 8 s; 2,000: 32 GB), and
+    scikit-learn's one-vs-rest scores loop over the pairs in Python.
+    """
+    est = models.BlasSVC().fit(digits.X_train[:400], digits.y_train[:400])
+    est.classes_ = np.arange(k)
+    est._n_support = np.ones(k, dtype=np.int32)
+    est.support_vectors_ = np.ascontiguousarray(est.support_vectors_[np.arange(k) % 10])
+    est.support_ = np.arange(k, dtype=np.int32)
+    est._dual_coef_ = est.dual_coef_ = np.zeros((k - 1, k))
+    est._intercept_ = est.intercept_ = np.zeros(k * (k - 1) // 2)
+    return est
+
+
 def _knn(digits, **attrs):
     est = models.get("knn").fit(digits.X_train, digits.y_train)
     for name, value in attrs.items():
@@ -215,6 +232,11 @@ ATTACKS = {
         lambda d: _svc(d, support_vectors_=lambda a: a[:, :8]),
         {},
         "support_vectors_ has shape",
+    ),
+    "svc-of-too-many-classes": (
+        _svc_of_many_classes,
+        {},
+        "BlasSVC: 200 classes",
     ),
     "knn-stored-images-too-narrow": (
         lambda d: _knn(d, _fit_X=lambda a: np.ascontiguousarray(a[:, :10])),

@@ -26,6 +26,10 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}")
 #: sides of the images a card may declare (MNIST's are 28; a larger one is a hostile card)
 _MAX_SIDE = 1024
+#: classes an SVC may have: mnistlab's labels are the digits 0..9. Its scores cost one
+#: value per pair of classes (BlasSVC one weight per support vector and pair): a file of
+#: thousands of classes would take minutes and gigabytes, not a wrong answer
+_MAX_SVC_CLASSES = 10
 
 
 class Refused(Exception):
@@ -222,6 +226,8 @@ def _check_svc(est: Any) -> None:
     if getattr(est, "_impl", None) not in ("c_svc", "nu_svc"):
         raise Refused(f"{where}: not a classifier's libsvm model")
     n_class = len(_array(est, "classes_", 1))
+    if n_class > _MAX_SVC_CLASSES:
+        raise Refused(f"{where}: {n_class} classes, more than the {_MAX_SVC_CLASSES} digits")
     n_support = _array(est, "_n_support", 1)
     if len(n_support) != n_class or np.any(n_support < 0):
         raise Refused(f"{where}: {len(n_support)} support-vector counts for {n_class} classes")
