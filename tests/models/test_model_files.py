@@ -90,6 +90,14 @@ def _svc(digits, **attrs):
     return est
 
 
+def _blas_svc(digits, **attrs):
+    """A BlasSVC (the SVC of svc-deskew and best) with attributes set to the given values."""
+    est = models.BlasSVC().fit(digits.X_train[:400], digits.y_train[:400])
+    for name, value in attrs.items():
+        setattr(est, name, value(getattr(est, name)) if callable(value) else value)
+    return est
+
+
 def _svc_of_many_classes(digits, k: int = 200):
     """A BlasSVC of ``k`` classes (one support vector each), every array consistent.
 
@@ -232,6 +240,27 @@ ATTACKS = {
         lambda d: _svc(d, support_vectors_=lambda a: a[:, :8]),
         {},
         "support_vectors_ has shape",
+    ),
+    # scores of NaN: probabilities of NaN, which serve cannot even send as JSON
+    "svc-gamma-nan": (
+        lambda d: _blas_svc(d, _gamma=float("nan")),
+        {},
+        "BlasSVC._gamma is not a finite number >= 0",
+    ),
+    "svc-gamma-negative": (
+        lambda d: _blas_svc(d, _gamma=-1.0),
+        {},
+        "BlasSVC._gamma is not a finite number >= 0",
+    ),
+    "svc-coefficient-infinite": (
+        lambda d: _blas_svc(
+            d,
+            _dual_coef_=lambda a: np.where(np.arange(a.size) == 0, np.inf, a.ravel()).reshape(
+                a.shape
+            ),
+        ),
+        {},
+        "BlasSVC._dual_coef_ holds values that are not finite",
     ),
     "svc-of-too-many-classes": (
         _svc_of_many_classes,

@@ -12,6 +12,7 @@ mnistlab's registry builds.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from numbers import Integral, Real
@@ -242,12 +243,17 @@ def _check_svc(est: Any) -> None:
     for name, shape in expected.items():
         if _array(est, name, len(shape)).shape != shape:
             raise Refused(f"{where}.{name} has shape {getattr(est, name).shape}, not {shape}")
+    # scores of NaN would become probabilities of NaN (not even JSON that serve can send)
+    for name in ("support_vectors_", "_dual_coef_", "_intercept_"):
+        if not np.isfinite(getattr(est, name)).all():
+            raise Refused(f"{where}.{name} holds values that are not finite")
     for name in ("_probA", "_probB"):
         if _array(est, name, 1).shape not in ((0,), (pairs,)):
             raise Refused(f"{where}.{name} has shape {getattr(est, name).shape}")
     _int_attr(est, "degree")
-    if not isinstance(getattr(est, "_gamma", None), Real):
-        raise Refused(f"{where}._gamma is not a number")
+    gamma = getattr(est, "_gamma", None)
+    if not (isinstance(gamma, Real) and math.isfinite(gamma) and gamma >= 0):
+        raise Refused(f"{where}._gamma is not a finite number >= 0: {gamma!r:.40}")
 
 
 def _check_neighbors(est: Any) -> None:
