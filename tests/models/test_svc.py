@@ -32,6 +32,15 @@ def test_same_scores_and_predictions_as_libsvm(digits, monkeypatch, params, clas
     np.testing.assert_array_equal(ours.predict(T), theirs.predict(T))
 
 
+def test_data_far_from_the_origin_scores_as_libsvm(digits):
+    # |x|^2 + |v|^2 - 2 x.v of two points near 1e8 would lose every digit of their distance
+    X, y, T = digits
+    X, T = X + 1e8, T + 1e8
+    ours, theirs = BlasSVC(gamma=0.001).fit(X, y), SVC(gamma=0.001).fit(X, y)
+    np.testing.assert_allclose(ours.decision_function(T), theirs.decision_function(T), atol=1e-6)
+    np.testing.assert_array_equal(ours.predict(T), theirs.predict(T))
+
+
 def test_votes_break_ties_as_libsvm():
     # three classes at the corners of a triangle: its centre ties every vote
     X = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3) / 2]]).repeat(2, axis=0)

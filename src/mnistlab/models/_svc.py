@@ -66,11 +66,15 @@ class_weight, verbose, max_iter, decision_function_shape, break_ties, random_sta
         for p, (i, j) in enumerate(pairs):
             weights[bounds[i] : bounds[i + 1], p] = coef[j - 1, bounds[i] : bounds[i + 1]]
             weights[bounds[j] : bounds[j + 1], p] = coef[i, bounds[j] : bounds[j + 1]]
+        # distances do not change when both sides move: centred on the support vectors'
+        # mean, |x|^2 + |v|^2 - 2 x.v loses no digits to data far from the origin
+        centre = sv.mean(axis=0)
+        sv = sv - centre
         sv_sq = np.einsum("ij,ij->i", sv, sv)
         out = np.empty((len(X), len(pairs)))
         step = max(1, _BLOCK_BYTES // (8 * max(1, len(sv))))
         for s in range(0, len(X), step):
-            x = X[s : s + step]
+            x = X[s : s + step] - centre
             # |x - v|^2 = |x|^2 + |v|^2 - 2 x.v, clipped at 0 against rounding
             kernel = x @ sv.T
             kernel *= -2.0
