@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -61,3 +63,16 @@ def test_libsvm_still_scores_other_kernels_and_sparse_input(digits, case):
     assert not ours._blas()
     np.testing.assert_array_equal(ours.decision_function(T), theirs.decision_function(T))
     np.testing.assert_array_equal(ours.predict(T), theirs.predict(T))
+
+
+def test_no_support_vectors_scores_the_intercepts(digits):
+    # a degenerate (or crafted) model: nothing to average, no warning of an empty mean
+    X, y, T = digits
+    svc = BlasSVC().fit(X, y)
+    svc.support_vectors_ = svc.support_vectors_[:0]
+    svc._dual_coef_ = svc._dual_coef_[:, :0]
+    svc._n_support = np.zeros_like(svc._n_support)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scores = svc._ovo_decision(np.asarray(T[:3], dtype=float))
+    np.testing.assert_array_equal(scores, np.tile(svc._intercept_, (3, 1)))

@@ -68,7 +68,7 @@ class_weight, verbose, max_iter, decision_function_shape, break_ties, random_sta
             weights[bounds[j] : bounds[j + 1], p] = coef[i, bounds[j] : bounds[j + 1]]
         # distances do not change when both sides move: centred on the support vectors'
         # mean, |x|^2 + |v|^2 - 2 x.v loses no digits to data far from the origin
-        centre = sv.mean(axis=0)
+        centre = sv.mean(axis=0) if len(sv) else np.zeros(sv.shape[1])
         sv = sv - centre
         sv_sq = np.einsum("ij,ij->i", sv, sv)
         out = np.empty((len(X), len(pairs)))
