@@ -1,4 +1,4 @@
-"""What the property tests share: byte-level mutations of a valid input."""
+"""What the property and attack tests share: byte-level mutations of a valid input."""
 
 from __future__ import annotations
 
@@ -22,3 +22,12 @@ def mutations(draw, data: bytes, *, min_edits: int = 0, keep: int = 0) -> bytes:
         elif kind == "truncate":
             del data[max(at, keep) :]
     return bytes(data)
+
+
+def claiming_one_member(data: bytes) -> bytes:
+    """``data`` (a zip) with its end record claiming a single member: zipfile reads the
+    whole directory (its size), whatever count the end record gives."""
+    out = bytearray(data)
+    end = out.rfind(b"PK\x05\x06")
+    out[end + 8 : end + 12] = (1).to_bytes(2, "little") * 2
+    return bytes(out)

@@ -11,6 +11,7 @@ from mnistlab import models
 from mnistlab._errors import InputError
 from mnistlab.data import load
 from mnistlab.models import ARRAYS_FILE, ArrayPipeline, load_arrays, model_arrays, write_arrays
+from tests._fuzz import claiming_one_member
 
 SHA = "0" * 64
 
@@ -131,15 +132,6 @@ def _flagged(data: bytes, flag: int = 0, version: int = 0) -> bytes:
     return bytes(out)
 
 
-def _claiming_one_member(data: bytes) -> bytes:
-    """``data`` (a zip) with its end record claiming a single member: zipfile reads the
-    whole directory (its size), whatever count the end record gives."""
-    out = bytearray(data)
-    end = out.rfind(b"PK\x05\x06")
-    out[end + 8 : end + 12] = (1).to_bytes(2, "little") * 2
-    return bytes(out)
-
-
 def _members(arrays, **replace):
     out = []
     for k, v in {**arrays, **replace}.items():
@@ -181,7 +173,7 @@ TAMPERINGS = {
     "an encrypted member": lambda a: _flagged(_zip(*_members(a)), flag=0x01),
     "a member of a later zip version": lambda a: _flagged(_zip(*_members(a)), version=99),
     # a list of thousands of members is refused before zipfile parses it
-    "thousands of members": lambda a: _claiming_one_member(
+    "thousands of members": lambda a: claiming_one_member(
         _zip(*_members(a), *((f"pad{i}.npy", b"") for i in range(5000)))
     ),
     "not a zip": lambda a: b"PK\x03\x04 not really",

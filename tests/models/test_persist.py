@@ -6,6 +6,7 @@ import skops.io as sio
 
 from mnistlab import InputError, models
 from mnistlab.data import load
+from tests._fuzz import claiming_one_member
 
 
 class NotTrusted:
@@ -133,45 +134,39 @@ def test_not_a_directory(tmp_path):
         models.load_model(tmp_path / "nope")
 
 
-def test_a_huge_model_file_is_checked_without_being_read_into_memory(rf_dir):
+def _peak_memory_of_refusal(directory, match: str) -> int:
+    """Peak bytes allocated while ``load_model(directory)`` refuses it with ``match``."""
     import tracemalloc
 
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match=match):
+            models.load_model(directory)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_huge_model_file_is_checked_without_being_read_into_memory(rf_dir):
     path = rf_dir / "model.skops"
     with path.open("r+b") as f:  # sparse: no disk used, but read whole it fills memory
         f.truncate(64 << 20)
-    tracemalloc.start()
-    try:
-        with pytest.raises(InputError, match="does not match the checksum"):
-            models.load_model(rf_dir)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 8 << 20
+    assert _peak_memory_of_refusal(rf_dir, "does not match the checksum") < 8 << 20
 
 
 def test_refuses_a_huge_list_of_members_before_parsing_it(rf_dir, tmp_path):
     """zipfile parses a zip's whole list of members into objects when it opens it (hundreds
     of bytes of memory each), reading as many bytes as the end record gives, whatever
     member count it claims: a model file listing more than a model has is refused first."""
-    import tracemalloc
     import zipfile
 
     many = tmp_path / "many.skops"
     with zipfile.ZipFile(many, "w") as zf:  # a directory of about 6 MB: 60,000 members
         for i in range(60_000):
             zf.writestr(f"{i:08d}" + "x" * 40, b"")
-    data = bytearray(many.read_bytes())
-    end = data.rfind(b"PK\x05\x06")
-    data[end + 8 : end + 12] = (1).to_bytes(2, "little") * 2  # it claims one member
-    _rewrite_model(rf_dir, bytes(data))
-    tracemalloc.start()
-    try:
-        with pytest.raises(InputError, match="lists members in [0-9,]+ bytes"):
-            models.load_model(rf_dir)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 8 << 20  # parsed, 60,000 members would take tens of megabytes
+    _rewrite_model(rf_dir, claiming_one_member(many.read_bytes()))
+    # parsed, 60,000 members would take tens of megabytes
+    assert _peak_memory_of_refusal(rf_dir, "lists members in [0-9,]+ bytes") < 8 << 20
 
 
 def test_refuses_a_compressed_member_before_inflating_it(rf_dir, tmp_path):
