@@ -25,7 +25,14 @@ from mnistlab.models import (
     NoiseFloorHinge,
     PCADenoiser,
 )
-from mnistlab.preprocessing import HOG, Augmented, BlockScaler, Deskew, Scattering
+from mnistlab.preprocessing import (
+    HOG,
+    Augmented,
+    BlockScaler,
+    Deskew,
+    GradientDirections,
+    Scattering,
+)
 
 # what an image estimator says when the rows are no image it can read
 IMAGE_SHAPE_ERROR = (
@@ -154,6 +161,7 @@ _IMAGE_CHECKS = {
     "Augmented": (*_IMAGE_CLASSIFIER_CHECKS, "check_classifiers_regression_target"),
     "CNNClassifier": (*_IMAGE_CLASSIFIER_CHECKS, "check_fit2d_1feature"),
     "Deskew": _IMAGE_TRANSFORMER_CHECKS,
+    "GradientDirections": _IMAGE_TRANSFORMER_CHECKS,
     "HOG": (
         *_IMAGE_TRANSFORMER_CHECKS,
         "check_fit2d_1feature",
@@ -175,6 +183,7 @@ ESTIMATORS = [
     BlockScaler(),
     BlasSVC(),
     Scattering(J=1, L=2),
+    GradientDirections(grid=2),
     DecisionAveragingClassifier(
         [("logistic", LogisticRegression()), ("ridge", RidgeClassifier())], weights=[2, 1]
     ),

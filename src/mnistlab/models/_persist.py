@@ -47,6 +47,7 @@ TRUSTED_TYPES: list[str] = [
     "sklearn.metrics._dist_metrics.ChebyshevDistance64",
     "mnistlab.preprocessing._images.Deskew",
     "mnistlab.preprocessing._images.HOG",
+    "mnistlab.preprocessing._gradients.GradientDirections",
     "mnistlab.preprocessing._augment.Augmented",
     "mnistlab.preprocessing._scale.BlockScaler",
     "mnistlab.preprocessing._scattering.Scattering",

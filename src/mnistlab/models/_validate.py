@@ -384,6 +384,21 @@ def _check_scattering(est: Any) -> None:
         raise Refused(f"Scattering: J={est.J!r:.20}, L={est.L!r:.20} for {h}x{w} images")
 
 
+def _check_gradients(est: Any) -> None:
+    """GradientDirections' sizes come from the file: its own bounds (at most 32 directions
+    on a 32 x 32 grid), and a feature count that matches them."""
+    _image_shape(est)
+    try:
+        est._validate_params()
+    except (ValueError, TypeError) as exc:
+        raise Refused(f"GradientDirections: {str(exc)[:120]}") from None
+    if est.n_features_out_ != est.n_directions * est.grid**2:
+        raise Refused(
+            f"GradientDirections: {est.n_features_out_!r:.20} features for "
+            f"{est.n_directions} directions on a {est.grid} x {est.grid} grid"
+        )
+
+
 def _check_ensemble(est: Any) -> None:
     """Members fitted one per named estimator, each with the ensemble's classes, and
     weights it can use (its ``n_jobs`` is capped where it is used)."""
@@ -451,7 +466,7 @@ def check_estimator_file(est: Any) -> None:
 
     from mnistlab.models._cnn import CNNClassifier
     from mnistlab.models._ensemble import DecisionAveragingClassifier
-    from mnistlab.preprocessing import HOG, Scattering
+    from mnistlab.preprocessing import HOG, GradientDirections, Scattering
 
     if not isinstance(est, BaseEstimator):
         raise Refused(f"holds a {type(est).__name__}, not an estimator")
@@ -483,6 +498,8 @@ def check_estimator_file(est: Any) -> None:
             _check_hog(obj)
         elif isinstance(obj, Scattering):
             _check_scattering(obj)
+        elif isinstance(obj, GradientDirections):
+            _check_gradients(obj)
         elif isinstance(obj, CNNClassifier):
             _check_cnn(obj)
         elif isinstance(obj, DecisionAveragingClassifier):

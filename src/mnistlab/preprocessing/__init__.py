@@ -1,4 +1,5 @@
-"""Preprocessing: noise, image transformers (deskewing, HOG), augmentation, image import.
+"""Preprocessing: noise, image transformers (deskewing, HOG,
+gradient directions, scattering), augmentation, image import.
 
 >>> from mnistlab.preprocessing import Deskew, HOG, Augmented, add_noise
 
@@ -19,6 +20,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "shift_images",
             "thicken_images",
         ],
+        "_gradients": ["GradientDirections"],
         "_images": ["HOG", "Deskew", "infer_shape"],
         "_import": [
             "FORMATS",
