@@ -37,6 +37,12 @@ of each row's candidate), are kept; a candidate is chosen only with at least
 ensemble:2:100:10:shifts8,ensemble:shifts8,ensemble:2:100:10,scattering-svm:3:200:5,\
 ensemble:3:200:5,ensemble:2:200:5
 
+``--gradients`` chooses the settings of ``svc-gradients`` (an SVM on gradient direction
+features, Liu et al. 2003): every setting of its search space, fitted on 20,000 images
+(about 10 minutes on 2 cores); writes ``benchmarks/results/gradients_validation.json``:
+
+    MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --gradients
+
 ``--tta`` asks whether test-time augmentation helps ``best`` (now that its SVMs score
 fast): ``best`` fitted on the 50,000 images, each member's decision function on the
 10,000 validation images as they are and shifted by one pixel (four or eight directions)
@@ -77,12 +83,15 @@ from sklearn.svm import SVC
 
 from mnistlab import models
 from mnistlab.data import load
+from mnistlab.models import BlasSVC
 from mnistlab.models._registry import EIGHT_SHIFTS
 from mnistlab.preprocessing import (
     HOG,
     TEXTBOOK_SHIFTS,
+    Augmented,
     BlockScaler,
     Deskew,
+    GradientDirections,
     Scattering,
     augment,
     rotate_images,
@@ -215,6 +224,61 @@ def grid(ds, train_size: int) -> None:
         record(angles_table)
 
 
+#: The registry entry whose settings ``--gradients`` chooses.
+GRADIENTS = "svc-gradients"
+GRADIENTS_TRAIN_SIZE = 20_000
+
+
+def _gradients_score(F_fit, y_fit, F_va, y_va, C) -> int:
+    svc = BlasSVC(C=C, cache_size=2000, random_state=42).fit(F_fit, y_fit)
+    return int(np.count_nonzero(svc.predict(F_va) != y_va))
+
+
+def gradients_grid(ds, train_size: int) -> None:
+    """The validation table of ``svc-gradients``: every setting of its search space, each
+    an SVM fitted on ``train_size`` images and scored on the 10,000 validation images."""
+    space = models.entry(GRADIENTS).search_space
+    keys = ("gradients__n_directions", "gradients__grid", "svc__C")
+    fit, va = _split(ds, train_size)
+    y = ds.y_train
+    start = time.perf_counter()
+    deskew = Deskew(n_jobs=-1).fit(ds.X_train[:1])
+    D_fit, D_va = deskew.transform(ds.X_train[fit]), deskew.transform(ds.X_train[va])
+    table = []
+    for n_directions in space[keys[0]]:
+        for grid_side in space[keys[1]]:
+            features = GradientDirections(n_directions=n_directions, grid=grid_side, n_jobs=-1)
+            F_fit = features.fit_transform(D_fit)
+            F_va = features.transform(D_va)
+            errors = Parallel(n_jobs=2, prefer="threads")(  # libsvm releases the GIL
+                delayed(_gradients_score)(F_fit, y[fit], F_va, y[va], C) for C in space[keys[2]]
+            )
+            for C, e in zip(space[keys[2]], errors, strict=True):
+                row = dict(zip(keys, (n_directions, grid_side, C), strict=True))
+                table.append(
+                    {**row, "validation_errors": e, "validation_accuracy": 1 - e / len(va)}
+                )
+                print(f"{row}: {e} validation errors", flush=True)
+    # the fewest errors; among equals, the fewest features (cheaper), then the smaller C
+    top = min(
+        table, key=lambda r: (r["validation_errors"], r[keys[0]] * r[keys[1]] ** 2, r[keys[2]])
+    )
+    chosen = {k: top[k] for k in keys}
+    reg = models.get(GRADIENTS).get_params()
+    registry = {k: reg[k] for k in keys}
+    figures = {
+        "table": table,
+        "chosen": chosen,
+        "chosen_validation_accuracy": top["validation_accuracy"],
+        "registry": registry,
+        "registry_matches": registry == chosen,
+        "seconds": time.perf_counter() - start,
+    }
+    print(f"chosen {chosen}; registry {registry}")
+    split = split_record(fit, va, train_size=train_size, reduced=len(fit) < ds.n_train - len(va))
+    finish("gradients_validation", figures, extra={"split": split})
+
+
 def with_scattering(n_components: int):
     """``svc-pixels-hog`` with a third feature block: scattering (J=2, L=8), PCA, one scale."""
     est = models.get(PIXELS_HOG, n_jobs=-1)
@@ -279,6 +343,20 @@ def _ensemble() -> Any:
 TWELVE_SHIFTS = (*EIGHT_SHIFTS, (2, 0), (-2, 0), (0, 2), (0, -2))
 
 
+def _gradients_member(n_directions: int, grid: int, C: float, vsv: bool):
+    """An SVM on gradient direction features (Liu et al., 2003) of the deskewed images,
+    optionally with ``best``'s virtual support vectors (eight shifts, +-12 degrees)."""
+    svm = Pipeline(
+        [
+            ("gradients", GradientDirections(n_directions=n_directions, grid=grid, n_jobs=-1)),
+            ("svc", BlasSVC(C=C, cache_size=2000, random_state=42)),
+        ]
+    )
+    if vsv:
+        svm = Augmented(svm, shifts=EIGHT_SHIFTS, angles=(-12, 12), support_vectors_only=True)
+    return Pipeline([("deskew", Deskew()), ("vsv" if vsv else "svm", svm)])
+
+
 def variant(spec: str) -> tuple[str, Callable[[], Any]]:
     """A candidate of ``--variants``. The baseline is ``svc-pixels-hog`` (the SVM on pixels
     and HOG features with virtual SVs; ``best (pixels, HOG)`` in the tables), and:
@@ -288,8 +366,24 @@ def variant(spec: str) -> tuple[str, Callable[[], Any]]:
     :func:`_scattering_member`), ``ensemble:J:N:C`` (the ensemble with that scattering
     member), ``ensemble:shifts8`` (the ensemble, both members' virtual SVs shifted in eight
     directions: today's registry ``best``), ``ensemble:J:N:C:shifts8`` (both) or
-    ``ensemble:shifts12`` (``best`` with four 2-pixel shifts more)."""
+    ``ensemble:shifts12`` (``best`` with four 2-pixel shifts more); ``gradients:D:G:C``
+    (an SVM on gradient direction features, D directions on a G x G grid, see
+    :func:`_gradients_member`; ``:vsv`` at the end adds virtual SVs) and
+    ``ensemble+gradients:D:G:C[:vsv]`` (``best`` with that SVM as a third member)."""
     kind, _, value = spec.partition(":")
+    if kind in ("gradients", "ensemble+gradients"):
+        vsv = value.endswith(":vsv")
+        D, G, C = (int(v) for v in value.removesuffix(":vsv").split(":"))
+        member = f"gradients {D}x{G}x{G} SVC(C={C}){', virtual SVs' if vsv else ''}"
+        if kind == "gradients":
+            return member, lambda: _gradients_member(D, G, C, vsv)
+
+        def make():
+            best = models.get("best", n_jobs=-1)
+            extra = ("gradients", _gradients_member(D, G, C, vsv))
+            return best.set_params(estimators=[*best.estimators, extra])
+
+        return f"best + {member}, decisions averaged", make
     if kind == "scattering":
         return f"best + scattering PCA({int(value)})", lambda: with_scattering(int(value))
     if kind == "ensemble" and not value:
@@ -334,7 +428,8 @@ def _n_virtual(est) -> int:
     """Virtual support vectors of a candidate (summed over an ensemble's members)."""
     if hasattr(est, "estimators_"):
         return sum(_n_virtual(member) for member in est.estimators_)
-    return int(est.named_steps["vsv"].n_augmented_)
+    vsv = est.named_steps.get("vsv")
+    return int(vsv.n_augmented_) if vsv is not None else 0
 
 
 def _row_digest(row: dict[str, Any]) -> str | None:
@@ -527,12 +622,21 @@ def main() -> None:
         "--variants", default="scattering:100", help="--blocks: e.g. scattering:60,shifts:8"
     )
     parser.add_argument(
+        "--gradients",
+        action="store_true",
+        help="write gradients_validation.json (svc-gradients' settings; 20,000 images)",
+    )
+    parser.add_argument(
         "--tta", action="store_true", help="write best_tta_validation.json (test-time copies)"
     )
     args = parser.parse_args()
     ds = load("mnist")
     if args.tta:
         tta(ds)
+        return
+    if args.gradients:
+        size = GRADIENTS_TRAIN_SIZE if args.train_size is None else args.train_size
+        gradients_grid(ds, size)
         return
     if args.blocks:
         size = BLOCKS_TRAIN_SIZE if args.train_size is None else min(args.train_size, 50_000)

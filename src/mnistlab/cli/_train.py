@@ -24,7 +24,7 @@ from mnistlab.cli._common import (
 
 #: The registry's zoo, as ``search --model all`` tunes it (written out: --help must not
 #: import the registry; tests/test_cli.py keeps it equal to the registry's).
-ZOO = "fast, svc-deskew, svc-hog, svc-scattering, svc-pixels-hog, mlp, et"
+ZOO = "fast, svc-deskew, svc-hog, svc-gradients, svc-scattering, svc-pixels-hog, mlp, et"
 
 SearchModelsOpt = Annotated[
     str,

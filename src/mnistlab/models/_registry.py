@@ -33,7 +33,15 @@ from mnistlab.models._denoisers import (
 )
 from mnistlab.models._ensemble import DecisionAveragingClassifier
 from mnistlab.models._svc import BlasSVC
-from mnistlab.preprocessing import HOG, TEXTBOOK_SHIFTS, Augmented, BlockScaler, Deskew, Scattering
+from mnistlab.preprocessing import (
+    HOG,
+    TEXTBOOK_SHIFTS,
+    Augmented,
+    BlockScaler,
+    Deskew,
+    GradientDirections,
+    Scattering,
+)
 
 #: The textbook's seed (Hands-On ML uses ``random_state=42`` throughout).
 TEXTBOOK_SEED = 42
@@ -521,6 +529,35 @@ register(
         family="svm",
         zoo=True,
         slow=True,
+    )
+)
+
+
+def _svc_gradients() -> Pipeline:
+    # settings chosen on a validation split: benchmarks/results/gradients_validation.json
+    return Pipeline(
+        [
+            ("deskew", Deskew()),
+            ("gradients", GradientDirections(n_directions=12, grid=8)),
+            ("svc", BlasSVC(C=5, cache_size=2000, random_state=TEXTBOOK_SEED)),
+        ]
+    )
+
+
+register(
+    ModelEntry(
+        "svc-gradients",
+        "deskew, gradient direction features (Liu et al. 2003: Sobel gradients split into "
+        "12 directions, blurred and sampled 8x8, square root), RBF SVC(C=5); chosen on a "
+        "validation split",
+        _svc_gradients,
+        search_space={
+            "gradients__n_directions": [8, 12, 16],
+            "gradients__grid": [7, 8, 9],
+            "svc__C": [2, 5, 10],
+        },
+        family="svm",
+        zoo=True,
     )
 )
 
