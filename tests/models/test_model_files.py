@@ -180,6 +180,15 @@ def _scattering(digits, **attrs):
     return est
 
 
+def _gradients(digits, **attrs):
+    n = 400
+    est = models.get("svc-gradients").fit(digits.X_train[:n], digits.y_train[:n])
+    gradients = est.named_steps["gradients"]
+    for name, value in attrs.items():
+        setattr(gradients, name, value)
+    return est
+
+
 def _foreign(digits):
     return Pipeline(
         [
@@ -344,6 +353,17 @@ ATTACKS = {
         {},
         "Scattering: J=2, L=8 for 8x8 images",
     ),
+    "gradients-on-a-grid-of-a-million": (
+        lambda d: _gradients(d, grid=10**6),  # 10**12 features an image
+        {},
+        "GradientDirections: The 'grid' parameter of GradientDirections must be an int in the "
+        "range [1, 32]",
+    ),
+    "gradients-of-other-features-than-its-grid": (
+        lambda d: _gradients(d, n_features_out_=10),
+        {},
+        "GradientDirections: 10 features for 12 directions on a 8 x 8 grid",
+    ),
     "card-of-other-classes": (
         lambda d: _forest(d),
         {"classes": list(range(9))},
@@ -370,6 +390,7 @@ INTACT = {
     ),
     "intact-svc": (_svc, "svc"),
     "intact-scattering": (_scattering, "svc-scattering"),
+    "intact-gradients": (_gradients, "svc-gradients"),
 }
 
 #: load each directory, then predict: one line per model, flushed (a crash names its model)
