@@ -39,7 +39,7 @@ ensemble:3:200:5,ensemble:2:200:5
 
 ``--gradients`` chooses the settings of ``svc-gradients`` (an SVM on gradient direction
 features, Liu et al. 2003): every setting of its search space, fitted on 20,000 images
-(about 10 minutes on 2 cores); writes ``benchmarks/results/gradients_validation.json``:
+(about 3 minutes on 2 cores); writes ``benchmarks/results/gradients_validation.json``:
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --gradients
 

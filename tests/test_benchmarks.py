@@ -126,6 +126,7 @@ def test_fast_table_vote_is_the_classifiers(weights):
         ("unet_validation", "unet", "denoiser"),
         ("fast_validation", "fast", "model"),
         ("best_validation", "svc-pixels-hog", "model"),
+        ("gradients_validation", "svc-gradients", "model"),
     ],
 )
 def test_the_registry_holds_what_validation_chose(results, name, kind):
