@@ -210,3 +210,18 @@ def test_deskew_saved_before_it_had_n_jobs_still_loads(digits):
     old.__setstate__(state)
     assert old.get_params()["n_jobs"] is None
     np.testing.assert_array_equal(old.transform(X), d.transform(X))
+
+
+@pytest.mark.parametrize("name", ["Deskew", "GradientDirections", "Scattering"])
+def test_astronomical_pixels_are_refused_and_the_brightest_taken_stay_finite(digits, name):
+    """float32 computation: pixels of 1e37 would overflow to inf and NaN features."""
+    from mnistlab import preprocessing
+    from mnistlab.preprocessing._images import MAX_PIXEL
+
+    X = np.zeros((3, 64))
+    X[:, 20:30] = MAX_PIXEL  # the brightest accepted: finite features
+    t = getattr(preprocessing, name)().fit(digits.X_train[:5])
+    assert np.isfinite(t.transform(X)).all()
+    X[1, 25] = 1e37
+    with pytest.raises(InputError, match="Values above 1e"):
+        t.transform(X)

@@ -32,10 +32,23 @@ def infer_shape(n_features: int, image_shape=None) -> tuple[int, int]:
     return side, side
 
 
+#: The brightest pixel the image transformers take: they compute in float32, where larger
+#: values (and their squares and sums) would overflow to inf and NaN features.
+MAX_PIXEL = 1e15
+
+
 def _check_pixels(X: np.ndarray, name: str) -> None:
-    """Pixel intensities are never negative: refuse what is not an image (``positive_only``)."""
-    if X.size and X.min() < 0:
+    """Pixel intensities are never negative (``positive_only``) nor astronomically bright:
+    refuse what is not an image."""
+    if not X.size:
+        return
+    if X.min() < 0:
         raise InputError(f"Negative values in data passed to {name}: pixels must be >= 0")
+    if X.dtype.kind == "f" and X.max() > MAX_PIXEL:
+        raise InputError(
+            f"Values above {MAX_PIXEL:.0e} in data passed to {name}: pixels are intensities "
+            "(0..255 for MNIST); rescale the images"
+        )
 
 
 class Deskew(TransformerMixin, BaseEstimator):
