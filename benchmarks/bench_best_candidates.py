@@ -346,17 +346,19 @@ TWELVE_SHIFTS = (*EIGHT_SHIFTS, (2, 0), (-2, 0), (0, 2), (0, -2))
 
 
 def _gradients_member(n_directions: int, grid: int, C: float, vsv: bool):
-    """An SVM on gradient direction features (Liu et al., 2003) of the deskewed images,
-    optionally with ``best``'s virtual support vectors (eight shifts, +-12 degrees)."""
-    svm = Pipeline(
-        [
-            ("gradients", GradientDirections(n_directions=n_directions, grid=grid, n_jobs=-1)),
-            ("svc", BlasSVC(C=C, cache_size=2000, random_state=42)),
-        ]
+    """``svc-gradients`` (an SVM on gradient direction features of the deskewed images, Liu
+    et al. 2003) with these settings, optionally with virtual support vectors as
+    ``svc-ensemble``'s members have them (eight 1-pixel shifts, +-12 degrees)."""
+    est = models.get(GRADIENTS, n_jobs=-1).set_params(
+        gradients__n_directions=n_directions, gradients__grid=grid, svc__C=C
     )
-    if vsv:
-        svm = Augmented(svm, shifts=EIGHT_SHIFTS, angles=(-12, 12), support_vectors_only=True)
-    return Pipeline([("deskew", Deskew()), ("vsv" if vsv else "svm", svm)])
+    if not vsv:
+        return est
+    deskew, *svm = est.steps
+    augmented = Augmented(
+        Pipeline(svm), shifts=EIGHT_SHIFTS, angles=(-12, 12), support_vectors_only=True
+    )
+    return Pipeline([deskew, ("vsv", augmented)])
 
 
 def variant(spec: str) -> tuple[str, Callable[[], Any]]:

@@ -240,3 +240,24 @@ def test_blocks_tables_are_named_by_fit_size_and_the_ensembles_by_shifts():
     assert blocks_results_name(50_000) == "best_blocks_validation_50000"
     params = variant("ensemble")[1]().get_params()
     assert params["pixels_hog__vsv__shifts"] == params["scattering__vsv__shifts"] == TEXTBOOK_SHIFTS
+
+
+def test_gradients_variants_are_the_registrys_svc_gradients_and_its_ensemble():
+    """--variants gradients:D:G:C[:vsv] and ensemble+gradients: on the 8x8 digits."""
+    from bench_best_candidates import variant
+    from sklearn.datasets import load_digits
+
+    from mnistlab import models
+
+    X, y = load_digits(return_X_y=True)
+    plain = variant("gradients:8:4:5")[1]()
+    expected = models.get("svc-gradients", n_jobs=-1).set_params(
+        gradients__n_directions=8, gradients__grid=4
+    )
+    assert repr(plain.get_params()) == repr(expected.get_params())
+    assert plain.fit(X[:400], y[:400]).score(X[400:600], y[400:600]) > 0.8
+    name, make = variant("gradients:8:4:5:vsv")
+    est = make().fit(X[:400], y[:400])
+    assert "virtual SVs" in name and est.named_steps["vsv"].n_augmented_ > 0
+    ensemble = variant("ensemble+gradients:8:4:5")[1]()
+    assert [n for n, _ in ensemble.estimators] == ["pixels_hog", "scattering", "gradients"]
