@@ -301,7 +301,7 @@ BASELINE = "best (pixels, HOG)"
 #: The two-SVM ensemble (``best`` until 2026-11-28), which several variants extend.
 ENSEMBLE = "svc-ensemble"
 #: The variant that is today's registry ``best``.
-REGISTRY_VARIANT = "ensemble:shifts8"
+REGISTRY_VARIANT = "ensemble+gradients:16:9:5:vsv"
 #: Fewer validation errors a variant must make than the baseline to be chosen (0.1%).
 MIN_GAIN_ERRORS = 10
 #: The fit size of the main ``--blocks`` table (``best_blocks_validation.json``).
@@ -345,11 +345,12 @@ def _ensemble() -> Any:
 TWELVE_SHIFTS = (*EIGHT_SHIFTS, (2, 0), (-2, 0), (0, 2), (0, -2))
 
 
-def _gradients_member(n_directions: int, grid: int, C: float, vsv: bool):
+def _gradients_member(n_directions: int, grid: int, C: float, vsv: bool, n_jobs: int | None = -1):
     """``svc-gradients`` (an SVM on gradient direction features of the deskewed images, Liu
     et al. 2003) with these settings, optionally with virtual support vectors as
-    ``svc-ensemble``'s members have them (eight 1-pixel shifts, +-12 degrees)."""
-    est = models.get(GRADIENTS, n_jobs=-1).set_params(
+    ``svc-ensemble``'s members have them (eight 1-pixel shifts, +-12 degrees); inside an
+    ensemble (``n_jobs=None``) the ensemble's threads are its parallelism."""
+    est = models.get(GRADIENTS, n_jobs=n_jobs).set_params(
         gradients__n_directions=n_directions, gradients__grid=grid, svc__C=C
     )
     if not vsv:
@@ -384,7 +385,7 @@ def variant(spec: str) -> tuple[str, Callable[[], Any]]:
 
         def make():
             ensemble = models.get(ENSEMBLE, n_jobs=-1)
-            extra = ("gradients", _gradients_member(D, G, C, vsv))
+            extra = ("gradients", _gradients_member(D, G, C, vsv, n_jobs=None))
             return ensemble.set_params(estimators=[*ensemble.estimators, extra])
 
         return f"svc-ensemble + {member}, decisions averaged", make

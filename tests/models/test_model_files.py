@@ -362,7 +362,7 @@ ATTACKS = {
     "gradients-of-other-features-than-its-grid": (
         lambda d: _gradients(d, n_features_out_=10),
         {},
-        "GradientDirections: 10 features for 12 directions on a 8 x 8 grid",
+        "GradientDirections: 10 features for 16 directions on a 9 x 9 grid",
     ),
     "card-of-other-classes": (
         lambda d: _forest(d),
