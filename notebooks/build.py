@@ -597,8 +597,10 @@ part as its own command.
 4. Add a `loop` label (0, 6, 8, 9) to the multilabel task: `tasks.run_multilabel(ds,
    "large,odd,loop")`. Which label is hardest?
 5. Try `tasks.run_denoise(ds, "gaussian")` and `"occlusion"`. Which denoiser wins each?
-6. Reach 98% with `QUICK = False` and a tuned KNN; then train `models.get("best", n_jobs=-1)`
-   (two SVMs side by side: about 9 minutes on 2 cores) and compare its errors with `fast`'s.
+6. Reach 98% with `QUICK = False` and a tuned KNN; then train `models.get("svc-gradients")`
+   (one SVM on gradient direction features: about a minute on 2 cores) or
+   `models.get("best", n_jobs=-1)` (three SVMs: about 10 minutes) and compare their errors
+   with `fast`'s.
 7. Augment with rotations only (`shifts=()`, `angles=(-15, -7, 7, 15)`). Better or worse
    than shifts?""",
     ),

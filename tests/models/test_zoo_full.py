@@ -31,8 +31,8 @@ def test_fast_as_the_default_study_trains_it(default_study):
     assert result["test"]["accuracy"] >= 0.985
 
 
-# two SVMs fitted side by side in threads (libsvm: one core each); CI runs it in the
+# three SVMs fitted side by side in two threads (libsvm: one core each); CI runs it in the
 # background beside the ci_paired pins
 @pytest.mark.ci_beside
 def test_best(mnist):
-    assert _test_accuracy("best", mnist) >= 0.994  # 0.9948 by bench_models.py
+    assert _test_accuracy("best", mnist) >= 0.995  # 0.9958 by bench_models.py
