@@ -12,14 +12,12 @@ from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
-from joblib import cpu_count, effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mnistlab._params import IMAGE_SHAPE, N_JOBS, POSITIVE_INT
-from mnistlab.preprocessing._images import _check_pixels, infer_shape
+from mnistlab.preprocessing._images import _check_pixels, fill_in_chunks, infer_shape
 
 
 def sampling_matrix(n_in: int, n_out: int) -> np.ndarray:
@@ -157,21 +155,13 @@ class GradientDirections(TransformerMixin, BaseEstimator):
         h, w = self.image_shape_
         d, g = int(self.n_directions), int(self.grid)
         rows, cols = sampling_matrix(h, g), sampling_matrix(w, g)
+        power = float(self.power)
+
+        def compute(chunk: np.ndarray) -> np.ndarray:
+            return gradient_directions(chunk.reshape(-1, h, w), d, rows, cols, power)
+
         out = np.empty((len(X), d * g * g), dtype=np.float32)
-        step = max(1, int(self.chunk_size))  # a loaded file skips fit's validation
-        starts = range(0, len(X), step)
-
-        def one(i: int) -> None:
-            chunk = X[i : i + step].reshape(-1, h, w)
-            out[i : i + step] = gradient_directions(chunk, d, rows, cols, float(self.power))
-
-        n_jobs = min(effective_n_jobs(self.n_jobs), len(starts), cpu_count())
-        if n_jobs <= 1:
-            for i in starts:
-                one(i)
-        else:
-            Parallel(n_jobs=n_jobs, prefer="threads")(delayed(one)(i) for i in starts)
-        return out
+        return fill_in_chunks(out, X, compute, self.chunk_size, self.n_jobs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import ClassVar
 
 import numpy as np
@@ -49,6 +50,35 @@ def _check_pixels(X: np.ndarray, name: str) -> None:
             f"Values above {MAX_PIXEL:.0e} in data passed to {name}: pixels are intensities "
             "(0..255 for MNIST); rescale the images"
         )
+
+
+def fill_in_chunks(
+    out: np.ndarray,
+    X: np.ndarray,
+    compute: Callable[[np.ndarray], np.ndarray],
+    chunk_size: int,
+    n_jobs: int | None,
+) -> np.ndarray:
+    """``out`` with the rows of each chunk of ``X`` replaced by ``compute(chunk)``.
+
+    Each chunk is written into its rows of one output (no stacking copy at the end), on
+    threads when ``n_jobs`` asks for them (numpy releases the GIL). ``chunk_size`` and
+    ``n_jobs`` may come from a loaded model file, which skips fit's validation: they stay
+    bounded here.
+    """
+    step = max(1, int(chunk_size))
+    starts = range(0, len(X), step)
+
+    def one(i: int) -> None:
+        out[i : i + step] = compute(X[i : i + step])
+
+    n = min(effective_n_jobs(n_jobs), len(starts), cpu_count())
+    if n <= 1:
+        for i in starts:
+            one(i)
+    else:
+        Parallel(n_jobs=n, prefer="threads")(delayed(one)(i) for i in starts)
+    return out
 
 
 class Deskew(TransformerMixin, BaseEstimator):
@@ -123,22 +153,10 @@ class Deskew(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=None)
         _check_pixels(X, "Deskew")
         h, w = self.image_shape_
-        # a loaded model file skips fit's validation: its chunk_size and n_jobs stay bounded
-        step = max(1, int(self.chunk_size))
-        starts = range(0, len(X), step)
-        # each chunk is written into its rows of one output: no stacking copy at the end
         out = np.empty((len(X), h * w), dtype=np.float32)
-
-        def one(i: int) -> None:
-            out[i : i + step] = _deskew_chunk(X[i : i + step], h, w)
-
-        n_jobs = min(effective_n_jobs(self.n_jobs), len(starts), cpu_count())
-        if n_jobs <= 1:
-            for i in starts:
-                one(i)
-        else:
-            Parallel(n_jobs=n_jobs, prefer="threads")(delayed(one)(i) for i in starts)
-        return out
+        return fill_in_chunks(
+            out, X, lambda chunk: _deskew_chunk(chunk, h, w), self.chunk_size, self.n_jobs
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
