@@ -697,9 +697,9 @@ def _gradients_vsv() -> Pipeline:
 
 def _best() -> DecisionAveragingClassifier:
     # chosen on validation (benchmarks/results/best_blocks_validation_50000.json): 47 errors
-    # of 10,000, against 66 for svc-pixels-hog alone, 49 for svc-gradients alone and for
-    # svc-ensemble with svc-gradients as its third member, 50 for svc-gradients with virtual
-    # support vectors
+    # of 10,000, against 66 for svc-pixels-hog alone, 56 for svc-ensemble, 49 for
+    # svc-gradients alone and for svc-ensemble with a plain svc-gradients as its third
+    # member, 50 for svc-gradients with virtual support vectors
     ensemble = _svc_ensemble()
     return ensemble.set_params(estimators=[*ensemble.estimators, ("gradients", _gradients_vsv())])
 
@@ -717,7 +717,8 @@ register(
         family="svm",
         parallel=Parallelism.INSIDE,  # its SVMs fit side by side in threads
         slow=True,
-        # zoo=False: 'search all' tunes its members (svc-pixels-hog, svc-scattering) instead
+        # zoo=False: 'search all' tunes its members (svc-pixels-hog, svc-scattering,
+        # svc-gradients) instead
     )
 )
 
