@@ -23,8 +23,10 @@ registry's settings and virtual support vectors, against the baseline ``svc-pixe
 ("best (pixels, HOG)" in the tables: ``best`` until it became an ensemble): it with a third
 block of wavelet scattering features (``Scattering``, PCA, one scale), it with virtual
 support vectors shifted in eight directions, its ensemble with a second SVM on scattering
-features (decision functions averaged), and variants of that ensemble (``variant()``
-lists the specs; ``ensemble:shifts8`` is today's ``best``). Rows of an earlier run on the
+features (decision functions averaged), variants of that ensemble (``ensemble:shifts8``
+is the registry's ``svc-ensemble``, ``best`` until 2026-11-28), ``svc-gradients`` and the
+ensemble with it as a third member (``variant()`` lists the specs;
+``ensemble+gradients:16:9:5:vsv`` is today's ``best``). Rows of an earlier run on the
 same split, with the same settings of the baseline and by today's code (``code_digest``
 of each row's candidate), are kept; a candidate is chosen only with at least
 ``MIN_GAIN_ERRORS`` fewer errors than the baseline. Writes
@@ -43,11 +45,12 @@ features, Liu et al. 2003): every setting of its search space, fitted on 20,000 
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --gradients
 
-``--tta`` asks whether test-time augmentation helps ``best`` (now that its SVMs score
-fast): ``best`` fitted on the 50,000 images, each member's decision function on the
-10,000 validation images as they are and shifted by one pixel (four or eight directions)
-or rotated (6 degrees), averaged with a weight on the unaltered images; a set is chosen
-only with ``MIN_GAIN_ERRORS`` fewer errors. Writes ``benchmarks/results/best_tta_validation.json``
+``--tta`` asks whether test-time augmentation helps ``svc-ensemble`` (``best`` when it
+ran, now that its SVMs score fast): it fitted on the 50,000 images, each member's
+decision function on the 10,000 validation images as they are and shifted by one pixel
+(four or eight directions) or rotated (6 degrees), averaged with a weight on the
+unaltered images; a set is chosen only with ``MIN_GAIN_ERRORS`` fewer errors. Writes
+``benchmarks/results/best_tta_validation.json``
 (about 10 minutes on 2 cores):
 
     MNISTLAB_DATA=../shared/data/mnist python benchmarks/bench_best_candidates.py --tta
@@ -363,18 +366,19 @@ def _gradients_member(n_directions: int, grid: int, C: float, vsv: bool, n_jobs:
 
 
 def variant(spec: str) -> tuple[str, Callable[[], Any]]:
-    """A candidate of ``--variants``. The baseline is ``svc-pixels-hog`` (the SVM on pixels
-    and HOG features with virtual SVs; ``best (pixels, HOG)`` in the tables), and:
-    ``scattering:N`` (it with a scattering block with PCA(N)), ``shifts:8`` (it with virtual
-    support vectors shifted in eight directions), ``ensemble`` (it and a scattering SVM,
-    decision functions averaged), ``scattering-svm:J:N:C`` (the scattering SVM alone, see
-    :func:`_scattering_member`), ``ensemble:J:N:C`` (the ensemble with that scattering
+    """A candidate of ``--variants``. The baseline is ``svc-pixels-hog`` (the SVM on pixels and
+    HOG features with virtual SVs; ``best (pixels, HOG)`` in the tables), and:
+    ``scattering:N`` (it with a scattering block with PCA(N)), ``shifts:8`` (it with
+    virtual support vectors shifted in eight directions), ``ensemble`` (it and a scattering
+    SVM, decision functions averaged), ``scattering-svm:J:N:C`` (the scattering SVM alone,
+    see :func:`_scattering_member`), ``ensemble:J:N:C`` (the ensemble with that scattering
     member), ``ensemble:shifts8`` (the ensemble, both members' virtual SVs shifted in eight
-    directions: today's registry ``best``), ``ensemble:J:N:C:shifts8`` (both) or
-    ``ensemble:shifts12`` (``best`` with four 2-pixel shifts more); ``gradients:D:G:C``
-    (an SVM on gradient direction features, D directions on a G x G grid, see
-    :func:`_gradients_member`; ``:vsv`` at the end adds virtual SVs) and
-    ``ensemble+gradients:D:G:C[:vsv]`` (``svc-ensemble`` with that SVM as a third member)."""
+    directions: the registry's ``svc-ensemble``, ``best`` until 2026-11-28),
+    ``ensemble:J:N:C:shifts8`` (both) or ``ensemble:shifts12`` (``svc-ensemble`` with four 2-pixel
+    shifts more); ``gradients:D:G:C`` (an SVM on gradient direction features, D directions
+    on a G x G grid, see :func:`_gradients_member`; ``:vsv`` at the end adds virtual SVs)
+    and ``ensemble+gradients:D:G:C[:vsv]`` (``svc-ensemble`` with that SVM as a third
+    member)."""
     kind, _, value = spec.partition(":")
     if kind in ("gradients", "ensemble+gradients"):
         vsv = value.endswith(":vsv")
