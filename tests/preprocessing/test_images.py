@@ -1,4 +1,5 @@
 import pickle
+import warnings
 from typing import ClassVar
 
 import numpy as np
@@ -225,3 +226,29 @@ def test_astronomical_pixels_are_refused_and_the_brightest_taken_stay_finite(dig
     X[1, 25] = 1e37
     with pytest.raises(InputError, match="Values above 1e"):
         t.transform(X)
+
+
+@pytest.mark.parametrize("name", ["Deskew", "GradientDirections", "Scattering"])
+@pytest.mark.parametrize("bright", [10**40, float("inf"), 10**400], ids=["1e40", "inf", "1e400"])
+def test_astronomical_pixels_of_an_object_array_are_refused(digits, name, bright):
+    """scikit-learn keeps an object array as it is (dtype=None) and looks there only for
+    NaN: its Python numbers become inf in float32 (or do not convert at all)."""
+    from mnistlab import preprocessing
+
+    X = np.zeros((3, 64)).astype(object)
+    X[1, 25] = bright
+    t = getattr(preprocessing, name)().fit(digits.X_train[:5])
+    with pytest.raises(InputError, match="Values above 1e"):
+        t.transform(X)
+
+
+@pytest.mark.parametrize("name", ["Deskew", "GradientDirections", "Scattering"])
+def test_half_precision_pixels_are_taken_without_a_warning(digits, name):
+    """1e15 does not fit in a float16: comparing a float16 with it warned of an overflow."""
+    from mnistlab import preprocessing
+
+    X = digits.X_train[:5].astype(np.float16)
+    t = getattr(preprocessing, name)().fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(t.transform(X)).all()

@@ -45,7 +45,9 @@ def _check_pixels(X: np.ndarray, name: str) -> None:
         return
     if X.min() < 0:
         raise InputError(f"Negative values in data passed to {name}: pixels must be >= 0")
-    if X.dtype.kind == "f" and X.max() > MAX_PIXEL:
+    # floats, and the Python numbers of an object array (scikit-learn looks there only for
+    # NaN); compared as Python numbers, since 1e15 does not fit in a float16
+    if X.dtype.kind not in "biu" and not np.asarray(X.max()).item() <= MAX_PIXEL:
         raise InputError(
             f"Values above {MAX_PIXEL:.0e} in data passed to {name}: pixels are intensities "
             "(0..255 for MNIST); rescale the images"
