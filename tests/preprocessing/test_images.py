@@ -4,6 +4,7 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
+from joblib import cpu_count, effective_n_jobs
 from scipy import ndimage
 from sklearn.base import clone
 from sklearn.model_selection import cross_val_score
@@ -252,3 +253,25 @@ def test_half_precision_pixels_are_taken_without_a_warning(digits, name):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.isfinite(t.transform(X)).all()
+
+
+def test_chunks_stay_bounded_whatever_chunk_size_and_n_jobs_a_model_file_holds():
+    """A model file skips fit's checks: a chunk_size of a billion computed all the images in
+    one chunk (~40 kB of temporaries per 28x28 image: gigabytes for MNIST), and each thread
+    holds a chunk."""
+    from mnistlab.preprocessing._images import MAX_PIXELS_IN_FLIGHT, fill_in_chunks
+
+    for width in (1, 784):
+        X = np.arange(3 * MAX_PIXELS_IN_FLIGHT // width, dtype=np.float32)[:, None]
+        X = np.broadcast_to(X, (len(X), width))
+        for n_jobs in (None, 2, -1):
+            sizes = []
+
+            def compute(chunk, sizes=sizes):
+                sizes.append(len(chunk))
+                return chunk[:, :1]
+
+            out = fill_in_chunks(np.empty((len(X), 1), np.float32), X, compute, 10**9, n_jobs)
+            np.testing.assert_array_equal(out, X[:, :1])
+            threads = min(effective_n_jobs(n_jobs), cpu_count())
+            assert max(sizes) * width * threads <= MAX_PIXELS_IN_FLIGHT
