@@ -32,7 +32,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from mnistlab import InputError, models
 from mnistlab.data import load
-from mnistlab.preprocessing import Scattering
+from mnistlab.preprocessing import GradientDirections, Scattering
 
 SRC = str(Path(models.__file__).resolve().parents[2])
 
@@ -186,6 +186,16 @@ def _gradients(digits, **attrs):
     gradients = est.named_steps["gradients"]
     for name, value in attrs.items():
         setattr(gradients, name, value)
+    return est
+
+
+def _gradients_of_one_long_row(digits):
+    """32x64 images read as one row of 2,048 pixels (with a card of 1024x1024 images, a
+    row of a million: 0.7 GB for the blurring matrix alone)."""
+    X = np.random.default_rng(0).random((40, 2048)) * 16
+    gradients = GradientDirections(image_shape=(32, 64), grid=2)
+    est = Pipeline([("gradients", gradients), ("svc", SVC())]).fit(X, digits.y_train[:40])
+    gradients.image_shape_ = (1, 2048)
     return est
 
 
@@ -363,6 +373,11 @@ ATTACKS = {
         lambda d: _gradients(d, n_features_out_=10),
         {},
         "GradientDirections: 10 features for 16 directions on a 9 x 9 grid",
+    ),
+    "gradients-of-a-row-longer-than-a-card-allows": (
+        _gradients_of_one_long_row,
+        {"image_shape": [32, 64]},
+        "GradientDirections: 1x2048 images, sides above 1024",
     ),
     "card-of-other-classes": (
         lambda d: _forest(d),

@@ -386,13 +386,17 @@ def _check_scattering(est: Any) -> None:
 
 def _check_gradients(est: Any) -> None:
     """GradientDirections' sizes come from the file: its own bounds (at most 32 directions
-    on a 32 x 32 grid), and a feature count that matches them."""
-    _image_shape(est)
+    on a 32 x 32 grid), sides no longer than a card's (its blurring matrices hold 32 values
+    a pixel of a side: 0.7 GB to build for an image read as one row of a million pixels),
+    and a feature count that matches them."""
+    h, w = _image_shape(est)
+    if max(h, w) > _MAX_SIDE:
+        raise Refused(f"GradientDirections: {h}x{w} images, sides above {_MAX_SIDE}")
     try:
         est._validate_params()
     except (ValueError, TypeError) as exc:
         raise Refused(f"GradientDirections: {str(exc)[:120]}") from None
-    if est.n_features_out_ != est.n_directions * est.grid**2:
+    if est.n_features_out_ != int(est.n_directions) * int(est.grid) ** 2:
         raise Refused(
             f"GradientDirections: {est.n_features_out_!r:.20} features for "
             f"{est.n_directions} directions on a {est.grid} x {est.grid} grid"
