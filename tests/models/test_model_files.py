@@ -634,3 +634,15 @@ def test_a_cnn_ensemble_larger_than_its_weights_is_refused_before_it_is_built(di
     est.set_params(n_estimators=10**6)
     with pytest.raises(Refused, match="n_estimators=1000000 for"):
         check_estimator_file(est)
+
+
+def test_gradients_of_numpy_integer_parameters_pass_the_feature_count(digits):
+    """A grid of np.int8(16) is valid (fit counts in Python ints): 16**2 in int8 wrapped to 0
+    features, and the intact model was refused."""
+    from mnistlab.models._validate import check_estimator_file
+
+    X = digits.X_train[:50]
+    est = Pipeline([("gradients", GradientDirections(grid=np.int8(16))), ("svc", SVC())]).fit(
+        X, digits.y_train[:50]
+    )
+    check_estimator_file(est)
