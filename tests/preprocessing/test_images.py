@@ -230,17 +230,36 @@ def test_astronomical_pixels_are_refused_and_the_brightest_taken_stay_finite(dig
 
 
 @pytest.mark.parametrize("name", ["Deskew", "GradientDirections", "Scattering"])
-@pytest.mark.parametrize("bright", [10**40, float("inf"), 10**400], ids=["1e40", "inf", "1e400"])
-def test_astronomical_pixels_of_an_object_array_are_refused(digits, name, bright):
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (10**40, "Values above 1e"),
+        (float("inf"), "Values above 1e"),
+        (10**400, "not numbers"),
+        ("a", "not numbers"),
+        (None, "not numbers"),
+    ],
+    ids=["1e40", "inf", "1e400", "str", "None"],
+)
+def test_object_arrays_of_what_is_not_a_pixel_are_refused(digits, name, value, message):
     """scikit-learn keeps an object array as it is (dtype=None) and looks there only for
-    NaN: its Python numbers become inf in float32 (or do not convert at all)."""
+    NaN: its Python numbers became inf in float32 (NaN features), or did not convert at all
+    (a traceback)."""
     from mnistlab import preprocessing
 
     X = np.zeros((3, 64)).astype(object)
-    X[1, 25] = bright
+    X[1, 25] = value
     t = getattr(preprocessing, name)().fit(digits.X_train[:5])
-    with pytest.raises(InputError, match="Values above 1e"):
+    with pytest.raises(InputError, match=message):
         t.transform(X)
+
+
+def test_an_object_array_of_numbers_is_taken(digits):
+    from mnistlab.preprocessing import GradientDirections
+
+    X = digits.X_train[:5]
+    t = GradientDirections().fit(X)
+    np.testing.assert_array_equal(t.transform(X.astype(object)), t.transform(X))
 
 
 @pytest.mark.parametrize("name", ["Deskew", "GradientDirections", "Scattering"])

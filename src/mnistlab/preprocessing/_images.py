@@ -43,11 +43,20 @@ def _check_pixels(X: np.ndarray, name: str) -> None:
     refuse what is not an image."""
     if not X.size:
         return
+    if X.dtype.kind not in "biuf":  # strings, Python objects: validate_data(dtype=None) keeps them
+        try:
+            X = X.astype(np.float64)
+            if np.isnan(X).any():  # None becomes NaN
+                raise ValueError
+        except (TypeError, ValueError, OverflowError):
+            raise InputError(
+                f"Values that are not numbers (or too large for a float) in data passed to "
+                f"{name}: pixels are intensities (0..255 for MNIST)"
+            ) from None
     if X.min() < 0:
         raise InputError(f"Negative values in data passed to {name}: pixels must be >= 0")
-    # floats, and the Python numbers of an object array (scikit-learn looks there only for
-    # NaN); compared as Python numbers, since 1e15 does not fit in a float16
-    if X.dtype.kind not in "biu" and not np.asarray(X.max()).item() <= MAX_PIXEL:
+    # a Python float: 1e15 does not fit in a float16
+    if X.dtype.kind == "f" and float(X.max()) > MAX_PIXEL:
         raise InputError(
             f"Values above {MAX_PIXEL:.0e} in data passed to {name}: pixels are intensities "
             "(0..255 for MNIST); rescale the images"
