@@ -205,3 +205,22 @@ def test_the_default_model_keeps_its_arrays_and_survives_their_tampering():
     fast = models.default_model(ds, n_jobs=1)[0]
     assert isinstance(fast, ArrayPipeline)
     _same_answers(est, fast, ds.X_test)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [(1e37, "Values above 1e"), (np.nan, "NaN"), (None, "not numbers"), (-1, "Negative")],
+    ids=["1e37", "NaN", "None", "negative"],
+)
+def test_the_numpy_predictor_refuses_what_deskew_refuses(tmp_path, digits_model, value, message):
+    """The skops route refuses pixels of 1e37 (float32 overflow): the numpy route answered
+    digits computed from NaN moments."""
+    ds, est = digits_model
+    write_arrays(est, tmp_path, SHA)
+    fast = load_arrays(tmp_path, _card(ds, est))
+    X = ds.X_test[:3].astype(object if value is None else float)
+    X[1, 20] = value
+    with pytest.raises(InputError, match=message):
+        fast.predict(X)
+    with pytest.raises(ValueError, match=message):  # scikit-learn's own words for NaN
+        est.predict(X)

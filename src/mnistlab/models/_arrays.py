@@ -22,7 +22,7 @@ import numpy as np
 
 from mnistlab._errors import InputError
 from mnistlab._io import atomic_path, zip_directory_size
-from mnistlab.preprocessing._deskew import deskew_chunk
+from mnistlab.preprocessing._deskew import check_pixels, deskew_chunk
 
 ARRAYS_FILE = "arrays.npz"
 ARRAYS_FORMAT = 1
@@ -242,8 +242,7 @@ class ArrayPipeline:
         X = np.asarray(X)
         if X.ndim != 2 or X.shape[1] != h * w:
             raise InputError(f"expected rows of {h * w} pixels, got an array of {X.shape}")
-        if X.size and X.min() < 0:
-            raise InputError("Negative values in data passed to Deskew: pixels must be >= 0")
+        check_pixels(X, "Deskew")  # what Deskew refuses, in the same words
         step = self.chunk_size  # the chunks of Deskew.transform: the same float32 rows
         Xt = np.vstack([deskew_chunk(X[i : i + step], h, w) for i in range(0, len(X), step)])
         if self._components is not None:  # as PCA.transform computes it

@@ -3,8 +3,46 @@ numpy predictor (:mod:`mnistlab.models._arrays`) uses it without importing sciki
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+
+from mnistlab._errors import InputError
+
+#: The brightest pixel the image transformers take: they compute in float32, where larger
+#: values (and their squares and sums) would overflow to inf and NaN features.
+MAX_PIXEL = 1e15
+
+
+def check_pixels(X: np.ndarray, name: str) -> None:
+    """Pixel intensities are numbers, never negative (``positive_only``) nor astronomically
+    bright: refuse what is not an image (the image transformers, and the numpy predictor
+    that stands in for ``Deskew``)."""
+    if not X.size:
+        return
+    if X.dtype.kind not in "biuf":  # strings, Python objects: validate_data(dtype=None) keeps them
+        try:
+            X = X.astype(np.float64)
+            if np.isnan(X).any():  # None becomes NaN
+                raise ValueError
+        except (TypeError, ValueError, OverflowError):
+            raise InputError(
+                f"Values that are not numbers (or too large for a float) in data passed to "
+                f"{name}: pixels are intensities (0..255 for MNIST)"
+            ) from None
+    if X.min() < 0:
+        raise InputError(f"Negative values in data passed to {name}: pixels must be >= 0")
+    if X.dtype.kind != "f":
+        return
+    top = float(X.max())  # a Python float: 1e15 does not fit in a float16
+    if math.isnan(top):  # scikit-learn's validate_data refuses it first; the numpy predictor
+        raise InputError(f"NaN values in data passed to {name}: pixels are intensities")
+    if top > MAX_PIXEL:
+        raise InputError(
+            f"Values above {MAX_PIXEL:.0e} in data passed to {name}: pixels are intensities "
+            "(0..255 for MNIST); rescale the images"
+        )
 
 
 def deskew_chunk(X: np.ndarray, h: int, w: int) -> np.ndarray:

@@ -15,6 +15,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mnistlab._errors import InputError
 from mnistlab._params import IMAGE_SHAPE, N_JOBS, POSITIVE_INT
+from mnistlab.preprocessing._deskew import MAX_PIXEL as MAX_PIXEL
+from mnistlab.preprocessing._deskew import check_pixels as _check_pixels
 from mnistlab.preprocessing._deskew import deskew_chunk as _deskew_chunk
 
 
@@ -31,36 +33,6 @@ def infer_shape(n_features: int, image_shape=None) -> tuple[int, int]:
             f"{n_features} features are not a square image; pass image_shape=(height, width)"
         )
     return side, side
-
-
-#: The brightest pixel the image transformers take: they compute in float32, where larger
-#: values (and their squares and sums) would overflow to inf and NaN features.
-MAX_PIXEL = 1e15
-
-
-def _check_pixels(X: np.ndarray, name: str) -> None:
-    """Pixel intensities are never negative (``positive_only``) nor astronomically bright:
-    refuse what is not an image."""
-    if not X.size:
-        return
-    if X.dtype.kind not in "biuf":  # strings, Python objects: validate_data(dtype=None) keeps them
-        try:
-            X = X.astype(np.float64)
-            if np.isnan(X).any():  # None becomes NaN
-                raise ValueError
-        except (TypeError, ValueError, OverflowError):
-            raise InputError(
-                f"Values that are not numbers (or too large for a float) in data passed to "
-                f"{name}: pixels are intensities (0..255 for MNIST)"
-            ) from None
-    if X.min() < 0:
-        raise InputError(f"Negative values in data passed to {name}: pixels must be >= 0")
-    # a Python float: 1e15 does not fit in a float16
-    if X.dtype.kind == "f" and float(X.max()) > MAX_PIXEL:
-        raise InputError(
-            f"Values above {MAX_PIXEL:.0e} in data passed to {name}: pixels are intensities "
-            "(0..255 for MNIST); rescale the images"
-        )
 
 
 #: Pixels computed at once, over all threads: Deskew and GradientDirections hold ~50 bytes
