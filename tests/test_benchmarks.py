@@ -260,4 +260,4 @@ def test_gradients_variants_are_the_registrys_svc_gradients_and_its_ensemble():
     est = make().fit(X[:400], y[:400])
     assert "virtual SVs" in name and est.named_steps["vsv"].n_augmented_ > 0
     ensemble = variant("ensemble+gradients:8:4:5")[1]()
-    assert [n for n, _ in ensemble.estimators] == ["pixels_hog", "scattering", "gradients"]
+    assert [n for n, _ in ensemble.estimators] == ["gradients", "pixels_hog", "scattering"]

@@ -40,7 +40,7 @@ PREFERRED_MODELS = ("cnn", "best")
 RECIPES = {
     "fast": "eca2b2e1f3931230",
     "cnn": "4443eb8d0e0aecc2",
-    "best": "3a72f23f42163443",
+    "best": "c2544d428af1fc71",
 }
 
 
