@@ -389,7 +389,7 @@ def variant(spec: str) -> tuple[str, Callable[[], Any]]:
 
         def make():
             ensemble = models.get(ENSEMBLE, n_jobs=-1)
-            # the longest fit first (see the registry's best): the average is the same
+            # the longest fit first (see the registry's best): the same average, up to rounding
             extra = ("gradients", _gradients_member(D, G, C, vsv, n_jobs=None))
             return ensemble.set_params(estimators=[extra, *ensemble.estimators])
 

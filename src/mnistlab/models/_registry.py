@@ -702,7 +702,7 @@ def _best() -> DecisionAveragingClassifier:
     # member, 50 for svc-gradients with virtual support vectors
     # svc-gradients listed first: its fit is the longest, so it starts first on one thread
     # while the two shorter ones follow each other on the other (on 2 cores, the last
-    # listed waits for a free thread); the average does not depend on the order
+    # listed waits for a free thread); the average is the same, up to rounding
     ensemble = _svc_ensemble()
     return ensemble.set_params(estimators=[("gradients", _gradients_vsv()), *ensemble.estimators])
 
